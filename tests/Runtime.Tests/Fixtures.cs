@@ -1,4 +1,4 @@
-namespace HeadPursuit.Runtime.Tests;
+namespace HeadPursuit.Tests;
 
 /// <summary>
 /// Locates ../shared/fixtures next to the repository (or HEADPURSUIT_FIXTURES). A missing fixture is a

@@ -3,6 +3,8 @@ using System.Text;
 using HeadPursuit.Runtime.SafeTensors;
 using HeadPursuit.Runtime.Tensors;
 
+using HeadPursuit.Tests;
+
 namespace HeadPursuit.Runtime.Tests.SafeTensors;
 
 public sealed class SafeTensorsFileTests : IDisposable
