@@ -17,9 +17,12 @@ public sealed unsafe class TensorView
     /// <summary>The file this view came from, for error messages.</summary>
     public string Source { get; }
 
-    public TensorView(string name, DType dtype, int[] shape, byte* data, string source)
+    /// <summary>Keeps a managed buffer that <see cref="Data"/> points into alive (null for mapped files).</summary>
+    internal object? Owner { get; }
+
+    public TensorView(string name, DType dtype, int[] shape, byte* data, string source, object? owner = null)
     {
-        Name = name; DType = dtype; Shape = shape; Data = data; Source = source;
+        Name = name; DType = dtype; Shape = shape; Data = data; Source = source; Owner = owner;
         ElementCount = ElementCountOf(shape);
     }
 

@@ -1,0 +1,78 @@
+using System.Numerics.Tensors;
+using HeadPursuit.Runtime.Cpu;
+
+namespace HeadPursuit.Runtime.Backends.Cpu;
+
+/// <summary>
+/// Causal attention on the CPU, in two parallel passes: (1) per row, RoPE on q and k and the copy of k/v
+/// into the cache; (2) per (sequence, query head), for each of its rows: scores against the cached keys,
+/// softmax, and z = sum_s p_s v_s. Work items never share outputs, so the result does not depend on the
+/// thread count.
+/// </summary>
+static class CpuAttention
+{
+    public static void Run(float[] qkv, BatchLayout batch, AttentionShape shape, float[] kCache, float[] vCache, int maxT, float[] z, float[]? probs)
+    {
+        for (int i = 0; i < batch.Sequences; i++)
+            if (batch.StartPos[i] + batch.Length[i] > maxT)
+                throw new ArgumentException($"sequence {i} needs {batch.StartPos[i] + batch.Length[i]} positions but the KV cache holds {maxT}");
+        var store = new StoreKv(qkv, batch, shape, kCache, vCache, maxT);
+        CpuParallel.For(batch.Rows, ref store);
+        var heads = new HeadWork(qkv, batch, shape, kCache, vCache, maxT, z, probs);
+        CpuParallel.For(batch.Sequences * shape.Heads, ref heads);
+    }
+
+    struct StoreKv(float[] qkv, BatchLayout batch, AttentionShape shape, float[] kCache, float[] vCache, int maxT) : IParallelBody
+    {
+        public readonly void Run(int r)
+        {
+            int dh = shape.DHead, pos = batch.RowPosition[r];
+            var row = qkv.AsSpan(r * shape.QkvDim, shape.QkvDim);
+            if (shape.Rope is { } rope)
+                for (int h = 0; h < shape.Heads + shape.KvHeads; h++)   // q heads then k heads are adjacent in the row
+                    rope.Apply(row.Slice(h * dh, dh), pos);
+            int cacheRow = batch.Slot[batch.RowSequence[r]] * maxT + pos;
+            row.Slice(shape.QDim, shape.KvDim).CopyTo(kCache.AsSpan(cacheRow * shape.KvDim));
+            row.Slice(shape.QDim + shape.KvDim, shape.KvDim).CopyTo(vCache.AsSpan(cacheRow * shape.KvDim));
+        }
+    }
+
+    struct HeadWork(float[] qkv, BatchLayout batch, AttentionShape shape, float[] kCache, float[] vCache, int maxT, float[] z, float[]? probs) : IParallelBody
+    {
+        [ThreadStatic] static float[]? t_scores;
+
+        public readonly void Run(int item)
+        {
+            int seq = item / shape.Heads, h = item % shape.Heads;
+            int dh = shape.DHead, kvDim = shape.KvDim, kvh = h / (shape.Heads / shape.KvHeads);
+            float scale = 1f / MathF.Sqrt(dh);
+            int slotBase = batch.Slot[seq] * maxT;
+            if (t_scores == null || t_scores.Length < maxT) t_scores = new float[maxT];
+            for (int t = 0; t < batch.Length[seq]; t++)
+            {
+                int r = batch.RowStart[seq] + t, pos = batch.RowPosition[r];
+                int first = shape.Window is int w ? Math.Max(0, pos - w + 1) : 0;
+                int n = pos - first + 1;
+                var q = qkv.AsSpan(r * shape.QkvDim + h * dh, dh);
+                var scores = t_scores.AsSpan(0, n);
+                for (int s = 0; s < n; s++)
+                    scores[s] = TensorPrimitives.Dot(q, kCache.AsSpan(((slotBase + first + s) * kvDim) + kvh * dh, dh)) * scale;
+                float max = TensorPrimitives.Max(scores);
+                TensorPrimitives.Subtract(scores, max, scores);
+                TensorPrimitives.Exp(scores, scores);
+                TensorPrimitives.Divide(scores, TensorPrimitives.Sum(scores), scores);
+                var zRow = z.AsSpan(r * shape.QDim + h * dh, dh);
+                zRow.Clear();
+                for (int s = 0; s < n; s++)
+                    TensorPrimitives.MultiplyAdd(vCache.AsSpan(((slotBase + first + s) * kvDim) + kvh * dh, dh), scores[s], zRow, zRow);
+                if (probs != null)
+                {
+                    int rows = batch.Rows;
+                    var dst = probs.AsSpan((h * rows + t) * rows, rows);
+                    dst.Clear();
+                    scores.CopyTo(dst.Slice(first));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using System.Numerics.Tensors;
+using HeadPursuit.Runtime.Cpu;
+using HeadPursuit.Runtime.Tensors;
+
+namespace HeadPursuit.Runtime.Backends.Cpu;
+
+/// <summary>
+/// fp32 compute on the host: weights stay in their memory-mapped file dtype (converted inside the GEMM's
+/// packing), row-wise ops run in parallel over rows on <see cref="CpuParallel"/>, SIMD via TensorPrimitives.
+/// </summary>
+public sealed class CpuBackend : IBackend
+{
+    public string Name => $"cpu ({CpuParallel.Threads} threads)";
+
+    public DeviceTensor Matrix(WeightMatrix w) => new CpuTensor(w);
+    public DeviceTensor Vector(float[] v) => new CpuTensor(v, 1, v.Length);
+    public DeviceTensor Table(TensorView table) => new CpuTensor(table);
+    public DeviceTensor Activations(int rows, int cols) => new CpuTensor(new float[(long)rows * cols], rows, cols);
+
+    public void Upload(ReadOnlySpan<float> src, DeviceTensor dst) => src.CopyTo(CpuTensor.Of(dst).Floats);
+    public void Download(DeviceTensor src, int rows, Span<float> dst) => CpuTensor.Of(src).Floats.AsSpan(0, rows * src.Cols).CopyTo(dst);
+
+    public void Embed(DeviceTensor table, ReadOnlySpan<int> ids, DeviceTensor x, bool accumulate)
+    {
+        var view = CpuTensor.Of(table).TableView ?? throw new ArgumentException("Embed needs a table tensor");
+        var dst = CpuTensor.Of(x).Floats;
+        int d = table.Cols;
+        Span<float> row = d <= 4096 ? stackalloc float[d] : new float[d];
+        for (int r = 0; r < ids.Length; r++)
+        {
+            if ((uint)ids[r] >= (uint)table.Rows)
+                throw new ArgumentOutOfRangeException(nameof(ids), $"id {ids[r]} at row {r} is outside the table '{view.Name}' of {table.Rows} rows");
+            EmbeddingRow.Read(view, ids[r], row);
+            var o = dst.AsSpan(r * d, d);
+            if (accumulate) TensorPrimitives.Add(o, row, o); else row.CopyTo(o);
+        }
+    }
+
+    public void LayerNorm(DeviceTensor x, DeviceTensor w, DeviceTensor b, float eps, DeviceTensor y, int rows)
+    {
+        var body = new NormRows(CpuTensor.Of(x).Floats, CpuTensor.Of(w).Floats, CpuTensor.Of(b).Floats, eps, CpuTensor.Of(y).Floats, x.Cols);
+        CpuParallel.For(rows, ref body);
+    }
+
+    public void RmsNorm(DeviceTensor x, DeviceTensor w, float eps, DeviceTensor y, int rows)
+    {
+        var body = new NormRows(CpuTensor.Of(x).Floats, CpuTensor.Of(w).Floats, null, eps, CpuTensor.Of(y).Floats, x.Cols);
+        CpuParallel.For(rows, ref body);
+    }
+
+    /// <summary>LayerNorm when a bias is given, RMSNorm otherwise. Statistics in double: they cost nothing next to the GEMMs.</summary>
+    readonly struct NormRows(float[] x, float[] w, float[]? b, float eps, float[] y, int d) : IParallelBody
+    {
+        public void Run(int r)
+        {
+            var xs = x.AsSpan(r * d, d);
+            var ys = y.AsSpan(r * d, d);
+            double mean = 0;
+            if (b != null) { foreach (float v in xs) mean += v; mean /= d; }
+            double sq = 0;
+            foreach (float v in xs) sq += (v - mean) * (v - mean);
+            float inv = (float)(1.0 / Math.Sqrt(sq / d + eps));
+            for (int i = 0; i < d; i++) ys[i] = (float)(xs[i] - mean) * inv * w[i] + (b?[i] ?? 0f);
+        }
+    }
+
+    public void MatMul(DeviceTensor x, DeviceTensor w, DeviceTensor? bias, DeviceTensor y, int rows, bool accumulate = false)
+    {
+        var weight = CpuTensor.Of(w).Weight ?? throw new ArgumentException("MatMul needs a matrix tensor");
+        Gemm.MatMul(CpuTensor.Of(x).Floats.AsSpan(0, rows * weight.In), rows, weight, CpuTensor.Of(y).Floats.AsSpan(0, rows * weight.Out),
+                    bias == null ? default : CpuTensor.Of(bias).Floats, accumulate);
+    }
+
+    public void Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT,
+                          DeviceTensor z, float[]? probs)
+        => CpuAttention.Run(CpuTensor.Of(qkv).Floats, batch, shape, CpuTensor.Of(kCache).Floats, CpuTensor.Of(vCache).Floats, maxT, CpuTensor.Of(z).Floats, probs);
+
+    public void ScaleHeads(DeviceTensor z, int rows, int dHead, ReadOnlySpan<float> alpha, ReadOnlySpan<byte> rowMask)
+    {
+        var data = CpuTensor.Of(z).Floats;
+        for (int r = 0; r < rows; r++)
+        {
+            if (rowMask[r] == 0) continue;
+            for (int h = 0; h < alpha.Length; h++)
+                if (alpha[h] != 1f)
+                {
+                    var s = data.AsSpan(r * z.Cols + h * dHead, dHead);
+                    TensorPrimitives.Multiply(s, alpha[h], s);
+                }
+        }
+    }
+
+    public void PoolRows(DeviceTensor z, int rows, ReadOnlySpan<int> rowSample, ReadOnlySpan<float> weight, DeviceTensor sums, int layerOffset)
+    {
+        var src = CpuTensor.Of(z).Floats;
+        var dst = CpuTensor.Of(sums).Floats;
+        int c = z.Cols;
+        for (int r = 0; r < rows; r++)
+        {
+            if (rowSample[r] < 0) continue;
+            var acc = dst.AsSpan(rowSample[r] * sums.Cols + layerOffset, c);
+            TensorPrimitives.MultiplyAdd(src.AsSpan(r * c, c), weight[r], acc, acc);
+        }
+    }
+
+    public void GeluTanh(DeviceTensor x, int rows)
+    {
+        var body = new GeluRows(CpuTensor.Of(x).Floats, x.Cols);
+        CpuParallel.For(rows, ref body);
+    }
+
+    readonly struct GeluRows(float[] x, int d) : IParallelBody
+    {
+        public void Run(int r)
+        {
+            var s = x.AsSpan(r * d, d);
+            const float c = 0.7978845608028654f; // sqrt(2/pi)
+            for (int i = 0; i < s.Length; i++)
+            {
+                float v = s[i];
+                s[i] = 0.5f * v * (1f + MathF.Tanh(c * (v + 0.044715f * v * v * v)));
+            }
+        }
+    }
+
+    public void SiluGate(DeviceTensor gateUp, DeviceTensor y, int rows)
+    {
+        var body = new SiluRows(CpuTensor.Of(gateUp).Floats, CpuTensor.Of(y).Floats, y.Cols);
+        CpuParallel.For(rows, ref body);
+    }
+
+    readonly struct SiluRows(float[] gateUp, float[] y, int f) : IParallelBody
+    {
+        public void Run(int r)
+        {
+            var g = gateUp.AsSpan(r * 2 * f, f);
+            var u = gateUp.AsSpan(r * 2 * f + f, f);
+            var o = y.AsSpan(r * f, f);
+            for (int i = 0; i < f; i++) o[i] = g[i] / (1f + MathF.Exp(-g[i])) * u[i];
+        }
+    }
+
+    public void GatherRows(DeviceTensor src, ReadOnlySpan<int> rows, DeviceTensor dst)
+    {
+        var s = CpuTensor.Of(src).Floats;
+        var d = CpuTensor.Of(dst).Floats;
+        int c = src.Cols;
+        for (int i = 0; i < rows.Length; i++) s.AsSpan(rows[i] * c, c).CopyTo(d.AsSpan(i * c, c));
+    }
+
+    public void Add(DeviceTensor x, DeviceTensor y, int rows)
+    {
+        var a = CpuTensor.Of(x).Floats.AsSpan(0, rows * x.Cols);
+        TensorPrimitives.Add(a, CpuTensor.Of(y).Floats.AsSpan(0, rows * x.Cols), a);
+    }
+
+    public void Dispose() { }
+}

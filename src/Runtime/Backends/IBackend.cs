@@ -1,0 +1,56 @@
+using HeadPursuit.Runtime.Cpu;
+using HeadPursuit.Runtime.Tensors;
+
+namespace HeadPursuit.Runtime.Backends;
+
+/// <summary>
+/// The coarse ops a transformer forward is made of. The model code (Models/Transformer.cs) is written once
+/// against this interface; a backend decides how each op runs (CPU: SIMD + threads; CUDA: kernels + cuBLAS).
+/// Activations are fp32 [rows, cols] with rows = the packed tokens of a <see cref="BatchLayout"/>.
+/// Every op has a plain reference in tests that the backends are checked against.
+/// </summary>
+public interface IBackend : IDisposable
+{
+    string Name { get; }
+
+    // ---- memory ----
+    DeviceTensor Matrix(WeightMatrix w);                       // a projection weight, kept in its file dtype
+    DeviceTensor Vector(float[] v);                            // [1, n]: a bias or a norm gain
+    DeviceTensor Table(TensorView table);                      // [rows, d] embedding table for lookups
+    DeviceTensor Activations(int rows, int cols);              // zero-filled fp32 [rows, cols]
+    void Upload(ReadOnlySpan<float> src, DeviceTensor dst);    // src = [dst.Rows * dst.Cols]
+    void Download(DeviceTensor src, int rows, Span<float> dst); // first rows x cols values
+
+    // ---- ops ----
+    /// <summary>x[r, :] (+)= table[ids[r], :] for r in [0, ids.Length).</summary>
+    void Embed(DeviceTensor table, ReadOnlySpan<int> ids, DeviceTensor x, bool accumulate);
+    /// <summary>y[r] = (x[r] - mean) / sqrt(var + eps) * w + b (biased variance), r in [0, rows).</summary>
+    void LayerNorm(DeviceTensor x, DeviceTensor w, DeviceTensor b, float eps, DeviceTensor y, int rows);
+    /// <summary>y[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w.</summary>
+    void RmsNorm(DeviceTensor x, DeviceTensor w, float eps, DeviceTensor y, int rows);
+    /// <summary>y[rows, out] (+)= x[rows, in] W (+ bias).</summary>
+    void MatMul(DeviceTensor x, DeviceTensor w, DeviceTensor? bias, DeviceTensor y, int rows, bool accumulate = false);
+    /// <summary>
+    /// Causal self-attention over a packed batch. Reads qkv [rows, QkvDim]; applies RoPE to q and k when the shape has
+    /// a table; stores this call's k and v into the cache (kCache/vCache [slots * maxT, KvDim], slot s row block
+    /// s*maxT..); writes z [rows, Heads*DHead] (each head's softmax-weighted sum of values). When probs is given
+    /// (single sequence, startPos 0) it receives the attention probabilities [Heads, rows, rows].
+    /// </summary>
+    void Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT,
+                   DeviceTensor z, float[]? probs);
+    /// <summary>z[r, h*dh:(h+1)*dh] *= alpha[h] for rows with rowMask[r] != 0 (alpha = [Heads]).</summary>
+    void ScaleHeads(DeviceTensor z, int rows, int dHead, ReadOnlySpan<float> alpha, ReadOnlySpan<byte> rowMask);
+    /// <summary>
+    /// Streaming pooled capture: sums[sample, layerOffset + c] += weight[r] * z[r, c] for every row r with
+    /// rowSample[r] >= 0 (sums = [samples, L * Heads * DHead], layerOffset = layer * Heads * DHead).
+    /// </summary>
+    void PoolRows(DeviceTensor z, int rows, ReadOnlySpan<int> rowSample, ReadOnlySpan<float> weight, DeviceTensor sums, int layerOffset);
+    /// <summary>x = gelu_tanh(x) in place: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).</summary>
+    void GeluTanh(DeviceTensor x, int rows);
+    /// <summary>y[r, j] = silu(gateUp[r, j]) * gateUp[r, d_ff + j], j in [0, d_ff) where d_ff = y.Cols.</summary>
+    void SiluGate(DeviceTensor gateUp, DeviceTensor y, int rows);
+    /// <summary>dst[i, :] = src[rows[i], :] (e.g. the last row of each sequence before the unembedding).</summary>
+    void GatherRows(DeviceTensor src, ReadOnlySpan<int> rows, DeviceTensor dst);
+    /// <summary>x += y over the first rows.</summary>
+    void Add(DeviceTensor x, DeviceTensor y, int rows);
+}

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using HeadPursuit.Runtime.Backends;
+using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Runtime.Models;
+
+namespace HeadPursuit.Runtime.Generation;
+
+/// <summary>
+/// Batched generation with a KV cache: all prompts are prefilled in one packed forward call, then each
+/// step feeds the newest token of every unfinished sequence. Head scales follow their position policy:
+/// prompt rows are scaled under All/Prompt, generated rows under All/Generated.
+/// </summary>
+public sealed class Generator(Transformer model)
+{
+    /// <param name="onToken">Called with (prompt index, token) as each new token is chosen (for streaming).</param>
+    public GenerationResult Generate(IReadOnlyList<int[]> prompts, SamplingOptions options, HeadScales? scales = null,
+                                     Action<int, int>? onToken = null, bool keepStepLogits = false)
+    {
+        options.Validate();
+        if (prompts.Count == 0) throw new ArgumentException("no prompts to generate from");
+        for (int i = 0; i < prompts.Count; i++)
+            if (prompts[i].Length == 0) throw new ArgumentException($"prompt {i} is empty (a model needs at least one token, e.g. BOS)");
+        if (scales?.Policy == PositionPolicy.Image) throw new ArgumentException("the image position policy needs a vision-language model");
+        int vocab = model.Config.Vocab;
+        int maxT = prompts.Max(p => p.Length) + options.MaxNewTokens;
+        using var cache = model.NewCache(prompts.Count, maxT);
+        var samplers = prompts.Select((_, i) => new Sampler(options, i)).ToArray();
+        var output = prompts.Select(_ => new List<int>()).ToArray();
+        var stepLogits = keepStepLogits ? prompts.Select(_ => new List<float[]>()).ToArray() : null;
+        var length = prompts.Select(p => p.Length).ToArray();   // tokens in each slot's cache after the next call
+        var done = new bool[prompts.Count];
+
+        bool scalePrompt = scales != null && scales.Policy is PositionPolicy.All or PositionPolicy.Prompt;
+        bool scaleGenerated = scales != null && scales.Policy is PositionPolicy.All or PositionPolicy.Generated;
+
+        // Prefill: every prompt, packed.
+        var sw = Stopwatch.StartNew();
+        int[] active = Enumerable.Range(0, prompts.Count).ToArray();
+        var layout = new BatchLayout(active, new int[prompts.Count], length.ToArray());
+        var logits = model.Forward(new ForwardRequest
+        {
+            Tokens = prompts.SelectMany(p => p).ToArray(), Layout = layout, Scales = scales,
+            ScaleRows = RowMask(layout.Rows, scalePrompt),
+        }, cache);
+        double prefill = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+
+        for (int step = 0; step < options.MaxNewTokens; step++)
+        {
+            var next = new int[active.Length];
+            for (int a = 0; a < active.Length; a++)
+            {
+                int s = active[a];
+                var row = logits.AsSpan(a * vocab, vocab);
+                next[a] = samplers[s].Next(row);
+                output[s].Add(next[a]);
+                stepLogits?[s].Add(row.ToArray());
+                onToken?.Invoke(s, next[a]);
+                if (options.StopTokens.Contains(next[a])) done[s] = true;
+            }
+            if (step == options.MaxNewTokens - 1) break;
+            var keep = Enumerable.Range(0, active.Length).Where(a => !done[active[a]]).ToArray();
+            if (keep.Length == 0) break;
+            var slots = keep.Select(a => active[a]).ToArray();
+            layout = new BatchLayout(slots, slots.Select(s => length[s]).ToArray(), Enumerable.Repeat(1, slots.Length).ToArray());
+            foreach (int s in slots) length[s]++;
+            logits = model.Forward(new ForwardRequest
+            {
+                Tokens = keep.Select(a => next[a]).ToArray(), Layout = layout, Scales = scales,
+                ScaleRows = RowMask(layout.Rows, scaleGenerated),
+            }, cache);
+            active = slots;
+        }
+        return new GenerationResult
+        {
+            NewTokens = output.Select(o => o.ToArray()).ToArray(),
+            StepLogits = stepLogits?.Select(l => l.ToArray()).ToArray(),
+            PromptTokens = prompts.Sum(p => p.Length),
+            PrefillSeconds = prefill,
+            DecodeSeconds = sw.Elapsed.TotalSeconds,
+        };
+    }
+
+    static byte[] RowMask(int rows, bool on)
+    {
+        var m = new byte[rows];
+        if (on) Array.Fill(m, (byte)1);
+        return m;
+    }
+}
