@@ -41,7 +41,7 @@ sealed class HubClient : IDisposable
         Uri url = ResolveUrl(repo, revision, file);
         for (int hop = 0; ; hop++)
         {
-            using var response = await SendAsync(HttpMethod.Head, url, offset: 0, what, ct);
+            using var response = await HeadOnceAsync(url, what, ct);
             int status = (int)response.StatusCode;
             if (status is >= 300 and < 400 && response.Headers.Location is { IsAbsoluteUri: false } relative && hop < MaxRedirects)
             {
@@ -57,6 +57,16 @@ sealed class HubClient : IDisposable
                 return meta.DownloadUrl == url ? meta with { DownloadUrl = ResolveUrl(repo, meta.Commit, file) } : meta;
             }
             throw StatusError(response, repo, revision, what);
+        }
+    }
+
+    async Task<HttpResponseMessage> HeadOnceAsync(Uri url, string what, CancellationToken ct)
+    {
+        try { return await SendAsync(HttpMethod.Head, url, offset: 0, what, ct); }
+        catch (HttpRequestException e)
+        {
+            throw new ModelFormatException(
+                $"{what}: cannot reach {url.GetLeftPart(UriPartial.Authority)} ({e.Message}): check the network and HF_ENDPOINT, or set HF_HUB_OFFLINE=1 to use only the cache");
         }
     }
 
