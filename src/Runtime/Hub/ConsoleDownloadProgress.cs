@@ -5,7 +5,8 @@ namespace HeadPursuit.Runtime.Hub;
 
 /// <summary>
 /// Shows downloads on the terminal as one line redrawn with '\r' ("model.safetensors  12.0 / 48.0 MiB  25%"),
-/// at most every <see cref="RedrawInterval"/> and always when a file completes (then the line is ended).
+/// at most every <see cref="RedrawInterval"/> for the same file, and always for a new file or a completed
+/// one (whose line is then ended).
 /// Silent when standard error is redirected, so logs and pipes stay clean.
 /// </summary>
 public sealed class ConsoleDownloadProgress : IProgress<DownloadProgress>
@@ -15,6 +16,7 @@ public sealed class ConsoleDownloadProgress : IProgress<DownloadProgress>
     readonly TextWriter? _writer; // null: draw nothing
     readonly Stopwatch _sinceRedraw = Stopwatch.StartNew();
     int _lastWidth;
+    string? _lastFile;
 
     /// <summary>Draws on standard error when it is a terminal.</summary>
     public ConsoleDownloadProgress() : this(Console.IsErrorRedirected ? null : Console.Error) { }
@@ -24,8 +26,9 @@ public sealed class ConsoleDownloadProgress : IProgress<DownloadProgress>
     public void Report(DownloadProgress value)
     {
         if (_writer is null) return;
-        if (!value.IsComplete && _sinceRedraw.Elapsed < RedrawInterval) return;
+        if (!value.IsComplete && value.File == _lastFile && _sinceRedraw.Elapsed < RedrawInterval) return;
         _sinceRedraw.Restart();
+        _lastFile = value.File;
         string line = Format(value);
         _writer.Write("\r" + line.PadRight(_lastWidth));
         _lastWidth = line.Length;
@@ -33,6 +36,7 @@ public sealed class ConsoleDownloadProgress : IProgress<DownloadProgress>
         {
             _writer.WriteLine();
             _lastWidth = 0;
+            _lastFile = null;
         }
         _writer.Flush();
     }

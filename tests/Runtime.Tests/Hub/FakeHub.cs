@@ -15,7 +15,7 @@ public sealed record HubRequest(string Method, string Path, string? Range, strin
 /// plain files with 200, ETag W/"{git sha1}", X-Repo-Commit; *.safetensors files (LFS) with a 302 to
 /// /cdn/{sha256} carrying X-Linked-Etag "{sha256}" and X-Linked-Size; 404s with X-Error-Code RepoNotFound,
 /// RevisionNotFound or EntryNotFound. Knobs for the tests: a token to demand (401 otherwise), a file whose
-/// first download is cut halfway, ignoring Range headers, and announcing a wrong LFS size.
+/// first download is cut halfway, ignoring Range headers, announcing a wrong LFS size, renamed repositories.
 /// </summary>
 public sealed class FakeHub : IDisposable
 {
@@ -23,6 +23,7 @@ public sealed class FakeHub : IDisposable
 
     readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     readonly Dictionary<string, Dictionary<string, byte[]>> _repos = new(StringComparer.Ordinal);
+    readonly Dictionary<string, string> _renames = new(StringComparer.Ordinal);
     readonly ConcurrentQueue<HubRequest> _requests = new();
     readonly Task _acceptLoop;
     int _cutsLeft;
@@ -34,6 +35,9 @@ public sealed class FakeHub : IDisposable
     }
 
     public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+
+    /// <summary>Where LFS files are served: the same listener under another host name, as a CDN would be.</summary>
+    public string CdnUrl => $"http://localhost:{((IPEndPoint)_listener.LocalEndpoint).Port}";
     public IReadOnlyList<HubRequest> Requests => [.. _requests];
 
     /// <summary>When set, every resolve request must carry "Authorization: Bearer {RequiredToken}".</summary>
@@ -48,6 +52,9 @@ public sealed class FakeHub : IDisposable
     /// <summary>The next download of this file sends half of its body, then closes the connection.</summary>
     public void CutNextDownloadOf(string file) { CutFile = file; _cutsLeft = 1; }
     string? CutFile { get; set; }
+
+    /// <summary>Requests for <paramref name="oldRepo"/> get a 307 to the same path under <paramref name="newRepo"/>, with a relative Location.</summary>
+    public void AddRename(string oldRepo, string newRepo) => _renames[oldRepo] = newRepo;
 
     public void AddFile(string repo, string file, byte[] bytes)
     {
@@ -124,6 +131,11 @@ public sealed class FakeHub : IDisposable
         string[] rest = request.Path[(at + "/resolve/".Length)..].Split('/', 2);
         string revision = Uri.UnescapeDataString(rest[0]);
         string file = Uri.UnescapeDataString(rest[1]);
+        if (_renames.TryGetValue(repo, out string? renamed))
+        {
+            Write(stream, 307, [("Location", "/" + renamed + request.Path[at..])], [], head);
+            return;
+        }
         if (!_repos.TryGetValue(repo, out var files)) { Write(stream, 404, [("X-Error-Code", "RepoNotFound")], [], head); return; }
         if (revision != "main" && revision != Commit) { Write(stream, 404, [("X-Error-Code", "RevisionNotFound")], [], head); return; }
         if (!files.TryGetValue(file, out var bytes)) { Write(stream, 404, [("X-Error-Code", "EntryNotFound"), ("X-Repo-Commit", Commit)], [], head); return; }
@@ -132,7 +144,7 @@ public sealed class FakeHub : IDisposable
         {
             Write(stream, 302,
             [
-                ("Location", $"{Url}/cdn/{Sha256(bytes)}"),
+                ("Location", $"{CdnUrl}/cdn/{Sha256(bytes)}"),
                 ("X-Repo-Commit", Commit),
                 ("X-Linked-Etag", $"\"{Sha256(bytes)}\""),
                 ("X-Linked-Size", (bytes.Length + AnnouncedSizeError).ToString()),
@@ -178,6 +190,6 @@ public sealed class FakeHub : IDisposable
 
     static string Reason(int status) => status switch
     {
-        200 => "OK", 206 => "Partial Content", 302 => "Found", 401 => "Unauthorized", 404 => "Not Found", _ => "Status",
+        200 => "OK", 206 => "Partial Content", 302 => "Found", 307 => "Temporary Redirect", 401 => "Unauthorized", 404 => "Not Found", _ => "Status",
     };
 }

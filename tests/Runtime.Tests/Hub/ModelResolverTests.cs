@@ -175,7 +175,21 @@ public sealed class ModelResolverTests : IDisposable
         var toHub = _hub.Requests.Where(r => r.Path.Contains("/resolve/", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(toHub);
         Assert.All(toHub, r => Assert.Equal("Bearer hf_secret", r.Authorization));
+        // The CDN (another host) never sees the token.
+        var toCdn = Assert.Single(_hub.Requests, r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal));
+        Assert.Null(toCdn.Authorization);
         Assert.True(File.Exists(Path.Combine(Snapshot, "model.safetensors")));
+    }
+
+    [Fact]
+    public void ARenamedRepositoryIsFollowedAndCachedUnderTheNameAsked()
+    {
+        _hub.AddRename("test-org/old-name", Repo);
+
+        string folder = ModelResolver.Resolve("test-org/old-name", Options);
+
+        Assert.Equal(Path.Combine(_cache, "models--test-org--old-name", "snapshots", FakeHub.Commit), folder);
+        Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
     }
 
     [Fact]
