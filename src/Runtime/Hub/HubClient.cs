@@ -113,21 +113,23 @@ sealed class HubClient : IDisposable
     static string? ErrorCode(HttpResponseMessage response) =>
         response.Headers.TryGetValues("X-Error-Code", out var v) ? v.FirstOrDefault() : null;
 
+    /// <summary>The error for a failed answer, with the hub's own explanation (X-Error-Message) when it gave one.</summary>
     static ModelFormatException StatusError(HttpResponseMessage response, RepoId repo, string revision, string what)
     {
-        int status = (int)response.StatusCode;
-        return status switch
-        {
-            401 => new ModelFormatException(
-                $"{what}: 401 Unauthorized: {repo} is gated or private (or does not exist): set HF_TOKEN to an access token that can read it"),
-            403 => new ModelFormatException(
-                $"{what}: 403 Forbidden: {repo} is gated or private and this token has no access: accept its terms on the hub page, or set HF_TOKEN to a token that can read it"),
-            404 when ErrorCode(response) == "RepoNotFound" => new ModelFormatException(
-                $"{what}: 404: repository {repo} not found (check the id; a private repository also needs HF_TOKEN)"),
-            404 when ErrorCode(response) == "RevisionNotFound" => new ModelFormatException(
-                $"{what}: 404: revision '{revision}' not found in {repo}"),
-            404 => new ModelFormatException($"{what}: 404: file not found in {repo}"),
-            _ => new ModelFormatException($"{what}: the server answered {status} {response.ReasonPhrase}"),
-        };
+        string explanation = Explain(response, repo, revision);
+        string hubSays = response.Headers.TryGetValues("X-Error-Message", out var said) && said.FirstOrDefault() is { Length: > 0 } message
+            ? $" (the hub says: {message})"
+            : "";
+        return new ModelFormatException($"{what}: {explanation}{hubSays}");
     }
+
+    static string Explain(HttpResponseMessage response, RepoId repo, string revision) => (int)response.StatusCode switch
+    {
+        401 => $"401 Unauthorized: {repo} is gated or private (or does not exist): set HF_TOKEN to an access token that can read it",
+        403 => $"403 Forbidden: {repo} is gated or private and this token has no access: accept its terms on the hub page, or set HF_TOKEN to a token that can read it",
+        404 when ErrorCode(response) == "RepoNotFound" => $"404: repository {repo} not found (check the id; a private repository also needs HF_TOKEN)",
+        404 when ErrorCode(response) == "RevisionNotFound" => $"404: revision '{revision}' not found in {repo}",
+        404 => $"404: file not found in {repo}",
+        int status => $"the server answered {status} {response.ReasonPhrase}",
+    };
 }

@@ -9,7 +9,7 @@ namespace HeadPursuit.Runtime.Hub;
 /// Content-Length; null if neither) and where to GET it (the 302 Location for LFS files, which live on a
 /// CDN, else the resolve URL itself).
 /// </summary>
-public sealed record HubFileMetadata(string Commit, string Etag, long? Size, Uri DownloadUrl)
+sealed record HubFileMetadata(string Commit, string Etag, long? Size, Uri DownloadUrl)
 {
     /// <summary>Reads the metadata from a HEAD response; <paramref name="what"/> names the file for error messages.</summary>
     internal static HubFileMetadata FromResponse(HttpResponseMessage response, Uri resolveUrl, string what)

@@ -11,7 +11,7 @@ namespace HeadPursuit.Runtime.Hub;
 ///   .no_exist/{commit}/{filename}      empty marker: the hub answered 404 for this file at this commit
 /// </code>
 /// </summary>
-public sealed class RepoCache(string cacheDir, RepoId repo)
+sealed class RepoCache(string cacheDir, RepoId repo)
 {
     public RepoId Repo { get; } = repo;
     public string Folder { get; } = Path.Combine(cacheDir, repo.CacheFolderName);

@@ -14,7 +14,7 @@ public sealed record HubRequest(string Method, string Path, string? Range, strin
 /// connection ("Connection: close"). It answers {repo}/resolve/{revision}/{file} like the real hub:
 /// plain files with 200, ETag W/"{git sha1}", X-Repo-Commit; *.safetensors files (LFS) with a 302 to
 /// /cdn/{sha256} carrying X-Linked-Etag "{sha256}" and X-Linked-Size; 404s with X-Error-Code RepoNotFound,
-/// RevisionNotFound or EntryNotFound. Knobs for the tests: a token to demand (401 otherwise), a file whose
+/// RevisionNotFound or EntryNotFound. Knobs for the tests: a token to demand (401 without one, 403 for another), a file whose
 /// first download is cut halfway, ignoring Range headers, announcing a wrong LFS size, renamed repositories.
 /// </summary>
 public sealed class FakeHub : IDisposable
@@ -124,7 +124,9 @@ public sealed class FakeHub : IDisposable
         if (at < 0) { Write(stream, 404, [], [], head); return; }
         if (RequiredToken is { } token && request.Authorization != "Bearer " + token)
         {
-            Write(stream, 401, [("X-Error-Code", "GatedRepo")], [], head);
+            // No token: 401. A token without access to the repository: 403.
+            Write(stream, request.Authorization is null ? 401 : 403,
+                [("X-Error-Code", "GatedRepo"), ("X-Error-Message", "Access to this model is restricted.")], [], head);
             return;
         }
         string repo = request.Path[1..at];
@@ -190,6 +192,6 @@ public sealed class FakeHub : IDisposable
 
     static string Reason(int status) => status switch
     {
-        200 => "OK", 206 => "Partial Content", 302 => "Found", 307 => "Temporary Redirect", 401 => "Unauthorized", 404 => "Not Found", _ => "Status",
+        200 => "OK", 206 => "Partial Content", 302 => "Found", 307 => "Temporary Redirect", 401 => "Unauthorized", 403 => "Forbidden", 404 => "Not Found", _ => "Status",
     };
 }

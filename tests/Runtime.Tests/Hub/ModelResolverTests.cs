@@ -163,6 +163,19 @@ public sealed class ModelResolverTests : IDisposable
         Assert.Contains("401", e.Message);
         Assert.Contains("gated or private", e.Message);
         Assert.Contains("set HF_TOKEN", e.Message);
+        Assert.EndsWith("(the hub says: Access to this model is restricted.)", e.Message);
+    }
+
+    [Fact]
+    public void ATokenWithoutAccessIsA403()
+    {
+        _hub.RequiredToken = "hf_secret";
+
+        var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options with { Token = "hf_other" }));
+
+        Assert.Contains("config.json of test-org/tiny", e.Message);
+        Assert.Contains("403 Forbidden: test-org/tiny is gated or private and this token has no access", e.Message);
+        Assert.Equal("Bearer hf_other", Assert.Single(_hub.Requests).Authorization);
     }
 
     [Fact]
