@@ -15,7 +15,7 @@ public sealed record HubRequest(string Method, string Path, string? Range, strin
 /// plain files with 200, ETag W/"{git sha1}", X-Repo-Commit; *.safetensors files (LFS) with a 302 to
 /// /cdn/{sha256} carrying X-Linked-Etag "{sha256}" and X-Linked-Size; 404s with X-Error-Code RepoNotFound,
 /// RevisionNotFound or EntryNotFound. Knobs for the tests: a token to demand (401 without one, 403 for another), a file whose
-/// first download is cut halfway, ignoring Range headers, announcing a wrong LFS size, renamed repositories.
+/// next downloads are cut halfway, ignoring Range headers, announcing a wrong LFS size, renamed repositories.
 /// </summary>
 public sealed class FakeHub : IDisposable
 {
@@ -49,8 +49,8 @@ public sealed class FakeHub : IDisposable
     /// <summary>Added to the true size in X-Linked-Size.</summary>
     public long AnnouncedSizeError { get; set; }
 
-    /// <summary>The next download of this file sends half of its body, then closes the connection.</summary>
-    public void CutNextDownloadOf(string file) { CutFile = file; _cutsLeft = 1; }
+    /// <summary>The next <paramref name="times"/> downloads of this file send half of their body, then close the connection.</summary>
+    public void CutNextDownloadsOf(string file, int times = 1) { CutFile = file; _cutsLeft = times; }
     string? CutFile { get; set; }
 
     /// <summary>Requests for <paramref name="oldRepo"/> get a 307 to the same path under <paramref name="newRepo"/>, with a relative Location.</summary>
@@ -165,7 +165,7 @@ public sealed class FakeHub : IDisposable
             from = long.Parse(range["bytes=".Length..^1]);
         byte[] body = bytes[(int)from..];
         (string, string)[] all = from > 0 ? [.. headers, ("Content-Range", $"bytes {from}-{bytes.Length - 1}/{bytes.Length}")] : headers;
-        if (!head && file == CutFile && Interlocked.Decrement(ref _cutsLeft) == 0)
+        if (!head && file == CutFile && Interlocked.Decrement(ref _cutsLeft) >= 0)
         {
             WriteHead(stream, from > 0 ? 206 : 200, all, body.Length);
             stream.Write(body, 0, body.Length / 2);

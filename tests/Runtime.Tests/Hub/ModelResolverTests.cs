@@ -105,7 +105,7 @@ public sealed class ModelResolverTests : IDisposable
     [Fact]
     public void ACutConnectionIsResumedWithARangeRequest()
     {
-        _hub.CutNextDownloadOf("model.safetensors");
+        _hub.CutNextDownloadsOf("model.safetensors");
         var progress = new List<DownloadProgress>();
 
         string folder = ModelResolver.Resolve(Repo, Options, new Recorder(progress));
@@ -120,6 +120,33 @@ public sealed class ModelResolverTests : IDisposable
         var weightReports = progress.Where(p => p.File == "model.safetensors").ToList();
         Assert.Equal(new DownloadProgress("model.safetensors", _weights.Length, _weights.Length), weightReports[^1]);
         Assert.Contains(weightReports, p => p.BytesDone == _weights.Length / 2 && !p.IsComplete);
+    }
+
+    [Fact]
+    public void AConnectionCutAtEveryAttemptFailsClearlyAndTheNextRunResumes()
+    {
+        _hub.CutNextDownloadsOf("model.safetensors", times: 5);
+        string partial = Path.Combine(RepoDir, "blobs", FakeHub.Sha256(_weights) + ".incomplete");
+
+        var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options));
+
+        Assert.Contains("model.safetensors of test-org/tiny", e.Message);
+        Assert.Contains("download failed after 5 attempts", e.Message);
+        Assert.Contains($"stay in {partial} and the next run resumes from there", e.Message);
+        // Each attempt got half (rounded down) of what was left.
+        int expectedKept = 0;
+        for (int i = 0; i < 5; i++) expectedKept += (_weights.Length - expectedKept) / 2;
+        byte[] kept = File.ReadAllBytes(partial);
+        Assert.Equal(expectedKept, kept.Length);
+        Assert.Equal(_weights[..kept.Length], kept);
+
+        int before = _hub.Requests.Count;
+        string folder = ModelResolver.Resolve(Repo, Options);
+
+        var resumed = Assert.Single(_hub.Requests.Skip(before), r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal));
+        Assert.Equal($"bytes={kept.Length}-", resumed.Range);
+        Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
+        Assert.False(File.Exists(partial));
     }
 
     [Theory]
