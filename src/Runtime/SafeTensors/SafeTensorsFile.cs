@@ -27,7 +27,8 @@ public sealed unsafe class SafeTensorsFile : IDisposable
     {
         Path = path;
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: file not found");
-        long size = new FileInfo(path).Length;
+        var info = new FileInfo(path);
+        long size = (info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? info).Length; // a symlink (HF cache snapshot) has its blob's size
         if (size < 8) throw new ModelFormatException($"{path}: {size} bytes is too short for a safetensors file (it needs an 8-byte header length)");
 
         _map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);

@@ -1,0 +1,7 @@
+namespace HeadPursuit.Runtime.Hub;
+
+/// <summary>How far the download of one repository file has got; <see cref="TotalBytes"/> is null when the hub did not say.</summary>
+public readonly record struct DownloadProgress(string File, long BytesDone, long? TotalBytes)
+{
+    public bool IsComplete => TotalBytes is long total && BytesDone == total;
+}

@@ -1,0 +1,48 @@
+namespace HeadPursuit.Runtime.Hub;
+
+/// <summary>
+/// Turns what the user typed into a local model folder: an existing directory as is, otherwise a hub id
+/// ("gpt2", "org/name") whose files are fetched into (or found in) the Hugging Face cache, giving the
+/// snapshot folder {cache}/models--{org}--{name}/snapshots/{commit}/.
+/// </summary>
+public static class ModelResolver
+{
+    public const string ConfigFile = "config.json";
+    public const string WeightsFile = "model.safetensors";
+
+    /// <summary>Fetched when the repository has them; a 404 for any of these is fine.</summary>
+    public static IReadOnlyList<string> OptionalFiles { get; } =
+        ["tokenizer.json", "tokenizer_config.json", "generation_config.json", "preprocessor_config.json", "special_tokens_map.json"];
+
+    public static string Resolve(string modelOrFolder, HubOptions options, IProgress<DownloadProgress>? progress = null) =>
+        ResolveAsync(modelOrFolder, options, progress).GetAwaiter().GetResult();
+
+    public static async Task<string> ResolveAsync(string modelOrFolder, HubOptions options,
+        IProgress<DownloadProgress>? progress = null, CancellationToken ct = default)
+    {
+        if (Directory.Exists(modelOrFolder)) return modelOrFolder;
+        if (!RepoId.TryParse(modelOrFolder, out var repo))
+            throw new ArgumentException($"'{modelOrFolder}' is neither an existing folder nor a hub model id such as 'gpt2' or 'org/name'", nameof(modelOrFolder));
+        if (!HubNames.IsSafeRelativePath(options.Revision))
+            throw new ArgumentException($"revision '{options.Revision}' is not a branch, tag or commit name", nameof(options));
+
+        using var fetcher = new SnapshotFetcher(repo, options, progress);
+        await fetcher.FetchAsync(ConfigFile, required: true, ct);
+        foreach (string file in OptionalFiles) await fetcher.FetchAsync(file, required: false, ct);
+        await FetchWeightsAsync(fetcher, options, ct);
+        return fetcher.Cache.SnapshotFolder(fetcher.Commit!);
+    }
+
+    /// <summary>model.safetensors, or else model.safetensors.index.json and every shard it names.</summary>
+    static async Task FetchWeightsAsync(SnapshotFetcher fetcher, HubOptions options, CancellationToken ct)
+    {
+        if (await fetcher.FetchAsync(WeightsFile, required: false, ct)) return;
+        if (!await fetcher.FetchAsync(ShardIndex.FileName, required: false, ct))
+            throw options.Offline
+                ? fetcher.NotCached(WeightsFile)
+                : new ModelFormatException(
+                    $"{fetcher.Cache.Repo} (revision {options.Revision}) has neither {WeightsFile} nor {ShardIndex.FileName}: only safetensors checkpoints are supported");
+        string index = fetcher.Cache.SnapshotFile(fetcher.Commit!, ShardIndex.FileName);
+        foreach (string shard in ShardIndex.ReadShardFiles(index)) await fetcher.FetchAsync(shard, required: true, ct);
+    }
+}

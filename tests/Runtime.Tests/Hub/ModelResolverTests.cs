@@ -1,0 +1,384 @@
+using HeadPursuit.Runtime.Hub;
+using HeadPursuit.Runtime.SafeTensors;
+
+namespace HeadPursuit.Runtime.Tests.Hub;
+
+/// <summary>ModelResolver against <see cref="FakeHub"/> on 127.0.0.1, with a fresh cache folder per test.</summary>
+public sealed class ModelResolverTests : IDisposable
+{
+    const string Repo = "test-org/tiny";
+    const string RepoFolder = "models--test-org--tiny";
+
+    readonly FakeHub _hub = new();
+    readonly string _cache = Directory.CreateTempSubdirectory("hp-hub-").FullName;
+    readonly byte[] _weights = FakeModel.Weights(256, "wte.weight", "h.0.attn.c_proj.weight"); // 512 KiB of data
+
+    public ModelResolverTests()
+    {
+        _hub.AddFile(Repo, "config.json", FakeModel.Config);
+        _hub.AddFile(Repo, "tokenizer.json", FakeModel.Tokenizer);
+        _hub.AddFile(Repo, "model.safetensors", _weights);
+    }
+
+    public void Dispose()
+    {
+        _hub.Dispose();
+        Directory.Delete(_cache, recursive: true);
+    }
+
+    HubOptions Options => new() { CacheDir = _cache, Endpoint = _hub.Url };
+    string RepoDir => Path.Combine(_cache, RepoFolder);
+    string Snapshot => Path.Combine(RepoDir, "snapshots", FakeHub.Commit);
+
+    static string[] Names(string dir) => [.. Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+
+    [Fact]
+    public void FreshDownloadWritesTheHuggingFaceLayoutAndTheWeightsOpen()
+    {
+        string folder = ModelResolver.Resolve(Repo, Options);
+
+        Assert.Equal(Snapshot, folder);
+        Assert.Equal([".no_exist", "blobs", "refs", "snapshots"], Names(RepoDir));
+        Assert.Equal(FakeHub.Commit, File.ReadAllText(Path.Combine(RepoDir, "refs", "main")));
+        Assert.Equal([FakeHub.Commit], Names(Path.Combine(RepoDir, "snapshots")));
+
+        var files = new[] { ("config.json", FakeModel.Config), ("tokenizer.json", FakeModel.Tokenizer), ("model.safetensors", _weights) };
+        Assert.Equal(files.Select(f => f.Item1).Order(StringComparer.Ordinal), Names(folder));
+        Assert.Equal(files.Select(f => FakeHub.EtagOf(f.Item1, f.Item2)).Order(StringComparer.Ordinal), Names(Path.Combine(RepoDir, "blobs")));
+        foreach (var (name, bytes) in files)
+        {
+            string link = Path.Combine(folder, name);
+            Assert.Equal("../../blobs/" + FakeHub.EtagOf(name, bytes), new FileInfo(link).LinkTarget);
+            Assert.Equal(bytes, File.ReadAllBytes(link));
+        }
+        // The optional files the hub answered 404 for are remembered, as huggingface_hub does.
+        Assert.Equal(["generation_config.json", "preprocessor_config.json", "special_tokens_map.json", "tokenizer_config.json"],
+            Names(Path.Combine(RepoDir, ".no_exist", FakeHub.Commit)));
+
+        using var store = WeightStore.Open(folder);
+        var values = new float[256 * 256];
+        store.Get("h.0.attn.c_proj.weight").CopyTo(values);
+        Assert.Equal(FakeModel.Values("h.0.attn.c_proj.weight", 256), values);
+    }
+
+    [Fact]
+    public void LfsFilesAreFetchedFromTheRedirectAndPlainFilesFromTheCommit()
+    {
+        ModelResolver.Resolve(Repo, Options);
+
+        var gets = _hub.Requests.Where(r => r.Method == "GET").Select(r => r.Path).ToList();
+        Assert.Contains("/cdn/" + FakeHub.Sha256(_weights), gets);
+        Assert.Contains($"/{Repo}/resolve/{FakeHub.Commit}/config.json", gets);
+        Assert.DoesNotContain(gets, p => p.EndsWith("/model.safetensors", StringComparison.Ordinal));
+        // The first HEAD asks for the branch; once the commit is known every request names it.
+        var heads = _hub.Requests.Where(r => r.Method == "HEAD").Select(r => r.Path).ToList();
+        Assert.Equal($"/{Repo}/resolve/main/config.json", heads[0]);
+        Assert.All(heads.Skip(1), p => Assert.Contains($"/resolve/{FakeHub.Commit}/", p));
+    }
+
+    [Fact]
+    public void SecondResolveMakesNoRequest()
+    {
+        ModelResolver.Resolve(Repo, Options);
+        int before = _hub.Requests.Count;
+        Assert.True(before > 0);
+
+        Assert.Equal(Snapshot, ModelResolver.Resolve(Repo, Options));
+
+        Assert.Equal(before, _hub.Requests.Count);
+    }
+
+    [Fact]
+    public void AMissingSnapshotFileWhoseBlobIsCachedIsLinkedWithoutDownloading()
+    {
+        ModelResolver.Resolve(Repo, Options);
+        File.Delete(Path.Combine(Snapshot, "model.safetensors"));
+        int before = _hub.Requests.Count;
+
+        ModelResolver.Resolve(Repo, Options);
+
+        var after = _hub.Requests.Skip(before).ToList();
+        Assert.Equal([("HEAD", $"/{Repo}/resolve/{FakeHub.Commit}/model.safetensors")], after.Select(r => (r.Method, r.Path)));
+        Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(Snapshot, "model.safetensors")));
+    }
+
+    [Fact]
+    public void ACutConnectionIsResumedWithARangeRequest()
+    {
+        _hub.CutNextDownloadsOf("model.safetensors");
+        var progress = new List<DownloadProgress>();
+
+        string folder = ModelResolver.Resolve(Repo, Options, new Recorder(progress));
+
+        var downloads = _hub.Requests.Where(r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, downloads.Count);
+        Assert.Null(downloads[0].Range);
+        Assert.Equal($"bytes={_weights.Length / 2}-", downloads[1].Range);
+        Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(RepoDir, "blobs"), "*.incomplete"));
+
+        var weightReports = progress.Where(p => p.File == "model.safetensors").ToList();
+        Assert.Equal(new DownloadProgress("model.safetensors", _weights.Length, _weights.Length), weightReports[^1]);
+        Assert.Contains(weightReports, p => p.BytesDone == _weights.Length / 2 && !p.IsComplete);
+    }
+
+    [Fact]
+    public void AConnectionCutAtEveryAttemptFailsClearlyAndTheNextRunResumes()
+    {
+        _hub.CutNextDownloadsOf("model.safetensors", times: 5);
+        string partial = Path.Combine(RepoDir, "blobs", FakeHub.Sha256(_weights) + ".incomplete");
+
+        var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options));
+
+        Assert.Contains("model.safetensors of test-org/tiny", e.Message);
+        Assert.Contains("download failed after 5 attempts", e.Message);
+        Assert.Contains($"stay in {partial} and the next run resumes from there", e.Message);
+        // Each attempt got half (rounded down) of what was left.
+        int expectedKept = 0;
+        for (int i = 0; i < 5; i++) expectedKept += (_weights.Length - expectedKept) / 2;
+        byte[] kept = File.ReadAllBytes(partial);
+        Assert.Equal(expectedKept, kept.Length);
+        Assert.Equal(_weights[..kept.Length], kept);
+
+        int before = _hub.Requests.Count;
+        string folder = ModelResolver.Resolve(Repo, Options);
+
+        var resumed = Assert.Single(_hub.Requests.Skip(before), r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal));
+        Assert.Equal($"bytes={kept.Length}-", resumed.Range);
+        Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
+        Assert.False(File.Exists(partial));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void APartialFileFromAnEarlierRunIsResumed(bool serverIgnoresRange)
+    {
+        _hub.IgnoreRange = serverIgnoresRange;
+        string blobs = Path.Combine(RepoDir, "blobs");
+        Directory.CreateDirectory(blobs);
+        int have = 100_000;
+        File.WriteAllBytes(Path.Combine(blobs, FakeHub.Sha256(_weights) + ".incomplete"), _weights[..have]);
+
+        string folder = ModelResolver.Resolve(Repo, Options);
+
+        var download = Assert.Single(_hub.Requests, r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal));
+        Assert.Equal($"bytes={have}-", download.Range);
+        Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
+    }
+
+    [Fact]
+    public void AWrongAnnouncedSizeIsASizeMismatchAndThePartialFileIsDropped()
+    {
+        _hub.AnnouncedSizeError = 10;
+
+        var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options));
+
+        Assert.Contains("model.safetensors of test-org/tiny", e.Message);
+        Assert.Contains($"size mismatch: the hub announced {_weights.Length + 10} bytes but {_weights.Length} arrived", e.Message);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(RepoDir, "blobs"), FakeHub.Sha256(_weights) + "*"));
+    }
+
+    [Fact]
+    public void WithoutTheTokenAGatedRepoIsA401NamingHfToken()
+    {
+        _hub.RequiredToken = "hf_secret";
+
+        var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options));
+
+        Assert.Contains("config.json of test-org/tiny", e.Message);
+        Assert.Contains("401", e.Message);
+        Assert.Contains("gated or private", e.Message);
+        Assert.Contains("set HF_TOKEN", e.Message);
+        Assert.EndsWith("(the hub says: Access to this model is restricted.)", e.Message);
+    }
+
+    [Fact]
+    public void ATokenWithoutAccessIsA403()
+    {
+        _hub.RequiredToken = "hf_secret";
+
+        var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options with { Token = "hf_other" }));
+
+        Assert.Contains("config.json of test-org/tiny", e.Message);
+        Assert.Contains("403 Forbidden: test-org/tiny is gated or private and this token has no access", e.Message);
+        Assert.Equal("Bearer hf_other", Assert.Single(_hub.Requests).Authorization);
+    }
+
+    [Fact]
+    public void TheTokenIsSentAsABearerHeaderToTheHub()
+    {
+        _hub.RequiredToken = "hf_secret";
+
+        ModelResolver.Resolve(Repo, Options with { Token = "hf_secret" });
+
+        var toHub = _hub.Requests.Where(r => r.Path.Contains("/resolve/", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(toHub);
+        Assert.All(toHub, r => Assert.Equal("Bearer hf_secret", r.Authorization));
+        // The CDN (another host) never sees the token.
+        var toCdn = Assert.Single(_hub.Requests, r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal));
+        Assert.Null(toCdn.Authorization);
+        Assert.True(File.Exists(Path.Combine(Snapshot, "model.safetensors")));
+    }
+
+    [Fact]
+    public void ARenamedRepositoryIsFollowedAndCachedUnderTheNameAsked()
+    {
+        _hub.AddRename("test-org/old-name", Repo);
+
+        string folder = ModelResolver.Resolve("test-org/old-name", Options);
+
+        Assert.Equal(Path.Combine(_cache, "models--test-org--old-name", "snapshots", FakeHub.Commit), folder);
+        Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
+    }
+
+    [Fact]
+    public void AnUnknownRepositoryIsA404NamingIt()
+    {
+        var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve("test-org/nope", Options));
+        Assert.Contains("repository test-org/nope not found", e.Message);
+    }
+
+    [Fact]
+    public void AnUnknownRevisionIsA404NamingIt()
+    {
+        var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options with { Revision = "v9" }));
+        Assert.Contains("revision 'v9' not found in test-org/tiny", e.Message);
+    }
+
+    [Fact]
+    public void ARepositoryWithoutSafetensorsWeightsIsNamed()
+    {
+        _hub.AddFile("test-org/pt-only", "config.json", FakeModel.Config);
+        _hub.AddFile("test-org/pt-only", "pytorch_model.bin", [1, 2, 3]);
+
+        var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve("test-org/pt-only", Options));
+
+        Assert.Contains("test-org/pt-only (revision main) has neither model.safetensors nor model.safetensors.index.json", e.Message);
+    }
+
+    [Fact]
+    public void AnUnreachableHubIsANetworkErrorThatSuggestsOfflineMode()
+    {
+        string url = _hub.Url;
+        _hub.Dispose();
+
+        var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options with { Endpoint = url }));
+
+        Assert.Contains("config.json of test-org/tiny", e.Message);
+        Assert.Contains("cannot reach " + url, e.Message);
+        Assert.Contains("HF_HUB_OFFLINE=1", e.Message);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void CachedFilesResolveWithNoServer(bool offline)
+    {
+        ModelResolver.Resolve(Repo, Options);
+        _hub.Dispose();
+
+        string folder = ModelResolver.Resolve(Repo, Options with { Offline = offline });
+
+        Assert.Equal(Snapshot, folder);
+        using var store = WeightStore.Open(folder);
+        Assert.True(store.Contains("wte.weight"));
+    }
+
+    [Fact]
+    public void OfflineWithNothingCachedNamesTheFileRepoAndCachePath()
+    {
+        var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options with { Offline = true }));
+
+        Assert.StartsWith($"HF_HUB_OFFLINE is set and config.json of test-org/tiny is not in the cache at {RepoDir}", e.Message);
+        Assert.Empty(_hub.Requests);
+    }
+
+    [Fact]
+    public void OfflineWithTheWeightsMissingNamesThem()
+    {
+        ModelResolver.Resolve(Repo, Options);
+        File.Delete(Path.Combine(Snapshot, "model.safetensors"));
+
+        var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options with { Offline = true }));
+
+        Assert.StartsWith($"HF_HUB_OFFLINE is set and model.safetensors of test-org/tiny is not in the cache at {RepoDir}", e.Message);
+    }
+
+    [Fact]
+    public void ACommitShaRevisionNeedsNoRefsFile()
+    {
+        ModelResolver.Resolve(Repo, Options with { Revision = FakeHub.Commit });
+
+        Assert.False(Directory.Exists(Path.Combine(RepoDir, "refs")));
+        Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(Snapshot, "model.safetensors")));
+        Assert.Equal(Snapshot, ModelResolver.Resolve(Repo, Options with { Revision = FakeHub.Commit, Offline = true }));
+    }
+
+    [Fact]
+    public void AShardedCheckpointDownloadsEveryShard()
+    {
+        const string sharded = "test-org/sharded";
+        byte[] shard1 = FakeModel.Weights(64, "wte.weight");
+        byte[] shard2 = FakeModel.Weights(32, "h.0.attn.c_proj.weight", "lm_head.weight");
+        _hub.AddFile(sharded, "config.json", FakeModel.Config);
+        _hub.AddFile(sharded, "model-00001-of-00002.safetensors", shard1);
+        _hub.AddFile(sharded, "model-00002-of-00002.safetensors", shard2);
+        _hub.AddFile(sharded, "model.safetensors.index.json", FakeModel.Index(
+            ("wte.weight", "model-00001-of-00002.safetensors"),
+            ("h.0.attn.c_proj.weight", "model-00002-of-00002.safetensors"),
+            ("lm_head.weight", "model-00002-of-00002.safetensors")));
+
+        string folder = ModelResolver.Resolve(sharded, Options);
+
+        Assert.Equal(shard1, File.ReadAllBytes(Path.Combine(folder, "model-00001-of-00002.safetensors")));
+        Assert.Equal(shard2, File.ReadAllBytes(Path.Combine(folder, "model-00002-of-00002.safetensors")));
+        Assert.Equal(2, _hub.Requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/cdn/", StringComparison.Ordinal)));
+        using (var store = WeightStore.Open(folder))
+        {
+            var values = new float[32 * 256];
+            store.Get("lm_head.weight").CopyTo(values);
+            Assert.Equal(FakeModel.Values("lm_head.weight", 32), values);
+            Assert.True(store.Contains("wte.weight"));
+        }
+
+        int before = _hub.Requests.Count;
+        ModelResolver.Resolve(sharded, Options);
+        Assert.Equal(before, _hub.Requests.Count);
+    }
+
+    [Fact]
+    public void AShardNameThatLeavesTheSnapshotIsRejected()
+    {
+        const string evil = "test-org/evil";
+        _hub.AddFile(evil, "config.json", FakeModel.Config);
+        _hub.AddFile(evil, "model.safetensors.index.json", FakeModel.Index(("wte.weight", "../../../outside.safetensors")));
+
+        var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(evil, Options));
+
+        Assert.Contains("model.safetensors.index.json", e.Message);
+        Assert.Contains("weight_map['wte.weight'] is not a relative file name", e.Message);
+    }
+
+    [Fact]
+    public void AnExistingFolderIsReturnedAsIs()
+    {
+        Assert.Equal(_cache, ModelResolver.Resolve(_cache, Options));
+        Assert.Empty(_hub.Requests);
+    }
+
+    [Theory]
+    [InlineData("./no/such/folder")]
+    [InlineData("org/name/extra")]
+    [InlineData("org--x/name")]
+    public void TextThatIsNeitherAFolderNorAHubIdIsRejected(string text)
+    {
+        var e = Assert.Throws<ArgumentException>(() => ModelResolver.Resolve(text, Options));
+        Assert.Contains($"'{text}' is neither an existing folder nor a hub model id", e.Message);
+    }
+
+    sealed class Recorder(List<DownloadProgress> reports) : IProgress<DownloadProgress>
+    {
+        public void Report(DownloadProgress value) { lock (reports) reports.Add(value); }
+    }
+}
