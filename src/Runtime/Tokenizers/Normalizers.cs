@@ -49,10 +49,26 @@ internal sealed class ReplaceNormalizer : Normalizer
     }
 }
 
-/// <summary>`NFC`: Unicode canonical composition.</summary>
+/// <summary>
+/// `NFC`: Unicode canonical composition, by .NET's string.Normalize. That needs ICU: a process with
+/// InvariantGlobalization (this repository's default) returns text unchanged, so for text that NFC
+/// could change this normalizer throws instead of silently tokenizing it differently from HF. Text
+/// made only of characters below U+0300 (no combining marks, no singletons) is NFC already and is
+/// returned as is on every platform.
+/// </summary>
 internal sealed class NfcNormalizer : Normalizer
 {
-    public override string Normalize(string text) => text.Normalize(NormalizationForm.FormC);
+    /// <summary>Whether string.Normalize really composes in this process.</summary>
+    public static bool PlatformComposes { get; } = "e\u0301".Normalize(NormalizationForm.FormC) == "\u00E9";
+
+    public override string Normalize(string text)
+    {
+        if (text.AsSpan().IndexOfAnyInRange('\u0300', '\uFFFF') < 0) return text;
+        if (!PlatformComposes)
+            throw new NotSupportedException("the tokenizer's NFC normalizer needs ICU, but this process runs with InvariantGlobalization; " +
+                                            "set <InvariantGlobalization>false</InvariantGlobalization> in the application project");
+        return text.Normalize(NormalizationForm.FormC);
+    }
 }
 
 /// <summary>`Sequence`: the listed normalizers, in order.</summary>
