@@ -11,7 +11,7 @@ namespace HeadPursuit.Runtime.Tokenizers;
 public static class ByteLevelAlphabet
 {
     static readonly char[] ByteToChar = BuildTable(); // [256]
-    static readonly Dictionary<char, byte> CharToByte = Enumerable.Range(0, 256).ToDictionary(b => ByteToChar[b], b => (byte)b);
+    static readonly short[] CharToByte = BuildInverse(); // [324]: byte of a mapped character, -1 for others
 
     static char[] BuildTable()
     {
@@ -25,10 +25,23 @@ public static class ByteLevelAlphabet
         return table;
     }
 
+    static short[] BuildInverse()
+    {
+        var inverse = new short[ByteToChar.Max() + 1];
+        Array.Fill(inverse, (short)-1);
+        for (int b = 0; b < 256; b++) inverse[ByteToChar[b]] = (short)b;
+        return inverse;
+    }
+
     public static char Map(byte b) => ByteToChar[b];
 
     /// <summary>The byte a mapped character stands for, or false for a character outside the table.</summary>
-    public static bool TryUnmap(char c, out byte b) => CharToByte.TryGetValue(c, out b);
+    public static bool TryUnmap(char c, out byte b)
+    {
+        int v = c < CharToByte.Length ? CharToByte[c] : -1;
+        b = (byte)v;
+        return v >= 0;
+    }
 
     /// <summary>The mapped form of the UTF-8 bytes of text (one output character per byte).</summary>
     public static string Encode(ReadOnlySpan<char> text)

@@ -100,14 +100,13 @@ internal sealed class SplitPreTokenizer(CodePointRegex pattern, SplitBehavior be
 }
 
 /// <summary>
-/// `ByteLevel`: optionally prefixes a space, optionally cuts with the GPT-2 regex, then writes each
-/// word's UTF-8 bytes as ByteLevelAlphabet characters.
+/// `ByteLevel`: optionally prefixes a space, optionally cuts with the GPT-2 pattern (by the equivalent
+/// <see cref="Gpt2WordSplitter"/>), then writes each word's UTF-8 bytes as ByteLevelAlphabet characters.
 /// </summary>
 internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) : PreTokenizer
 {
+    /// <summary>HF's pattern, which Gpt2WordSplitter implements (the tests compare the two).</summary>
     public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
-
-    static readonly CodePointRegex Gpt2Regex = new(Gpt2Pattern, "ByteLevel pre-tokenizer");
 
     public override void Split(Piece piece, List<Piece> output)
     {
@@ -117,18 +116,10 @@ internal sealed class ByteLevelPreTokenizer(bool addPrefixSpace, bool useRegex) 
             if (text.Length > 0) output.Add(new Piece(ByteLevelAlphabet.Encode(text), piece.AtStart));
             return;
         }
-        var matches = new List<(int Start, int Length)>();
-        Gpt2Regex.Matches(text, matches);
-        // The pattern's last alternatives (\s+) match any character class left over, so the matches
-        // tile the text; a gap could only come from a character the pattern cannot see, kept as its own word.
-        int at = 0;
-        foreach (var (start, length) in matches)
-        {
-            if (start > at) output.Add(new Piece(ByteLevelAlphabet.Encode(text.AsSpan(at, start - at)), piece.AtStart && at == 0));
+        var words = new List<(int Start, int Length)>();
+        Gpt2WordSplitter.Split(text, words);
+        foreach (var (start, length) in words)
             output.Add(new Piece(ByteLevelAlphabet.Encode(text.AsSpan(start, length)), piece.AtStart && start == 0));
-            at = start + length;
-        }
-        if (at < text.Length) output.Add(new Piece(ByteLevelAlphabet.Encode(text.AsSpan(at)), piece.AtStart && at == 0));
     }
 }
 
