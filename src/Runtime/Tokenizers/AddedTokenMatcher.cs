@@ -16,8 +16,6 @@ internal sealed class AddedTokenMatcher
     readonly Dictionary<char, (string Pattern, AddedToken Token)[]> _byFirstChar;
     readonly SearchValues<char> _firstChars;
 
-    public bool IsEmpty => _byFirstChar.Count == 0;
-
     /// <param name="patterns">Each token with the string to look for (its content, normalized for normalized tokens).</param>
     public AddedTokenMatcher(IEnumerable<(string Pattern, AddedToken Token)> patterns)
     {

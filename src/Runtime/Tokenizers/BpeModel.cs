@@ -24,8 +24,6 @@ internal sealed class BpeModel
 
     public WordCache Cache { get; } = new(CacheCapacity, CacheMaxWordLength);
     public IReadOnlyDictionary<string, int> Vocab => _vocab;
-    /// <summary>(left id, right id) -> (rank, merged id): what the fast merger and its tests read.</summary>
-    public IReadOnlyDictionary<long, (int Rank, int Merged)> Merges => _merges;
 
     public BpeModel(Dictionary<string, int> vocab, IReadOnlyList<(string Left, string Right)> merges,
                     string? unkToken, bool fuseUnk, bool byteFallback, bool ignoreMerges, string where)

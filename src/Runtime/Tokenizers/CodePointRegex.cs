@@ -18,11 +18,8 @@ internal sealed class CodePointRegex
 
     readonly Regex _regex;
 
-    public string Pattern { get; }
-
     public CodePointRegex(string pattern, string where)
     {
-        Pattern = pattern;
         try { _regex = new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant); }
         catch (ArgumentException e) { throw new ModelFormatException($"{where}: regex '{pattern}' is not supported ({e.Message})"); }
     }
