@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Text;
+using HeadPursuit.Runtime.Tokenizers;
+
+namespace HeadPursuit.Bench;
+
+/// <summary>
+/// Encode / decode throughput of the GPT-2 and stories260K tokenizers (fixture files) on a few MB of
+/// generated mixed text, encoded paragraph by paragraph. "cold" is the first pass of a freshly loaded
+/// tokenizer (empty word cache, code not yet jitted); "warm" is the best of 3 further passes.
+/// Throughput counts UTF-8 bytes of text. Args: [megabytes (default 4)].
+/// </summary>
+public sealed class TokenizerBench : IBench
+{
+    public string Name => "tokenizer";
+    public string Description => "tokenizer encode/decode MB/s (GPT-2, stories260K), cold and warm";
+
+    public int Run(string[] args)
+    {
+        double megabytes = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 4;
+        var paragraphs = MixedText((int)(megabytes * 1024 * 1024));
+        long bytes = paragraphs.Sum(p => (long)Encoding.UTF8.GetByteCount(p));
+        Console.WriteLine($"text: {paragraphs.Count} paragraphs, {bytes / 1048576.0:F2} MB UTF-8, {paragraphs.Sum(p => p.Length)} chars");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+
+        string fixtures = FixturesRoot();
+        int failures = 0;
+        foreach (var (name, load) in new (string, Func<Tokenizer>)[]
+        {
+            ("gpt2", () => Tokenizer.FromFile(Path.Combine(fixtures, "gpt2-tokenizer", "tokenizer.json"))),
+            ("stories260K", () => Tokenizer.FromFolder(Path.Combine(fixtures, "stories260K"))),
+        })
+        {
+            var tokenizer = load();
+            var (coldEncode, ids) = Time(() => paragraphs.Select(p => tokenizer.Encode(p)).ToArray());
+            var (coldDecode, texts) = Time(() => ids.Select(i => tokenizer.Decode(i)).ToArray());
+            double warmEncode = Enumerable.Range(0, 3).Min(_ => Time(() => paragraphs.Select(p => tokenizer.Encode(p)).ToArray()).Seconds);
+            double warmDecode = Enumerable.Range(0, 3).Min(_ => Time(() => ids.Select(i => tokenizer.Decode(i)).ToArray()).Seconds);
+
+            int mismatches = Enumerable.Range(0, paragraphs.Count).Count(i => texts[i] != paragraphs[i]);
+            failures += mismatches;
+            long tokens = ids.Sum(i => (long)i.Length);
+            Console.WriteLine($"{name,-12} tokens {tokens,9}  ({(double)bytes / tokens:F2} bytes/token)  round-trip mismatches {mismatches}");
+            Console.WriteLine($"{"",-12} encode  cold {Mbps(bytes, coldEncode),7:F2} MB/s   warm {Mbps(bytes, warmEncode),7:F2} MB/s");
+            Console.WriteLine($"{"",-12} decode  cold {Mbps(bytes, coldDecode),7:F2} MB/s   warm {Mbps(bytes, warmDecode),7:F2} MB/s");
+        }
+        return failures == 0 ? 0 : 1;
+    }
+
+    static double Mbps(long bytes, double seconds) => bytes / 1048576.0 / seconds;
+
+    static (double Seconds, T Result) Time<T>(Func<T> work)
+    {
+        var sw = Stopwatch.StartNew();
+        var result = work();
+        return (sw.Elapsed.TotalSeconds, result);
+    }
+
+    /// <summary>
+    /// Deterministic paragraphs (~100-700 chars) of prose-like sentences: common English words with
+    /// capitals, numbers (integers, decimals, years, money), punctuation and quotes, and about one
+    /// word in 25 from a non-ASCII list (accents, Cyrillic, Greek, CJK, emoji).
+    /// </summary>
+    static List<string> MixedText(int targetBytes)
+    {
+        string[] words = ("the of and to in a is that for it as was with be by on not he i this are or his from at which but have an they " +
+            "you were her she there been one all we their has would when if so no more out up said what its about into than them can only " +
+            "other time new some could these two may first then do any like my now over such our man me even most made after also did many " +
+            "before must through back years where much your way well down should because each just those people how too little state good " +
+            "very make world still own see men work long get here between both life being under never day same another know while last might " +
+            "us great old year off come since against go came right used take three story garden river mountain window morning children").Split(' ');
+        string[] foreign = ["café", "naïve", "résumé", "Zürich", "São", "Привет", "мир", "Γειά", "κόσμε", "日本語", "中文", "한국어", "😀", "🎉", "👍🏽", "€", "—", "…", "“quoted”"];
+        string[] punctuation = [",", ",", ";", ":", " -", ""];
+        var rng = new Random(2510);
+        var paragraphs = new List<string>();
+        long total = 0;
+        var sb = new StringBuilder();
+        while (total < targetBytes)
+        {
+            sb.Clear();
+            int sentences = 1 + rng.Next(6);
+            for (int s = 0; s < sentences; s++)
+            {
+                int n = 4 + rng.Next(18);
+                for (int w = 0; w < n; w++)
+                {
+                    string word = rng.Next(25) == 0 ? foreign[rng.Next(foreign.Length)]
+                        : rng.Next(15) == 0 ? Number(rng)
+                        : words[rng.Next(words.Length)];
+                    if (w == 0) word = char.ToUpperInvariant(word[0]) + word[1..];
+                    sb.Append(word);
+                    if (w < n - 1) sb.Append(rng.Next(8) == 0 ? punctuation[rng.Next(punctuation.Length)] : "").Append(' ');
+                }
+                sb.Append(".!?"[rng.Next(10) switch { < 8 => 0, 8 => 1, _ => 2 }]).Append(s < sentences - 1 ? " " : "");
+            }
+            string paragraph = sb.ToString();
+            paragraphs.Add(paragraph + "\n");
+            total += Encoding.UTF8.GetByteCount(paragraph) + 1;
+        }
+        return paragraphs;
+    }
+
+    static string Number(Random rng) => rng.Next(4) switch
+    {
+        0 => rng.Next(100).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        1 => (1800 + rng.Next(230)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        2 => (rng.NextDouble() * 1000).ToString("F2", System.Globalization.CultureInfo.InvariantCulture),
+        _ => "$" + rng.Next(1, 100000).ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    static string FixturesRoot()
+    {
+        string? env = Environment.GetEnvironmentVariable("HEADPURSUIT_FIXTURES");
+        if (!string.IsNullOrEmpty(env)) return env;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "HeadPursuit.sln")))
+                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures"));
+        throw new DirectoryNotFoundException("cannot find HeadPursuit.sln above " + AppContext.BaseDirectory + " to locate ../shared/fixtures");
+    }
+}
