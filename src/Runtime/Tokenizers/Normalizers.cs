@@ -51,7 +51,7 @@ internal sealed class ReplaceNormalizer : Normalizer
 
 /// <summary>
 /// `NFC`: Unicode canonical composition, by .NET's string.Normalize. That needs ICU: a process with
-/// InvariantGlobalization (this repository's default) returns text unchanged, so for text that NFC
+/// InvariantGlobalization (this repository turns it off) returns text unchanged, so for text that NFC
 /// could change this normalizer throws instead of silently tokenizing it differently from HF. Text
 /// made only of characters below U+0300 (no combining marks, no singletons) is NFC already and is
 /// returned as is on every platform.
