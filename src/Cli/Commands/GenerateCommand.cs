@@ -1,69 +1,89 @@
-using System.Globalization;
 using System.Text.Json;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Generation;
-using HeadPursuit.Runtime.Models;
+using HeadPursuit.Runtime.Tokenizers;
 
 namespace HeadPursuit.Cli.Commands;
 
-/// <summary>`headpursuit generate`: generation from token ids, optionally with heads scaled.</summary>
+/// <summary>`headpursuit generate`: text (or token ids) in, generated text out, optionally with heads scaled.</summary>
 sealed class GenerateCommand : ICommand
 {
     public string Name => "generate";
     public string Summary => "generate from a prompt, optionally with attention heads scaled";
     public string Usage => $"""
-        usage: headpursuit generate --model FOLDER --ids 1,2,3 [options]
+        usage: headpursuit generate --model MODEL (--prompt TEXT | --prompt-file FILE | --ids 1,2,3) [options]
 
-          --model FOLDER        a Hugging Face model folder (config.json + *.safetensors)
-          --ids LIST            prompt token ids, comma-separated
+          --model MODEL         a local model folder, or a Hugging Face hub id (e.g. gpt2), downloaded into the HF cache
+          --prompt TEXT         the prompt; --prompt-file FILE: one prompt per line, generated as one batch
+          --ids LIST            prompt token ids instead of text, comma-separated
+          --chat [FAMILY]       wrap the prompt in the model's chat format (from tokenizer_config.json, or llama2, mistral,
+                                llama3, chatml, gemma); off by default
           --max-new-tokens N    default 64
-          --temperature T       0 = greedy (default)
-          --top-k K --top-p P --seed S
+          --temperature T       0 = greedy (default); --top-k K, --top-p P, --seed S
           --stop LIST           stop token ids (default: the config's eos_token_id)
           --scale L3H5=-1,...   head scales (alpha per head; -1 suppresses, 5 enhances, 0 ablates)
           --policy all|prompt|generated   positions where scales apply (default all)
-          --json                print ids and timing as JSON
+          --json                print prompts, ids, text and timing as JSON
         {CommonOptions.BackendUsage}
         """;
 
     public int Run(CommandLine args)
     {
-        string folder = args.Required("model");
+        string modelName = args.Required("model");
+        string? prompt = args.String("prompt"), promptFile = args.String("prompt-file");
         var ids = args.Ints("ids");
-        if (ids.Length == 0) throw new ArgumentException("--ids is empty: give at least one prompt token id");
+        bool chat = args.Flag("chat");
+        string? chatFamily = args.String("chat");
         var backend = CommonOptions.Backend(args);
         string? scaleText = args.String("scale");
         var policy = ParsePolicy(args.String("policy") ?? "all");
-        int maxNew = args.Int("max-new-tokens", 64);
-        float temperature = args.Float("temperature", 0f), topP = args.Float("top-p", 1f);
-        int topK = args.Int("top-k", 0), seed = args.Int("seed", 0);
-        var stop = args.Ints("stop");
-        bool json = args.Flag("json");
-        args.RejectUnknown();
-
-        using var model = Transformer.Load(folder, backend);
-        var c = model.Config;
-        foreach (int id in ids)
-            if ((uint)id >= c.Vocab) throw new ArgumentException($"--ids: token id {id} is outside the vocabulary of {c.Vocab}");
-        var scales = scaleText == null ? null : HeadScales.Parse(scaleText, c.Layers, c.Heads, policy);
         var options = new SamplingOptions
         {
-            MaxNewTokens = maxNew, Temperature = temperature, TopK = topK, TopP = topP, Seed = seed,
-            StopTokens = stop.Length > 0 ? stop : c.EosIds,
+            MaxNewTokens = args.Int("max-new-tokens", 64), Temperature = args.Float("temperature", 0f), TopK = args.Int("top-k", 0),
+            TopP = args.Float("top-p", 1f), Seed = args.Int("seed", 0), StopTokens = args.Ints("stop"),
         };
-        var result = new Generator(model).Generate([ids], options, scales,
-            onToken: json ? null : (_, t) => Console.Write(t.ToString(CultureInfo.InvariantCulture) + " "));
+        bool json = args.Flag("json");
+        args.RejectUnknown();
+        if ((prompt != null ? 1 : 0) + (promptFile != null ? 1 : 0) + (ids.Length > 0 ? 1 : 0) != 1)
+            throw new ArgumentException("give exactly one of --prompt, --prompt-file, --ids");
+
+        using var loaded = LoadedModel.Load(modelName, backend);
+        var c = loaded.Model.Config;
+        var texts = promptFile != null ? PromptFile.Read(promptFile) : prompt != null ? [prompt] : null;
+        int[][] prompts;
+        if (texts != null)
+        {
+            var tok = loaded.RequireTokenizer();
+            var format = !chat ? null : chatFamily != null ? ChatFormat.ByName(chatFamily) : ChatFormat.FromTokenizer(tok);
+            // A chat format writes its BOS into the text; otherwise the tokenizer adds what the model expects.
+            prompts = texts.Select(t => format != null ? tok.Encode(format.Format(t)) : tok.Encode(t, addSpecialTokens: true)).ToArray();
+        }
+        else prompts = [ids];
+        for (int i = 0; i < prompts.Length; i++)
+        {
+            if (prompts[i].Length == 0) throw new ArgumentException($"prompt {i + 1} encodes to no tokens");
+            foreach (int id in prompts[i])
+                if ((uint)id >= c.Vocab) throw new ArgumentException($"prompt {i + 1}: token id {id} is outside the vocabulary of {c.Vocab}");
+        }
+        var scales = scaleText == null ? null : HeadScales.Parse(scaleText, c.Layers, c.Heads, policy);
+        if (options.StopTokens.Length == 0) options = options with { StopTokens = c.EosIds };
+
+        var stream = !json && prompts.Length == 1 ? new TextStream(loaded.Tokenizer) : null;
+        var result = new Generator(loaded.Model).Generate(prompts, options, scales, onToken: stream == null ? null : (_, t) => stream.Add(t));
+        string Decode(int[] t) => loaded.Tokenizer?.Decode(t) ?? string.Join(" ", t);
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(new
             {
-                prompt_ids = ids, new_ids = result.NewTokens[0], scales = scales?.ToString() ?? "",
+                model = modelName, scales = scales?.ToString() ?? "", policy = policy.ToString().ToLowerInvariant(),
+                results = prompts.Select((p, i) => new { prompt = texts?[i], prompt_ids = p, new_ids = result.NewTokens[i], text = Decode(result.NewTokens[i]) }),
                 prefill_tokens_per_s = result.PrefillTokensPerSecond, decode_tokens_per_s = result.DecodeTokensPerSecond,
-            }));
+            }, new JsonSerializerOptions { WriteIndented = true }));
         }
         else
         {
-            Console.WriteLine();
+            if (stream != null) Console.WriteLine();
+            else for (int i = 0; i < prompts.Length; i++) Console.WriteLine($"[{i + 1}] {texts?[i]}{Decode(result.NewTokens[i])}");
             Console.Error.WriteLine($"[{backend.Name}] prefill {result.PromptTokens} tokens at {result.PrefillTokensPerSecond:0.0} tok/s, " +
                                     $"decode {result.DecodedTokens} tokens at {result.DecodeTokensPerSecond:0.0} tok/s");
         }

@@ -23,6 +23,27 @@ public sealed class VerifyAndGenerateCommandTests
         Assert.Contains("tok/s", stderr);
     }
 
+    [Fact]
+    public void TextPromptStreamsDecodedText()
+    {
+        var (exit, stdout, _) = CliRunner.Run("generate", "--model", Fixtures.Path("stories260K"), "--prompt", "Once upon a time", "--max-new-tokens", "12");
+        Assert.Equal(0, exit);
+        Assert.StartsWith(", there was a little girl named Lily", stdout);
+    }
+
+    [Fact]
+    public void JsonOutputCarriesIdsTextAndTiming()
+    {
+        var (exit, stdout, _) = CliRunner.Run("generate", "--model", Fixtures.Path("tinyworld-gpt2"), "--prompt", "Question: What is the capital of France? Answer:",
+                                              "--max-new-tokens", "2", "--json");
+        Assert.Equal(0, exit);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        var r = doc.RootElement.GetProperty("results")[0];
+        Assert.Equal(" Paris", r.GetProperty("text").GetString()![..6]);
+        Assert.Equal(11, r.GetProperty("prompt_ids").GetArrayLength());
+        Assert.True(doc.RootElement.GetProperty("decode_tokens_per_s").GetDouble() > 0);
+    }
+
     [Theory]
     [InlineData("error: missing --model", "generate", "--ids", "1")]
     [InlineData("unknown option: --temprature", "generate", "--model", "M", "--ids", "1", "--temprature", "1")]
