@@ -10,10 +10,12 @@ sealed class VerifyCommand : ICommand
     public string Usage => """
         usage: headpursuit verify FOLDER [--threads N]
 
-        FOLDER holds config.json, model.safetensors, cases.json and expected.safetensors (format: shared/fixtures/MANIFEST.md).
-        Runs every forward, intervention and generation case and prints, per tensor, the max absolute error and the max error
-        relative to the reference's largest value. Exits 1 if any tensor is outside the tolerance
-        (|a - e| <= 1e-4 + 1e-4 |e|; attention probabilities 1e-5; generated ids exact).
+        FOLDER is a fixture in the format of shared/fixtures/MANIFEST.md:
+          - a model (config.json, model.safetensors, cases.json, expected.safetensors): every forward, intervention and
+            generation case; per tensor the max absolute error and the max error relative to the reference's largest value,
+            within |a - e| <= 1e-4 + 1e-4 |e| (attention probabilities 1e-5; generated ids exact);
+          - a tokenizer (tokenizer.json with tokenizer_cases.json, or a cases.json of texts): ids, tokens, decoded text, exact.
+        Exits 1 if anything fails.
         """;
 
     public int Run(CommandLine args)
@@ -23,8 +25,13 @@ sealed class VerifyCommand : ICommand
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: no such folder");
         var backend = CommonOptions.Backend(args);
         args.RejectUnknown();
+        var checks = new List<IEnumerable<Comparison>>();
+        if (ModelVerifier.IsModelFixture(folder)) checks.Add(ModelVerifier.Run(folder, backend));
+        if (TokenizerVerifier.CasesFile(folder) != null) checks.Add(TokenizerVerifier.Run(folder));
+        if (checks.Count == 0)
+            throw new ArgumentException($"{folder}: nothing to verify (expected a model fixture's cases.json or tokenizer cases)");
         int passed = 0, failed = 0;
-        foreach (var r in ModelVerifier.Run(folder, backend))
+        foreach (var r in checks.SelectMany(c => c))
         {
             Console.WriteLine(r);
             if (r.Passed) passed++; else failed++;

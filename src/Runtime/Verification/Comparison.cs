@@ -25,11 +25,11 @@ public sealed record Comparison(string Case, string Quantity, double MaxAbs, dou
         return new Comparison(caseName, quantity, maxAbs, maxE > 0 ? maxAbs / maxE : maxAbs, ok, detail);
     }
 
-    public static Comparison Exact(string caseName, string quantity, IReadOnlyList<int> actual, IReadOnlyList<int> expected)
+    public static Comparison Exact<T>(string caseName, string quantity, IReadOnlyList<T> actual, IReadOnlyList<T> expected)
     {
         int mismatches = 0, first = -1;
         for (int i = 0; i < Math.Max(actual.Count, expected.Count); i++)
-            if (i >= actual.Count || i >= expected.Count || actual[i] != expected[i]) { mismatches++; if (first < 0) first = i; }
+            if (i >= actual.Count || i >= expected.Count || !EqualityComparer<T>.Default.Equals(actual[i], expected[i])) { mismatches++; if (first < 0) first = i; }
         return new Comparison(caseName, quantity, mismatches, 0, mismatches == 0,
             mismatches == 0 ? null : $"{mismatches} differ, first at {first}: got [{string.Join(",", actual)}], expected [{string.Join(",", expected)}]");
     }

@@ -14,6 +14,15 @@ public static class ModelVerifier
 {
     public const double Atol = 1e-4, Rtol = 1e-4, ProbAtol = 1e-5;
 
+    /// <summary>Whether the folder is a text-model fixture (a cases.json with "family": "gpt2" or "llama").</summary>
+    public static bool IsModelFixture(string folder)
+    {
+        string cases = Path.Combine(folder, "cases.json");
+        if (!File.Exists(cases)) return false;
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(cases));
+        return doc.RootElement.TryGetProperty("family", out var f) && f.GetString() is "gpt2" or "llama";
+    }
+
     public static IEnumerable<Comparison> Run(string folder, IBackend backend)
     {
         var fixture = ModelFixture.Load(folder);

@@ -15,6 +15,15 @@ public sealed class VerifyAndGenerateCommandTests
     }
 
     [Fact]
+    public void VerifyChecksTokenizerFixtures()
+    {
+        var (exit, stdout, _) = CliRunner.Run("verify", Fixtures.Path("gpt2-tokenizer"));
+        Assert.Equal(0, exit);
+        Assert.Contains("ok   tok0         ids_raw", stdout);
+        Assert.Contains("gpt2-tokenizer: 180 passed, 0 failed", stdout);
+    }
+
+    [Fact]
     public void GreedyGenerationFromBosGivesTheGoldenStory()
     {
         var (exit, stdout, stderr) = CliRunner.Run("generate", "--model", Fixtures.Path("stories260K"), "--ids", "1", "--max-new-tokens", "8", "--stop", "2");
