@@ -22,16 +22,7 @@ public sealed class HeadScorer
     /// <param name="finalNormGain">[d_model], required exactly when options.FoldFinalNorm.</param>
     public HeadScorer(HeadActivations activations, OutputBlocks blocks, float[] unembedding, SompOptions options, float[]? finalNormGain = null)
     {
-        if (activations.Samples == 0) throw new ArgumentException("the activations hold zero samples: nothing to score");
-        if (activations.Layers != blocks.Layers || activations.Heads != blocks.Heads || activations.DHead != blocks.DHead)
-            throw new ArgumentException(
-                $"activations are [L={activations.Layers}, H={activations.Heads}, d_head={activations.DHead}] but the W_O blocks are [L={blocks.Layers}, H={blocks.Heads}, d_head={blocks.DHead}]");
-        if (unembedding.Length % blocks.DModel != 0)
-            throw new ArgumentException($"unembedding holds {unembedding.Length} floats, not a multiple of d_model = {blocks.DModel}");
-        if (options.FoldFinalNorm != (finalNormGain != null))
-            throw new ArgumentException(options.FoldFinalNorm
-                ? "FoldFinalNorm is on but no final-norm gain was given"
-                : "a final-norm gain was given but FoldFinalNorm is off");
+        ScoringChecks.Inputs(activations, blocks, unembedding, options, finalNormGain);
         _activations = activations; _blocks = blocks; _unembedding = unembedding; _finalNormGain = finalNormGain;
         Options = options;
     }

@@ -12,6 +12,7 @@ sealed class SompFastHead
 {
     readonly int _n, _dh, _dm, _v, _iterations;
     readonly double[] _zc;      // Zc [n, dh]: centred pooled z
+    readonly double[] _zcT;     // Zc^T [dh, n]
     readonly double[] _wo;      // W_O [dm, dh]
     readonly double _total;     // ||Zc W_O^T||_F^2
     readonly double[] _p;       // P [v, n] = atoms R_t^T
@@ -48,6 +49,9 @@ sealed class SompFastHead
                 mean /= _n;
                 for (int i = 0; i < _n; i++) _zc[i * _dh + e] -= mean;
             }
+        _zcT = new double[_dh * _n];
+        for (int i = 0; i < _n; i++)
+            for (int e = 0; e < _dh; e++) _zcT[e * _n + i] = _zc[i * _dh + e];
         _wo = new double[_dm * _dh];
         for (int i = 0; i < _wo.Length; i++) _wo[i] = head.OutputBlock[i];
         _total = SquaredNormOfOutputs();
@@ -80,14 +84,16 @@ sealed class SompFastHead
         return total;
     }
 
-    /// <summary>P[j, :] = (atom_j W_O) Zc^T and its score, for one atom row [dm]. a is scratch [dh].</summary>
-    public void InitRow(int j, ReadOnlySpan<double> atom, Span<double> a)
+    /// <summary>
+    /// Rows first..first+count-1 of P0 = (atoms W_O) Zc^T and their scores.
+    /// atoms: those atoms in float64 [count, dm]; a: scratch [count, dh].
+    /// </summary>
+    public void InitBlock(int first, int count, ReadOnlySpan<double> atoms, Span<double> a)
     {
-        a.Clear();
-        for (int k = 0; k < _dm; k++) TensorPrimitives.MultiplyAdd(_wo.AsSpan(k * _dh, _dh), atom[k], a, a);
-        var row = _p.AsSpan(j * _n, _n);
-        for (int i = 0; i < _n; i++) row[i] = TensorPrimitives.Dot(a, _zc.AsSpan(i * _dh, _dh));
-        _scores[j] = TensorPrimitives.SumOfMagnitudes((ReadOnlySpan<double>)row);
+        BlockedGemm.Multiply(atoms, _wo, a, count, _dm, _dh);
+        BlockedGemm.Multiply(a, _zcT, _p.AsSpan(first * _n, count * _n), count, _dh, _n);
+        for (int j = first; j < first + count; j++)
+            _scores[j] = TensorPrimitives.SumOfMagnitudes((ReadOnlySpan<double>)_p.AsSpan(j * _n, _n));
     }
 
     /// <summary>P[j, :] -= c_j s_t (c_j = atom_j . q_t) and the new score.</summary>
@@ -102,7 +108,7 @@ sealed class SompFastHead
     /// Picks the best unselected atom (first index on ties), orthonormalises it against the selected ones,
     /// computes s_t = Zc (W_O^T q_t) and the EVR.
     /// </summary>
-    public void Select(double[] atoms)
+    public void Select(AtomRows atoms)
     {
         int best = -1;
         double bestScore = double.NegativeInfinity;
@@ -113,7 +119,7 @@ sealed class SompFastHead
         _taken[best] = true;
 
         var q = _q.AsSpan(t * _dm, _dm);
-        atoms.AsSpan(best * _dm, _dm).CopyTo(q);
+        atoms.CopyRows(best, 1, q);
         for (int pass = 0; pass < 2; pass++)
             for (int u = 0; u < t; u++)
             {
