@@ -18,6 +18,8 @@ public class RankingOutputTests
         Assert.Equal([new HeadId(1, 0), new HeadId(0, 1), new HeadId(1, 1), new HeadId(0, 0)], r.Entries.Select(e => e.Head));
         Assert.Equal([new HeadId(1, 0), new HeadId(0, 1)], r.Top(2));
         Assert.Throws<ArgumentOutOfRangeException>(() => r.Top(5));
+        Assert.Equal(0.1, r.ScoreOf(new HeadId(0, 0)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => r.ScoreOf(new HeadId(2, 0)));
     }
 
     [Fact]
