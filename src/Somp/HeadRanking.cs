@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace HeadPursuit.Somp;
+
+/// <summary>
+/// All heads of a model scored for one concept, ranked: score descending, ties by (layer, head) ascending.
+/// Writes JSON, CSV and Markdown; every output records the method, the options and N.
+/// </summary>
+public sealed class HeadRanking
+{
+    public const string SompMethod = "somp";
+    public const string LogitLensMethod = "logit_lens";
+
+    public string Concept { get; }
+    /// <summary><see cref="SompMethod"/> or <see cref="LogitLensMethod"/>.</summary>
+    public string Method { get; }
+    public SompOptions Options { get; }
+    /// <summary>SOMP iterations N (0 for the logit lens).</summary>
+    public int Iterations { get; }
+    public int Layers { get; }
+    public int Heads { get; }
+    public int Samples { get; }
+    /// <summary>The concept's dictionary: token ids, sorted.</summary>
+    public int[] TokenIds { get; }
+    /// <summary>Ranked, best first.</summary>
+    public IReadOnlyList<HeadScore> Entries { get; }
+
+    public HeadRanking(string concept, string method, SompOptions options, int iterations, int layers, int heads, int samples,
+        int[] tokenIds, IEnumerable<HeadScore> scores)
+    {
+        Concept = concept; Method = method; Options = options; Iterations = iterations;
+        Layers = layers; Heads = heads; Samples = samples; TokenIds = tokenIds;
+        Entries = [.. scores.OrderByDescending(s => s.Score).ThenBy(s => s.Head)];
+    }
+
+    /// <summary>The k best heads.</summary>
+    public IReadOnlyList<HeadId> Top(int k)
+    {
+        if (k < 0 || k > Entries.Count) throw new ArgumentOutOfRangeException(nameof(k), $"top-{k} asked of {Entries.Count} heads");
+        return [.. Entries.Take(k).Select(e => e.Head)];
+    }
+
+    public double ScoreOf(HeadId head) =>
+        Entries.FirstOrDefault(e => e.Head == head)?.Score ?? throw new ArgumentOutOfRangeException(nameof(head), $"{head} is not in the ranking");
+
+    public string ToJson()
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("concept", Concept);
+            w.WriteString("method", Method);
+            w.WriteStartObject("options");
+            w.WriteBoolean("center", Options.Center);
+            w.WriteBoolean("normalize", Options.Normalize);
+            w.WriteBoolean("fold_final_norm", Options.FoldFinalNorm);
+            w.WriteEndObject();
+            w.WriteNumber("iterations", Iterations);
+            w.WriteNumber("layers", Layers);
+            w.WriteNumber("heads", Heads);
+            w.WriteNumber("samples", Samples);
+            WriteArray(w, "token_ids", TokenIds);
+            w.WriteStartArray("ranking");
+            foreach (var e in Entries)
+            {
+                w.WriteStartObject();
+                w.WriteString("head", e.Head.ToString());
+                w.WriteNumber("layer", e.Head.Layer);
+                w.WriteNumber("head_index", e.Head.Head);
+                w.WriteNumber("score", e.Score);
+                if (e.EvrCurve.Length > 0)
+                {
+                    w.WriteStartArray("evr");
+                    foreach (double x in e.EvrCurve) w.WriteNumberValue(x);
+                    w.WriteEndArray();
+                    WriteArray(w, "selected_token_ids", e.SelectedTokenIds);
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    static void WriteArray(Utf8JsonWriter w, string name, int[] values)
+    {
+        w.WriteStartArray(name);
+        foreach (int x in values) w.WriteNumberValue(x);
+        w.WriteEndArray();
+    }
+
+    /// <summary>rank,head,layer,head_index,score — one line per head, options in a leading '#' comment line.</summary>
+    public string ToCsv()
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"# concept={Concept}, method={Method}, iterations={Iterations}, {Options}\n");
+        sb.Append("rank,head,layer,head_index,score\n");
+        for (int r = 0; r < Entries.Count; r++)
+        {
+            var e = Entries[r];
+            sb.Append(CultureInfo.InvariantCulture, $"{r + 1},{e.Head},{e.Head.Layer},{e.Head.Head},{e.Score:R}\n");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>A Markdown table of the <paramref name="top"/> best heads.</summary>
+    public string ToMarkdown(int top = 16)
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"## {Concept}: {Method} head ranking\n\n");
+        sb.Append(CultureInfo.InvariantCulture,
+            $"{Layers} layers x {Heads} heads, {Samples} samples, {TokenIds.Length} concept tokens, N = {Iterations}, {Options}\n\n");
+        sb.Append("| rank | head | score |\n|---:|---|---:|\n");
+        for (int r = 0; r < Math.Min(top, Entries.Count); r++)
+            sb.Append(CultureInfo.InvariantCulture, $"| {r + 1} | {Entries[r].Head} | {Entries[r].Score:F4} |\n");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,69 @@
+namespace HeadPursuit.Somp;
+
+/// <summary>
+/// The per-head blocks W_O^(h) [d_model, d_head] of every layer's attention output projection: what head h writes
+/// into the residual stream is W_O^(h) z. Indexed [layer][head].
+/// </summary>
+public sealed class OutputBlocks
+{
+    readonly float[][][] _blocks; // [L][H][d_model * d_head]
+    public int Layers { get; }
+    public int Heads { get; }
+    public int DModel { get; }
+    public int DHead { get; }
+
+    /// <param name="blocks">[L][H] arrays, each [d_model, d_head] row-major.</param>
+    public OutputBlocks(float[][][] blocks, int dModel, int dHead)
+    {
+        if (blocks.Length == 0 || blocks[0].Length == 0) throw new ArgumentException("no W_O blocks given");
+        Layers = blocks.Length; Heads = blocks[0].Length; DModel = dModel; DHead = dHead;
+        for (int l = 0; l < Layers; l++)
+        {
+            if (blocks[l].Length != Heads) throw new ArgumentException($"layer {l} has {blocks[l].Length} W_O blocks, layer 0 has {Heads}");
+            for (int h = 0; h < Heads; h++)
+                if (blocks[l][h].Length != dModel * dHead)
+                    throw new ArgumentException($"W_O block of L{l}H{h} holds {blocks[l][h].Length} floats, [d_model={dModel}, d_head={dHead}] needs {dModel * dHead}");
+        }
+        _blocks = blocks;
+    }
+
+    /// <summary>[d_model, d_head] row-major.</summary>
+    public float[] Block(int layer, int head) => _blocks[layer][head];
+
+    /// <summary>
+    /// Splits one layer's HF Linear weight [d_model, H * d_head] (o_proj; y = x W^T): W_O^(h) = columns h*dh..(h+1)*dh-1.
+    /// </summary>
+    public static float[][] SplitLinear(ReadOnlySpan<float> weight, int dModel, int heads, int dHead)
+    {
+        int din = heads * dHead;
+        if (weight.Length != dModel * din) throw new ArgumentException($"o_proj weight holds {weight.Length} floats, [d_model={dModel}, H*d_head={din}] needs {dModel * din}");
+        var result = new float[heads][];
+        for (int h = 0; h < heads; h++)
+        {
+            var block = new float[dModel * dHead]; // [d_model, d_head]
+            for (int m = 0; m < dModel; m++)
+                weight.Slice(m * din + h * dHead, dHead).CopyTo(block.AsSpan(m * dHead, dHead));
+            result[h] = block;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Splits one layer's GPT-2 Conv1D weight [H * d_head, d_model] (c_proj; y = x W): W_O^(h) = (rows h*dh..(h+1)*dh-1)^T.
+    /// </summary>
+    public static float[][] SplitConv1D(ReadOnlySpan<float> weight, int dModel, int heads, int dHead)
+    {
+        int din = heads * dHead;
+        if (weight.Length != dModel * din) throw new ArgumentException($"c_proj weight holds {weight.Length} floats, [H*d_head={din}, d_model={dModel}] needs {dModel * din}");
+        var result = new float[heads][];
+        for (int h = 0; h < heads; h++)
+        {
+            var block = new float[dModel * dHead]; // [d_model, d_head]
+            for (int e = 0; e < dHead; e++)
+                for (int m = 0; m < dModel; m++)
+                    block[m * dHead + e] = weight[(h * dHead + e) * dModel + m];
+            result[h] = block;
+        }
+        return result;
+    }
+}

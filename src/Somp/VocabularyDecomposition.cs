@@ -1,0 +1,42 @@
+using HeadPursuit.Runtime.Capture;
+
+namespace HeadPursuit.Somp;
+
+/// <summary>One head's full-vocabulary SOMP: the tokens it writes, in selection order, and the EVR after each.</summary>
+public sealed record HeadDecomposition(HeadId Head, int[] TokenIds, double[] Evr);
+
+/// <summary>
+/// Full-vocabulary decomposition of every head (the `decompose` command): SOMP with D = the whole unembedding,
+/// N = 50 by default. Heads of a layer run together in batches sized so that their correlation matrices
+/// (P [vocab, n] float64 each) fit in the memory budget.
+/// </summary>
+public static class VocabularyDecomposition
+{
+    public const int DefaultIterations = 50;
+    public const long DefaultMemoryBudgetBytes = 4L << 30;
+
+    /// <param name="unembedding">[vocab, d_model] row-major.</param>
+    /// <param name="finalNormGain">[d_model], required exactly when options.FoldFinalNorm.</param>
+    public static IReadOnlyList<HeadDecomposition> Run(HeadActivations activations, OutputBlocks blocks, float[] unembedding, SompOptions options,
+        float[]? finalNormGain = null, int iterations = DefaultIterations, long memoryBudgetBytes = DefaultMemoryBudgetBytes)
+    {
+        ScoringChecks.Inputs(activations, blocks, unembedding, options, finalNormGain);
+        int vocab = unembedding.Length / blocks.DModel;
+        var vocabulary = AtomSet.FromUnembedding(unembedding, blocks.DModel, Enumerable.Range(0, vocab).ToArray(), finalNormGain);
+        long perHead = (long)vocab * activations.Samples * sizeof(double);
+        int batch = (int)Math.Clamp(memoryBudgetBytes / perHead, 1, activations.Heads);
+
+        var result = new List<HeadDecomposition>();
+        for (int l = 0; l < activations.Layers; l++)
+            for (int first = 0; first < activations.Heads; first += batch)
+            {
+                var ids = Enumerable.Range(first, Math.Min(batch, activations.Heads - first)).Select(h => new HeadId(l, h)).ToArray();
+                var heads = ids.Select(id => new SompHead(activations.Head(id.Layer, id.Head).ToArray(), blocks.Block(id.Layer, id.Head),
+                    activations.Samples, blocks.DHead, blocks.DModel)).ToArray();
+                var runs = SompFast.RunHeads(heads, vocabulary, iterations, options);
+                for (int k = 0; k < ids.Length; k++)
+                    result.Add(new HeadDecomposition(ids[k], runs[k].Selected, runs[k].Evr));
+            }
+        return result;
+    }
+}

@@ -1,0 +1,43 @@
+namespace HeadPursuit.Somp.Tests;
+
+/// <summary>The fast kernels of SompFast against plain loops.</summary>
+public class KernelTests
+{
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(4, 8, 8)]
+    [InlineData(7, 13, 11)]
+    [InlineData(64, 48, 100)]
+    public void BlockedGemmEqualsTripleLoop(int m, int k, int n)
+    {
+        var rng = new Random(m * 10000 + k * 100 + n);
+        double[] a = [.. RandomProblem.Gaussian(rng, m * k).Select(x => (double)x)];
+        double[] b = [.. RandomProblem.Gaussian(rng, k * n).Select(x => (double)x)];
+        var c = new double[m * n];
+        BlockedGemm.Multiply(a, b, c, m, k, n);
+        var expected = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                for (int p = 0; p < k; p++) expected[i * n + j] += a[i * k + p] * b[p * n + j];
+        Close.All(expected, c, 1e-13, 1e-13 * k, $"C [{m}x{n}]");
+    }
+
+    [Theory]
+    [InlineData(5, true)]
+    [InlineData(64, true)]
+    [InlineData(67, false)]
+    public void AtomRowDotEqualsPlainDot(int dim, bool normalize)
+    {
+        var rng = new Random(dim);
+        var set = new AtomSet(RandomProblem.Gaussian(rng, 3 * dim), 3, dim);
+        var atoms = new AtomRows(set, normalize);
+        double[] q = [.. RandomProblem.Gaussian(rng, dim).Select(x => (double)x)];
+        for (int j = 0; j < 3; j++)
+        {
+            double norm = normalize ? Math.Sqrt(set.Rows.Skip(j * dim).Take(dim).Sum(x => (double)x * x)) : 1;
+            double expected = 0;
+            for (int m = 0; m < dim; m++) expected += set.Rows[j * dim + m] / norm * q[m];
+            Close.All([expected], [atoms.Dot(j, q)], 1e-13, 1e-14, $"row {j}");
+        }
+    }
+}

@@ -1,0 +1,128 @@
+namespace HeadPursuit.Somp.Tests;
+
+/// <summary>SompFast must give SompReference's selections, EVR and coefficients on many seeded random problems.</summary>
+public class SompFastVsReferenceTests
+{
+    static void AssertSame(RandomProblem p, int iterations, SompOptions options, string what)
+    {
+        var expected = SompReference.Run(p.H(), p.N, p.DModel, p.DictionaryAsDouble, p.V, iterations, options);
+        var actual = SompFast.RunHeads([p.Head], p.Atoms, iterations, options)[0];
+        Assert.True(expected.Selected.SequenceEqual(actual.Selected),
+            $"{what}: selections differ: reference [{string.Join(",", expected.Selected)}], fast [{string.Join(",", actual.Selected)}]");
+        Close.All(expected.Evr, actual.Evr, 1e-9, 1e-12, what + " evr");
+        double scale = expected.Coef.Length == 0 ? 0 : expected.Coef.Max(Math.Abs);
+        Close.All(expected.Coef, actual.Coef, 1e-7, 1e-8 * scale, what + " coef");
+    }
+
+    [Fact]
+    public void RandomShapesAndOptions()
+    {
+        var rng = new Random(1234);
+        for (int trial = 0; trial < 40; trial++)
+        {
+            int dHead = rng.Next(1, 9), dModel = rng.Next(dHead, 24), v = rng.Next(2, 60), n = rng.Next(2, 30);
+            int iterations = rng.Next(1, Math.Min(v, dModel) + 1);
+            var options = new SompOptions(Center: rng.Next(2) == 0, Normalize: rng.Next(2) == 0);
+            AssertSame(RandomProblem.Create(rng, n, dHead, dModel, v), iterations, options, $"trial {trial} ({options}, N={iterations})");
+        }
+    }
+
+    [Fact]
+    public void FewerSamplesThanIterations()
+    {
+        var rng = new Random(7);
+        for (int trial = 0; trial < 10; trial++)
+            AssertSame(RandomProblem.Create(rng, n: 3, dHead: 4, dModel: 20, v: 40), 12, new SompOptions(), $"n<N trial {trial}");
+    }
+
+    [Fact]
+    public void DictionarySmallerThanDefaultN_AllAtomsSelected()
+    {
+        var rng = new Random(8);
+        for (int trial = 0; trial < 10; trial++)
+        {
+            var p = RandomProblem.Create(rng, n: 25, dHead: 6, dModel: 16, v: 9);
+            AssertSame(p, 9, new SompOptions(), $"|D|<N trial {trial}");
+        }
+    }
+
+    [Fact]
+    public void NearCollinearAtoms()
+    {
+        var rng = new Random(9);
+        for (int trial = 0; trial < 10; trial++)
+        {
+            var p = RandomProblem.Create(rng, n: 30, dHead: 8, dModel: 16, v: 30);
+            // rows 10..19 = rows 0..9 plus a 1e-4 perturbation
+            for (int j = 10; j < 20; j++)
+                for (int m = 0; m < 16; m++) p.D[j * 16 + m] = p.D[(j - 10) * 16 + m] + 1e-4f * (float)(rng.NextDouble() - 0.5);
+            AssertSame(p, 12, new SompOptions(), $"near-collinear trial {trial}");
+        }
+    }
+
+    [Fact]
+    public void DuplicateAtomsTieToTheFirstIndex()
+    {
+        var rng = new Random(10);
+        for (int trial = 0; trial < 10; trial++)
+        {
+            var p = RandomProblem.Create(rng, n: 20, dHead: 5, dModel: 12, v: 24);
+            // rows 12..23 duplicate rows 0..11 (exact copies, some negated, some scaled by 2: equal after normalisation)
+            for (int j = 12; j < 24; j++)
+            {
+                float f = (j % 3) switch { 0 => 1f, 1 => -1f, _ => 2f };
+                for (int m = 0; m < 12; m++) p.D[j * 12 + m] = f * p.D[(j - 12) * 12 + m];
+            }
+            AssertSame(p, 6, new SompOptions(), $"duplicates trial {trial}");
+            var fast = SompFast.RunHeads([p.Head], p.Atoms, 6, new SompOptions())[0];
+            Assert.All(fast.Selected, j => Assert.True(j < 12, $"picked duplicate row {j} over its earlier copy"));
+        }
+    }
+
+    [Fact]
+    public void ZeroVarianceHeadScoresZeroNotNaN()
+    {
+        var rng = new Random(11);
+        var p = RandomProblem.Create(rng, n: 10, dHead: 4, dModel: 8, v: 15);
+        var constant = p with { Z = [.. Enumerable.Range(0, 40).Select(k => (float)(k % 4))] }; // every sample the same row
+        var reference = SompReference.Run(constant.H(), 10, 8, constant.DictionaryAsDouble, 15, 5, new SompOptions());
+        var fast = SompFast.RunHeads([constant.Head, p.Head], constant.Atoms, 5, new SompOptions());
+        foreach (var r in new[] { reference, fast[0] })
+        {
+            Assert.Equal(0, r.Score);
+            Assert.Equal(new double[5], r.Evr);
+            Assert.Empty(r.Selected);
+        }
+        Assert.True(fast[1].Score > 0); // the other head of the batch is unaffected
+        Assert.Equal(0, SompFast.SpanEvr([constant.Head], constant.Atoms, new SompOptions())[0]);
+    }
+
+    [Fact]
+    public void BatchedHeadsEqualOneByOne()
+    {
+        var rng = new Random(12);
+        var dictionary = RandomProblem.Create(rng, 1, 1, 16, 40).Atoms;
+        var heads = Enumerable.Range(0, 5).Select(_ => RandomProblem.Create(rng, 18, 6, 16, 1).Head).ToArray();
+        var batched = SompFast.RunHeads(heads, dictionary, 10, new SompOptions());
+        for (int h = 0; h < heads.Length; h++)
+        {
+            var alone = SompFast.RunHeads([heads[h]], dictionary, 10, new SompOptions())[0];
+            Assert.Equal(alone.Selected, batched[h].Selected);
+            Assert.Equal(alone.Evr, batched[h].Evr);
+        }
+    }
+
+    [Fact]
+    public void SpanShortcutEqualsFinalEvrWhenEveryAtomIsSelected()
+    {
+        var rng = new Random(13);
+        for (int trial = 0; trial < 10; trial++)
+        {
+            var p = RandomProblem.Create(rng, n: 30, dHead: 6, dModel: 20, v: rng.Next(1, 15));
+            var options = new SompOptions(Center: trial % 2 == 0);
+            double full = SompFast.RunHeads([p.Head], p.Atoms, p.V, options)[0].Score;
+            double shortcut = SompFast.SpanEvr([p.Head], p.Atoms, options)[0];
+            Assert.True(Math.Abs(full - shortcut) <= 1e-10, $"trial {trial}: curve end {full}, shortcut {shortcut}");
+        }
+    }
+}
