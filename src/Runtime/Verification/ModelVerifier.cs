@@ -14,11 +14,20 @@ public static class ModelVerifier
 {
     public const double Atol = 1e-4, Rtol = 1e-4, ProbAtol = 1e-5;
 
+    /// <summary>Text-model fixtures run here; "llava" fixtures go to <see cref="Vision.LlavaVerifier"/>.</summary>
     public static IEnumerable<Comparison> Run(string folder, IBackend backend)
     {
         var fixture = ModelFixture.Load(folder);
-        if (fixture.Family is not ("gpt2" or "llama"))
-            throw new ModelFormatException($"{folder}: fixture family \"{fixture.Family}\" is not a text model family this verifier runs (gpt2, llama)");
+        return fixture.Family switch
+        {
+            "gpt2" or "llama" => RunText(folder, fixture, backend),
+            "llava" => Vision.LlavaVerifier.Run(folder, backend),
+            _ => throw new ModelFormatException($"{folder}: fixture family \"{fixture.Family}\" is not one this verifier runs (gpt2, llama, llava)"),
+        };
+    }
+
+    static IEnumerable<Comparison> RunText(string folder, ModelFixture fixture, IBackend backend)
+    {
         using var model = Transformer.Load(folder, backend);
         using var expected = SafeTensorsFile.Open(fixture.ExpectedFile);
         var c = model.Config;

@@ -74,8 +74,7 @@ public sealed record LlavaConfig
         int lv = config.Vision.Layers;
         if (config.FeatureLayer < -(lv + 1) || config.FeatureLayer > lv)
             throw new ModelFormatException($"{source}: vision_feature_layer {config.FeatureLayer} is outside the {lv + 1} hidden states of the vision tower");
-        if ((uint)config.ImageTokenIndex >= (uint)text.Vocab)
-            throw new ModelFormatException($"{source}: image_token_index {config.ImageTokenIndex} is outside the text vocabulary of {text.Vocab}");
+        if (config.ImageTokenIndex < 0) throw new ModelFormatException($"{source}: image_token_index {config.ImageTokenIndex} must not be negative");
         return config;
     }
 

@@ -64,7 +64,7 @@ public sealed class LlavaModel : IDisposable
     /// Pairs a prompt with its image's features: the positions holding image_token_index receive the feature rows in
     /// order. Their number must equal the number of features (HF: "Image features and image tokens do not match").
     /// </summary>
-    public ImagePrompt PrepareImagePrompt(int[] inputIds, float[] imageFeatures)
+    public ImagePrompt MergeFeatures(int[] inputIds, float[] imageFeatures)
     {
         int d = Config.Text.DModel;
         if (imageFeatures.Length % d != 0) throw new ArgumentException($"{imageFeatures.Length} image feature values are not rows of d_model {d}");
@@ -78,7 +78,7 @@ public sealed class LlavaModel : IDisposable
     }
 
     /// <summary>The image's features merged into the prompt (vision tower and projector run here).</summary>
-    public ImagePrompt PrepareImagePrompt(int[] inputIds, ReadOnlySpan<float> pixelValues) => PrepareImagePrompt(inputIds, ImageFeatures(pixelValues));
+    public ImagePrompt PrepareImagePrompt(int[] inputIds, ReadOnlySpan<float> pixelValues) => MergeFeatures(inputIds, ImageFeatures(pixelValues));
 
     /// <summary>
     /// One full forward over a prompt; returns logits [T, vocab]. Scales apply at every position (All, Prompt), at the
@@ -90,22 +90,25 @@ public sealed class LlavaModel : IDisposable
         using var cache = Text.NewCache(1, T);
         return Text.Forward(new ForwardRequest
         {
-            Tokens = prompt.Ids, Layout = BatchLayout.Single(T), Logits = LogitRows.All, Embeddings = prompt.Embeddings,
-            Scales = scales, ScaleRows = ScaleRows(prompt, scales), Record = record,
+            Tokens = prompt.LookupIds(), Layout = BatchLayout.Single(T), Logits = LogitRows.All, Embeddings = prompt.Embeddings,
+            Scales = scales, ScaleRows = scales == null ? null : ScaleRows(prompt, scales), Record = record,
         }, cache);
     }
 
-    static byte[]? ScaleRows(ImagePrompt prompt, HeadScales? scales) => scales?.Policy switch
+    /// <summary>[T]: 1 at the prompt positions where the scales' policy applies them.</summary>
+    public static byte[] ScaleRows(ImagePrompt prompt, HeadScales scales)
     {
-        PositionPolicy.Image => prompt.Embeddings.Mask(prompt.Ids.Length),
-        PositionPolicy.Generated => new byte[prompt.Ids.Length],
-        _ => null,
-    };
+        int T = prompt.Ids.Length;
+        if (scales.Policy == PositionPolicy.Image) return prompt.Embeddings.Mask(T);
+        var rows = new byte[T];
+        if (scales.Policy != PositionPolicy.Generated) Array.Fill(rows, (byte)1);
+        return rows;
+    }
 
     /// <summary>Generation from image prompts (the image enters through the prompt's image positions only).</summary>
     public GenerationResult Generate(IReadOnlyList<ImagePrompt> prompts, SamplingOptions options, HeadScales? scales = null,
                                      Action<int, int>? onToken = null, bool keepStepLogits = false) =>
-        new Generator(Text).Generate(prompts.Select(p => p.Ids).ToArray(), options, scales, onToken, keepStepLogits,
+        new Generator(Text).Generate(prompts.Select(p => p.LookupIds()).ToArray(), options, scales, onToken, keepStepLogits,
                                      prompts.Select(p => (RowEmbeddings?)p.Embeddings).ToArray());
 
     /// <summary>
@@ -121,9 +124,9 @@ public sealed class LlavaModel : IDisposable
         if (scales != null && scales.Policy is not (PositionPolicy.All or PositionPolicy.Prompt))
             throw new ArgumentException($"capture runs prompts only; the {scales.Policy} position policy is not supported here (use All)");
         var masks = prompts.Select(ids => ids.Select(t => t == Config.ImageTokenIndex).ToArray()).ToArray();
-        var acts = new HeadCapture(Text).Run(prompts, masks, batchSize, scales, progress,
-                                             i => PrepareImagePrompt(prompts[i], pixelValuesOf(i)).Embeddings);
-        return acts;
+        var lookup = prompts.Select(ids => ids.Select(t => t == Config.ImageTokenIndex ? 0 : t).ToArray()).ToArray();   // see ImagePrompt.LookupIds
+        return new HeadCapture(Text).Run(lookup, masks, batchSize, scales, progress,
+                                         i => PrepareImagePrompt(prompts[i], pixelValuesOf(i)).Embeddings);
     }
 
     public void Dispose()
