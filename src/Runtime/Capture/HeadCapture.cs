@@ -13,8 +13,11 @@ public sealed class HeadCapture(Transformer model)
     /// <param name="prompts">Token ids per sample.</param>
     /// <param name="masks">Per sample, which positions are pooled (same lengths as the prompts).</param>
     /// <param name="progress">Called with (samples done, total) after each batch.</param>
+    /// <param name="embeddingsOf">Per sample index, input embeddings replacing some of its positions (a VLM's image
+    /// features), computed when its batch is run so that only one batch of them is held; null = text only.</param>
     public HeadActivations Run(IReadOnlyList<int[]> prompts, IReadOnlyList<bool[]> masks, int batchSize = 8,
-                               HeadScales? scales = null, Action<int, int>? progress = null)
+                               HeadScales? scales = null, Action<int, int>? progress = null,
+                               Func<int, RowEmbeddings?>? embeddingsOf = null)
     {
         if (prompts.Count == 0) throw new ArgumentException("no prompts to capture (the prompt set is empty)");
         if (masks.Count != prompts.Count) throw new ArgumentException($"{masks.Count} position masks for {prompts.Count} prompts");
@@ -39,6 +42,7 @@ public sealed class HeadCapture(Transformer model)
             model.Forward(new ForwardRequest
             {
                 Tokens = batch.SelectMany(i => prompts[i]).ToArray(), Layout = layout, Logits = LogitRows.None,
+                Embeddings = embeddingsOf == null ? null : RowEmbeddings.Pack(batch.Select(embeddingsOf).ToArray(), layout, c.DModel),
                 Scales = scales, Pool = PoolingPlan.MeanOver(batch.Select(i => masks[i]).ToArray()), PoolSums = sumsOnDevice,
             }, cache);
             model.Backend.Download(sumsOnDevice, count, sums);

@@ -8,19 +8,25 @@ namespace HeadPursuit.Runtime.Generation;
 /// <summary>
 /// Batched generation with a KV cache: all prompts are prefilled in one packed forward call, then each
 /// step feeds the newest token of every unfinished sequence. Head scales follow their position policy:
-/// prompt rows are scaled under All/Prompt, generated rows under All/Generated.
+/// prompt rows are scaled under All/Prompt, generated rows under All/Generated, and under Image only the prompt
+/// rows whose embeddings were given (a VLM's image positions).
 /// </summary>
 public sealed class Generator(Transformer model)
 {
     /// <param name="onToken">Called with (prompt index, token) as each new token is chosen (for streaming).</param>
+    /// <param name="promptEmbeddings">Per prompt, input embeddings replacing some of its positions (image features), or null.</param>
     public GenerationResult Generate(IReadOnlyList<int[]> prompts, SamplingOptions options, HeadScales? scales = null,
-                                     Action<int, int>? onToken = null, bool keepStepLogits = false)
+                                     Action<int, int>? onToken = null, bool keepStepLogits = false,
+                                     IReadOnlyList<RowEmbeddings?>? promptEmbeddings = null)
     {
         options.Validate();
         if (prompts.Count == 0) throw new ArgumentException("no prompts to generate from");
         for (int i = 0; i < prompts.Count; i++)
             if (prompts[i].Length == 0) throw new ArgumentException($"prompt {i} is empty (a model needs at least one token, e.g. BOS)");
-        if (scales?.Policy == PositionPolicy.Image) throw new ArgumentException("the image position policy needs a vision-language model");
+        if (promptEmbeddings != null && promptEmbeddings.Count != prompts.Count)
+            throw new ArgumentException($"{promptEmbeddings.Count} prompt embeddings for {prompts.Count} prompts");
+        if (scales?.Policy == PositionPolicy.Image && promptEmbeddings == null)
+            throw new ArgumentException("the image position policy needs a vision-language model (prompts with image embeddings)");
         int vocab = model.Config.Vocab;
         int maxT = prompts.Max(p => p.Length) + options.MaxNewTokens;
         using var cache = model.NewCache(prompts.Count, maxT);
@@ -37,10 +43,11 @@ public sealed class Generator(Transformer model)
         var sw = Stopwatch.StartNew();
         int[] active = Enumerable.Range(0, prompts.Count).ToArray();
         var layout = new BatchLayout(active, new int[prompts.Count], length.ToArray());
+        var embeddings = promptEmbeddings == null ? null : RowEmbeddings.Pack(promptEmbeddings, layout, model.Config.DModel);
         var logits = model.Forward(new ForwardRequest
         {
-            Tokens = prompts.SelectMany(p => p).ToArray(), Layout = layout, Scales = scales,
-            ScaleRows = RowMask(layout.Rows, scalePrompt),
+            Tokens = prompts.SelectMany(p => p).ToArray(), Layout = layout, Scales = scales, Embeddings = embeddings,
+            ScaleRows = scales?.Policy == PositionPolicy.Image ? embeddings?.Mask(layout.Rows) ?? new byte[layout.Rows] : RowMask(layout.Rows, scalePrompt),
         }, cache);
         double prefill = sw.Elapsed.TotalSeconds;
         sw.Restart();

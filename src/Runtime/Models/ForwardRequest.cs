@@ -24,4 +24,51 @@ public sealed class ForwardRequest
     public DeviceTensor? PoolSums { get; init; }
     /// <summary>Record every intermediate (verification, hooks).</summary>
     public ForwardRecording? Record { get; init; }
+    /// <summary>Rows whose input embedding is given instead of looked up (a VLM's image features); null = none.</summary>
+    public RowEmbeddings? Embeddings { get; init; }
+}
+
+/// <summary>
+/// Input embeddings that replace the token embeddings of some rows: row Rows[i] gets Values[i, :].
+/// (HF inputs_embeds after LLaVA's masked_scatter of the image features.)
+/// </summary>
+public sealed class RowEmbeddings
+{
+    /// <summary>[n]: the rows (or, for a single prompt, the positions) that are replaced, increasing.</summary>
+    public int[] Rows { get; }
+    /// <summary>[n, d_model]</summary>
+    public float[] Values { get; }
+
+    public RowEmbeddings(int[] rows, float[] values, int dModel)
+    {
+        if (values.Length != rows.Length * dModel)
+            throw new ArgumentException($"{values.Length} embedding values for {rows.Length} rows of d_model {dModel}");
+        Rows = rows; Values = values;
+    }
+
+    /// <summary>
+    /// Per-sequence embeddings (positions within each sequence) as rows of a packed batch, where sequence i starts at
+    /// row layout.RowStart[i]; null when no sequence has any.
+    /// </summary>
+    public static RowEmbeddings? Pack(IReadOnlyList<RowEmbeddings?> perSequence, BatchLayout layout, int dModel)
+    {
+        if (perSequence.Count != layout.Sequences) throw new ArgumentException($"{perSequence.Count} embedding sets for {layout.Sequences} sequences");
+        var rows = new List<int>();
+        var values = new List<float>();
+        for (int i = 0; i < perSequence.Count; i++)
+        {
+            if (perSequence[i] is not { } e) continue;
+            rows.AddRange(e.Rows.Select(t => layout.RowStart[i] + t));
+            values.AddRange(e.Values);
+        }
+        return rows.Count == 0 ? null : new RowEmbeddings(rows.ToArray(), values.ToArray(), dModel);
+    }
+
+    /// <summary>[rows]: 1 at the replaced rows (the rows the Image position policy scales).</summary>
+    public byte[] Mask(int rows)
+    {
+        var m = new byte[rows];
+        foreach (int r in Rows) m[r] = 1;
+        return m;
+    }
 }

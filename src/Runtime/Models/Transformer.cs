@@ -79,6 +79,7 @@ public sealed class Transformer : IDisposable
 
         _b.Embed(_tokens, req.Tokens, ws.X, accumulate: false);
         if (c.Family == ModelFamily.Gpt2) _b.Embed(_positions, layout.RowPosition, ws.X, accumulate: true);
+        if (req.Embeddings != null) ReplaceRows(ws.X, rows, req.Embeddings);
         if (rec != null) _b.Download(ws.X, rows, rec.Resid.AsSpan(0, rows * c.DModel));
 
         for (int l = 0; l < c.Layers; l++)
@@ -149,6 +150,20 @@ public sealed class Transformer : IDisposable
         var logits = new float[n * c.Vocab];
         _b.Download(_logits, n, logits);
         return logits;
+    }
+
+    /// <summary>x[Rows[i], :] = Values[i, :]: a round trip through the host, negligible next to the layers.</summary>
+    void ReplaceRows(DeviceTensor x, int rows, RowEmbeddings e)
+    {
+        int d = Config.DModel;
+        var host = new float[x.Rows * d];   // [capacity, d_model]
+        _b.Download(x, rows, host.AsSpan(0, rows * d));
+        for (int i = 0; i < e.Rows.Length; i++)
+        {
+            if ((uint)e.Rows[i] >= rows) throw new ArgumentException($"embedding row {e.Rows[i]} is outside the {rows} rows of this call");
+            e.Values.AsSpan(i * d, d).CopyTo(host.AsSpan(e.Rows[i] * d, d));
+        }
+        _b.Upload(host, x);
     }
 
     void Norm(DeviceTensor x, DeviceTensor w, DeviceTensor? b, DeviceTensor y, int rows)

@@ -23,10 +23,12 @@ public sealed class TransformerWeights
     /// <summary>Unembedding as an [out = vocab, in = d_model] matrix (lm_head, or the tied token embedding).</summary>
     public required WeightMatrix Unembedding { get; init; }
 
-    public static TransformerWeights Load(WeightStore store, ModelConfig config) => config.Family switch
+    /// <param name="llamaName">Maps a Llama-family HF name ("model.layers.0.…", "lm_head.weight") to its name in the store,
+    /// for checkpoints that nest the language model (LLaVA's "language_model.model.…"); null = the names as they are.</param>
+    public static TransformerWeights Load(WeightStore store, ModelConfig config, Func<string, string>? llamaName = null) => config.Family switch
     {
         ModelFamily.Gpt2 => LoadGpt2(store, config),
-        _ => LoadLlama(store, config),
+        _ => LoadLlama(store, config, llamaName ?? (n => n)),
     };
 
     static TransformerWeights LoadGpt2(WeightStore s, ModelConfig c)
@@ -58,10 +60,10 @@ public sealed class TransformerWeights
         };
     }
 
-    static TransformerWeights LoadLlama(WeightStore s, ModelConfig c)
+    static TransformerWeights LoadLlama(WeightStore s, ModelConfig c, Func<string, string> fileName)
     {
         int d = c.DModel, f = c.DFF, q = c.Heads * c.DHead, kv = c.KvHeads * c.DHead;
-        TensorView T(string name, params int[] shape) => s.Get(name).ExpectShape(shape);
+        TensorView T(string name, params int[] shape) => s.Get(fileName(name)).ExpectShape(shape);
         float[] V(string name, int n) => T(name, n).ToFloatArray();
         var layers = new LayerWeights[c.Layers];
         for (int i = 0; i < c.Layers; i++)

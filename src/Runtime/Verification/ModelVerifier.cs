@@ -14,20 +14,29 @@ public static class ModelVerifier
 {
     public const double Atol = 1e-4, Rtol = 1e-4, ProbAtol = 1e-5;
 
-    /// <summary>Whether the folder is a text-model fixture (a cases.json with "family": "gpt2" or "llama").</summary>
+    /// <summary>Whether the folder is a model fixture (a cases.json with "family": "gpt2", "llama" or "llava").</summary>
     public static bool IsModelFixture(string folder)
     {
         string cases = Path.Combine(folder, "cases.json");
         if (!File.Exists(cases)) return false;
         using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(cases));
-        return doc.RootElement.TryGetProperty("family", out var f) && f.GetString() is "gpt2" or "llama";
+        return doc.RootElement.TryGetProperty("family", out var f) && f.GetString() is "gpt2" or "llama" or "llava";
     }
 
+    /// <summary>Text-model fixtures run here; "llava" fixtures go to <see cref="Vision.LlavaVerifier"/>.</summary>
     public static IEnumerable<Comparison> Run(string folder, IBackend backend)
     {
         var fixture = ModelFixture.Load(folder);
-        if (fixture.Family is not ("gpt2" or "llama"))
-            throw new ModelFormatException($"{folder}: fixture family \"{fixture.Family}\" is not a text model family this verifier runs (gpt2, llama)");
+        return fixture.Family switch
+        {
+            "gpt2" or "llama" => RunText(folder, fixture, backend),
+            "llava" => Vision.LlavaVerifier.Run(folder, backend),
+            _ => throw new ModelFormatException($"{folder}: fixture family \"{fixture.Family}\" is not one this verifier runs (gpt2, llama, llava)"),
+        };
+    }
+
+    static IEnumerable<Comparison> RunText(string folder, ModelFixture fixture, IBackend backend)
+    {
         using var model = Transformer.Load(folder, backend);
         using var expected = SafeTensorsFile.Open(fixture.ExpectedFile);
         var c = model.Config;

@@ -1,0 +1,131 @@
+using System.Numerics.Tensors;
+using HeadPursuit.Runtime.Cpu;
+
+namespace HeadPursuit.Runtime.Vision;
+
+/// <summary>
+/// The CLIP vision transformer on the CPU (N = P + 1 rows, CLS first; Dv hidden):
+///   x = [class_embedding; unfold(pixels) W_patch^T] + position_embedding;  x = pre_layrnorm(x)   = hidden_states[0]
+///   per layer: x += out_proj(MHA(layer_norm1(x)));  x += fc2(act(fc1(layer_norm2(x))))        = hidden_states[i+1]
+/// MHA has no mask: every row sees all N. Projections run through <see cref="Gemm"/>; attention is plain loops
+/// (a few percent of the FLOPs at N = 577), parallel over heads.
+/// </summary>
+public sealed class ClipVisionTower(ClipVisionWeights w)
+{
+    public ClipVisionConfig Config => w.Config;
+
+    /// <summary>
+    /// hidden_states[<paramref name="hiddenState"/>] ([N, Dv]) for one image's pixel_values [3, S, S]. Layers after it
+    /// are not run unless a recording asks for everything.
+    /// </summary>
+    public float[] Run(ReadOnlySpan<float> pixelValues, int hiddenState, VisionRecording? record = null)
+    {
+        var c = Config;
+        int S = c.ImageSize, n = c.Patches + 1, d = c.Hidden;
+        if (pixelValues.Length != c.Channels * S * S)
+            throw new ArgumentException($"pixel_values hold {pixelValues.Length} values; the vision tower expects [{c.Channels}, {S}, {S}] = {c.Channels * S * S}");
+        if ((uint)hiddenState > (uint)c.Layers) throw new ArgumentOutOfRangeException(nameof(hiddenState), $"hidden state {hiddenState} is outside 0..{c.Layers}");
+
+        var x = Embed(pixelValues);                    // [N, Dv]
+        if (record != null) x.CopyTo(record.HiddenStates, 0);
+        var result = hiddenState == 0 ? (float[])x.Clone() : null;
+        var h = new float[n * d];                       // [N, Dv] normed input of a sub-block
+        var q = new float[n * d];                       // [N, Dv]
+        var k = new float[n * d];                       // [N, Dv]
+        var v = new float[n * d];                       // [N, Dv]
+        var z = new float[n * d];                       // [N, Dv] concatenated head outputs
+        var o = new float[n * d];                       // [N, Dv] a sub-block's output
+        var mlp = new float[n * c.Intermediate];        // [N, I]
+        int last = record != null ? c.Layers : hiddenState;
+        for (int l = 0; l < last; l++)
+        {
+            var L = w.Layers[l];
+            LayerNorm(x, L.Norm1Weight, L.Norm1Bias, h, d, c.LayerNormEps);
+            Gemm.MatMul(h, n, L.Q, q, L.QBias);
+            Gemm.MatMul(h, n, L.K, k, L.KBias);
+            Gemm.MatMul(h, n, L.V, v, L.VBias);
+            var probs = record?.AttnProbs.AsMemory(l * c.Heads * n * n, c.Heads * n * n);
+            var attention = new HeadAttention(q, k, v, z, n, d, c.DHead, probs);
+            CpuParallel.For(c.Heads, ref attention);
+            Gemm.MatMul(z, n, L.Out, o, L.OutBias);
+            TensorPrimitives.Add(x, o, x);
+
+            LayerNorm(x, L.Norm2Weight, L.Norm2Bias, h, d, c.LayerNormEps);
+            Gemm.MatMul(h, n, L.Fc1, mlp, L.Fc1Bias);
+            Activations.Apply(c.Activation, mlp);
+            Gemm.MatMul(mlp, n, L.Fc2, o, L.Fc2Bias);
+            TensorPrimitives.Add(x, o, x);
+
+            if (record != null) x.CopyTo(record.HiddenStates, (l + 1) * n * d);
+            if (l + 1 == hiddenState) result = (float[])x.Clone();
+        }
+        return result!;
+    }
+
+    /// <summary>[N, Dv] = [CLS; patch embeddings] + positions, then pre_layrnorm.</summary>
+    float[] Embed(ReadOnlySpan<float> pixels)
+    {
+        var c = Config;
+        int d = c.Hidden, n = c.Patches + 1;
+        var patches = Unfold(pixels, c);                        // [P, 3 p p]
+        var embedded = new float[n * d];                        // [N, Dv]
+        w.ClassEmbedding.CopyTo(embedded, 0);
+        Gemm.MatMul(patches, c.Patches, w.PatchEmbedding, embedded.AsSpan(d));
+        TensorPrimitives.Add(embedded, w.PositionEmbedding, embedded);
+        var x = new float[n * d];
+        LayerNorm(embedded, w.PreNormWeight, w.PreNormBias, x, d, c.LayerNormEps);
+        return x;
+    }
+
+    /// <summary>
+    /// The stride-p convolution's inputs: row gy*g + gx holds pixels[ch, gy*p + i, gx*p + j] at column ch*p*p + i*p + j
+    /// (the Conv2d weight's [out, ch, i, j] order). Returns [P, 3 p p].
+    /// </summary>
+    public static float[] Unfold(ReadOnlySpan<float> pixels, ClipVisionConfig c)
+    {
+        int p = c.PatchSize, g = c.Grid, S = c.ImageSize, len = c.PatchLength;
+        var patches = new float[c.Patches * len];
+        for (int gy = 0; gy < g; gy++)
+            for (int gx = 0; gx < g; gx++)
+                for (int ch = 0; ch < c.Channels; ch++)
+                    for (int i = 0; i < p; i++)
+                        pixels.Slice((ch * S + gy * p + i) * S + gx * p, p)
+                              .CopyTo(patches.AsSpan((gy * g + gx) * len + (ch * p + i) * p, p));
+        return patches;
+    }
+
+    /// <summary>LayerNorm per row of [rows, d]: biased variance, statistics in double.</summary>
+    static void LayerNorm(ReadOnlySpan<float> x, float[] weight, float[] bias, Span<float> y, int d, float eps)
+    {
+        for (int r = 0; r < x.Length / d; r++)
+        {
+            var xs = x.Slice(r * d, d);
+            double mean = 0, sq = 0;
+            foreach (float v in xs) mean += v;
+            mean /= d;
+            foreach (float v in xs) sq += (v - mean) * (v - mean);
+            double inv = 1 / Math.Sqrt(sq / d + eps);
+            for (int i = 0; i < d; i++) y[r * d + i] = (float)((xs[i] - mean) * inv) * weight[i] + bias[i];
+        }
+    }
+
+    /// <summary>One head of unmasked attention: z[:, head] = softmax(q_h k_h^T / sqrt(dh)) v_h, over all N rows.</summary>
+    readonly struct HeadAttention(float[] q, float[] k, float[] v, float[] z, int n, int d, int dh, Memory<float>? probs) : IParallelBody
+    {
+        public void Run(int head)
+        {
+            float scale = 1f / MathF.Sqrt(dh);
+            var p = new float[n];   // [N] probabilities of one query row
+            for (int t = 0; t < n; t++)
+            {
+                var qt = q.AsSpan(t * d + head * dh, dh);
+                for (int s = 0; s < n; s++) p[s] = TensorPrimitives.Dot(qt, k.AsSpan(s * d + head * dh, dh)) * scale;
+                TensorPrimitives.SoftMax(p, p);
+                var zt = z.AsSpan(t * d + head * dh, dh);
+                zt.Clear();
+                for (int s = 0; s < n; s++) TensorPrimitives.MultiplyAdd(v.AsSpan(s * d + head * dh, dh), p[s], zt, zt);
+                if (probs is { } all) p.CopyTo(all.Span.Slice((head * n + t) * n, n));
+            }
+        }
+    }
+}

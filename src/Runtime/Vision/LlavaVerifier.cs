@@ -1,0 +1,177 @@
+using HeadPursuit.Runtime.Backends;
+using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Runtime.Generation;
+using HeadPursuit.Runtime.Imaging;
+using HeadPursuit.Runtime.Models;
+using HeadPursuit.Runtime.SafeTensors;
+using HeadPursuit.Runtime.Verification;
+
+namespace HeadPursuit.Runtime.Vision;
+
+/// <summary>
+/// Runs every case of a LLaVA fixture folder (MANIFEST section 5) and compares with its tolerances: decoded and
+/// resized images and crop boxes exact (this is an exact port of Pillow), pixel_values within 1e-6, activations and
+/// logits |a - e| &lt;= 1e-4 + 1e-4 |e|, attention probabilities 1e-5, generated ids exact, and the image-token count
+/// errors refused.
+/// </summary>
+public static class LlavaVerifier
+{
+    public const double PixelAtol = 1e-6;
+
+    /// <param name="modelFolder">Where the weights and config are (default: the fixture folder; e.g. its new-layout/).</param>
+    public static IEnumerable<Comparison> Run(string folder, IBackend backend, string? modelFolder = null)
+    {
+        var fixture = LlavaFixture.Load(folder);
+        using var model = LlavaModel.Load(modelFolder ?? folder, backend);
+        using var expected = SafeTensorsFile.Open(fixture.ExpectedFile);
+        float[] E(string name) => expected.Get(name).ToFloatArray();
+
+        var processor = fixture.PreprocessorConfig != null ? ClipImageProcessor.Load(fixture.PreprocessorConfig) : model.Preprocessor;
+        foreach (var p in fixture.Preprocessing)
+            foreach (var r in Preprocessing(p, processor ?? throw new ModelFormatException($"{folder}: no preprocessor_config.json"), expected))
+                yield return r;
+
+        foreach (var fc in fixture.Forward.Concat(fixture.Interventions))
+            foreach (var r in ModelCase(model, fc, E(fc.PixelValues), expected))
+                yield return r;
+
+        var t = model.Config.Text;
+        foreach (var g in fixture.Generations)
+        {
+            var prompt = model.PrepareImagePrompt(g.PromptIds, E(g.PixelValues));
+            var scales = LlavaFixture.ToScales(g.Scales, g.Policy, t.Layers, t.Heads);
+            var result = model.Generate([prompt], new SamplingOptions { MaxNewTokens = g.MaxNewTokens }, scales, keepStepLogits: g.StepLogits != null);
+            yield return Comparison.Exact(g.Name, "new_ids", result.NewTokens[0], g.NewIds);
+            if (g.StepLogits != null)
+                yield return Comparison.Of(g.Name, "step_logits", result.StepLogits![0].SelectMany(x => x).ToArray(), E(g.StepLogits),
+                                           ModelVerifier.Atol, ModelVerifier.Rtol);
+        }
+
+        foreach (var e in fixture.Errors)
+        {
+            string? message = null;
+            try { model.PrepareImagePrompt(e.InputIds, E(e.PixelValues)); }
+            catch (ArgumentException x) { message = x.Message; }
+            bool refused = message?.Contains("Image features and image tokens do not match", StringComparison.Ordinal) == true;
+            yield return new Comparison(e.Name, "refused", 0, 0, refused, refused ? null : message ?? "the prompt was accepted");
+        }
+    }
+
+    static IEnumerable<Comparison> Preprocessing(LlavaFixture.PreprocessingCase p, ClipImageProcessor processor, SafeTensorsFile expected)
+    {
+        int[] U8(string quantity) => expected.Get(p.Tensors[quantity]).ToInt64Array().Select(v => (int)v).ToArray();
+        var decoded = ImageFile.Load(p.File);
+        yield return Comparison.Exact(p.Name, "decoded", Ints(decoded.Pixels), U8("decoded"));
+        var (w, h) = processor.ResizedSize(decoded.Width, decoded.Height);
+        var (left, top) = processor.CropOrigin(w, h);
+        yield return Comparison.Exact(p.Name, "crop_box", [w, h, left, top, left + processor.CropWidth, top + processor.CropHeight], [.. p.ResizeTo, .. p.CropBox]);
+        yield return Comparison.Exact(p.Name, "resized", Ints(processor.Resize(decoded).Pixels), U8("resized"));
+        yield return Comparison.Of(p.Name, "pixel_values", processor.PixelValues(decoded), expected.Get(p.Tensors["pixel_values"]).ToFloatArray(), PixelAtol, 0);
+    }
+
+    static int[] Ints(byte[] b) => Array.ConvertAll(b, x => (int)x);
+
+    static IEnumerable<Comparison> ModelCase(LlavaModel model, LlavaFixture.ModelCase fc, float[] pixelValues, SafeTensorsFile expected)
+    {
+        var t = model.Config.Text;
+        var vision = new VisionRecording(model.Config.Vision);
+        var features = model.ImageFeatures(pixelValues, vision);
+        var prompt = model.MergeFeatures(fc.InputIds, features);
+        var scales = LlavaFixture.ToScales(fc.Scales, fc.Policy, t.Layers, t.Heads);
+        int T = fc.InputIds.Length;
+        var rec = new ForwardRecording(t.Layers, T, t.Heads, t.DHead, t.DModel, probs: fc.Tensors.ContainsKey("attn_probs"));
+        var logits = model.Forward(prompt, scales, rec);
+
+        if (fc.ImagePositions != null) yield return Comparison.Exact(fc.Name, "image_pos", prompt.ImagePositions, fc.ImagePositions);
+        if (fc.ScaledPositions != null && scales != null)
+        {
+            var rows = LlavaModel.ScaleRows(prompt, scales);
+            yield return Comparison.Exact(fc.Name, "scaled_pos", Enumerable.Range(0, T).Where(i => rows[i] != 0).ToArray(), fc.ScaledPositions);
+        }
+        var zImageMean = ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead);   // [L, H, dh]
+        foreach (var (quantity, tensorName) in fc.Tensors)
+        {
+            float[] actual = quantity switch
+            {
+                "logits" => logits,
+                "z" => rec.Z,
+                "head_out" => ScaledHeadOutputs(model, rec, prompt, scales),
+                "attn_out" => rec.AttnOut,
+                "attn_probs" => rec.Probs!,
+                "resid" => rec.Resid,
+                "final_norm" => rec.FinalNorm,
+                "vision_hidden_states" => vision.HiddenStates,
+                "vision_attn_probs" => vision.AttnProbs,
+                "image_selected" => vision.Selected,
+                "image_features" => features,
+                // The streaming capture path for the plain model; the recording's mean when scales are applied.
+                "z_image_mean" => scales == null ? CapturedImageMean(model, fc.InputIds, pixelValues) : zImageMean,
+                "head_out_image_mean" => HeadOutImageMean(model, zImageMean),
+                _ => throw new ModelFormatException($"case {fc.Name} lists an unknown quantity '{quantity}'"),
+            };
+            bool probs = quantity is "attn_probs" or "vision_attn_probs";
+            yield return Comparison.Of(fc.Name, quantity, actual, expected.Get(tensorName).ToFloatArray(),
+                                       probs ? ModelVerifier.ProbAtol : ModelVerifier.Atol, probs ? 0 : ModelVerifier.Rtol);
+        }
+    }
+
+    /// <summary>head_out [L, T, H, d] with each head's alpha applied only at the rows its position policy scales.</summary>
+    static float[] ScaledHeadOutputs(LlavaModel model, ForwardRecording rec, ImagePrompt prompt, HeadScales? scales)
+    {
+        var headOut = HeadOutputs.Compute(model.Text, rec, null);
+        if (scales == null) return headOut;
+        var t = model.Config.Text;
+        var rows = LlavaModel.ScaleRows(prompt, scales);
+        int T = rec.Rows, d = t.DModel;
+        for (int l = 0; l < t.Layers; l++)
+            for (int r = 0; r < T; r++)
+                for (int h = 0; h < t.Heads; h++)
+                    if (rows[r] != 0)
+                    {
+                        var o = headOut.AsSpan(((l * T + r) * t.Heads + h) * d, d);
+                        for (int i = 0; i < d; i++) o[i] *= scales[l, h];
+                    }
+        return headOut;
+    }
+
+    /// <summary>Mean of z [L, T, H, dh] over the image positions: [L, H, dh] (a plain loop, the reference).</summary>
+    public static float[] ImageMean(float[] z, int[] positions, int layers, int T, int heads, int dHead)
+    {
+        var mean = new float[layers * heads * dHead];
+        for (int l = 0; l < layers; l++)
+            for (int h = 0; h < heads; h++)
+                for (int j = 0; j < dHead; j++)
+                {
+                    double s = 0;
+                    foreach (int t in positions) s += z[((l * T + t) * heads + h) * dHead + j];
+                    mean[(l * heads + h) * dHead + j] = (float)(s / positions.Length);
+                }
+        return mean;
+    }
+
+    static float[] CapturedImageMean(LlavaModel model, int[] ids, float[] pixelValues)
+    {
+        var acts = model.CaptureImages([ids], _ => pixelValues, batchSize: 1);   // Z [L, H, 1, dh] = [L, H, dh]
+        return acts.Z;
+    }
+
+    /// <summary>W_O^(h) z_image_mean[l, h] for every head: [L, H, d_model].</summary>
+    static float[] HeadOutImageMean(LlavaModel model, float[] zImageMean)
+    {
+        var t = model.Config.Text;
+        int d = t.DModel, dh = t.DHead;
+        var result = new float[t.Layers * t.Heads * d];
+        for (int l = 0; l < t.Layers; l++)
+            for (int h = 0; h < t.Heads; h++)
+            {
+                var w = model.Text.OutputBlock(l, h);   // [d, dh]
+                for (int i = 0; i < d; i++)
+                {
+                    double s = 0;
+                    for (int j = 0; j < dh; j++) s += (double)w[i * dh + j] * zImageMean[(l * t.Heads + h) * dh + j];
+                    result[(l * t.Heads + h) * d + i] = (float)s;
+                }
+            }
+        return result;
+    }
+}
