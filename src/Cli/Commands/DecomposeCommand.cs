@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Somp;
+
+namespace HeadPursuit.Cli.Commands;
+
+/// <summary>`headpursuit decompose`: full-vocabulary SOMP per head: the tokens each head writes, in selection order, with its EVR curve (the paper's Table 1).</summary>
+sealed class DecomposeCommand : ICommand
+{
+    public string Name => "decompose";
+    public string Summary => "each head's top tokens over the whole vocabulary (full-vocabulary SOMP) and its EVR curve";
+    public string Usage => $"""
+        usage: headpursuit decompose --model MODEL --activations ACTS.safetensors [options]
+
+          --iterations N        SOMP iterations per head (default 50)
+          --heads L0H1,L3H2     only these heads (default: all)
+          --top K               tokens shown per head in the Markdown table (default 10)
+          --out DIR             writes decompose.json and decompose.md (default: current folder)
+          --no-center --no-normalize --fold-final-norm   SOMP options
+        {CommonOptions.BackendUsage}
+        """;
+
+    public int Run(CommandLine args)
+    {
+        string modelName = args.Required("model"), actsPath = args.Required("activations");
+        int iterations = args.Int("iterations", VocabularyDecomposition.DefaultIterations), top = args.Int("top", 10);
+        string? headList = args.String("heads");
+        string outDir = args.String("out") ?? ".";
+        var options = new SompOptions(Center: !args.Flag("no-center"), Normalize: !args.Flag("no-normalize"), FoldFinalNorm: args.Flag("fold-final-norm"));
+        var backend = CommonOptions.Backend(args);
+        args.RejectUnknown();
+
+        using var loaded = LoadedModel.Load(modelName, backend);
+        var tok = loaded.RequireTokenizer();
+        var acts = HeadActivations.Load(actsPath);
+        ModelIdentity.Check(acts, actsPath, loaded.Folder, modelName);
+        var readout = ModelReadout.From(loaded.Model);
+        var wanted = headList?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(HeadId.Parse).ToHashSet();
+        if (wanted != null)
+            foreach (var h in wanted)
+                if (h.Layer >= acts.Layers || h.Head >= acts.Heads)
+                    throw new ArgumentException($"--heads: {h} is outside the model's {acts.Layers} layers x {acts.Heads} heads");
+        var results = VocabularyDecomposition.Run(acts, readout.Blocks, readout.Unembedding, options,
+                                                  options.FoldFinalNorm ? readout.FinalNormGain : null, iterations)
+                                             .Where(r => wanted == null || wanted.Contains(r.Head)).ToList();
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, "decompose.json"), JsonSerializer.Serialize(new
+        {
+            model = modelName, activations = Path.GetFileName(actsPath), samples = acts.Samples, iterations,
+            center = options.Center, normalize = options.Normalize, fold_final_norm = options.FoldFinalNorm,
+            heads = results.Select(r => new { head = r.Head.ToString(), token_ids = r.TokenIds, tokens = r.TokenIds.Select(id => tok.Decode([id])), evr = r.Evr }),
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        var md = new StringBuilder();
+        md.AppendLine($"# Full-vocabulary decomposition ({acts.Samples} samples, {iterations} SOMP iterations)\n");
+        md.AppendLine($"| head | EVR@{top} | EVR@{iterations} | top tokens in selection order |\n|---|---|---|---|");
+        foreach (var r in results)
+        {
+            string tokens = string.Join(" ", r.TokenIds.Take(top).Select(id => "`" + tok.Decode([id]).Replace("`", "'").Replace("|", "\\|").Replace("\n", "\\n") + "`"));
+            string At(int k) => r.Evr.Length >= k ? r.Evr[k - 1].ToString("0.000", CultureInfo.InvariantCulture) : "-";
+            md.AppendLine($"| {r.Head} | {At(top)} | {At(iterations)} | {tokens} |");
+        }
+        File.WriteAllText(Path.Combine(outDir, "decompose.md"), md.ToString());
+        Console.WriteLine(md);
+        return 0;
+    }
+}

@@ -1,0 +1,63 @@
+using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Somp;
+
+namespace HeadPursuit.Cli.Commands;
+
+/// <summary>`headpursuit rank`: concept(s) -> every head scored by SOMP (and the logit-lens baseline), as JSON, CSV, Markdown and an SVG heatmap.</summary>
+sealed class RankCommand : ICommand
+{
+    public string Name => "rank";
+    public string Summary => "rank all heads for one or more concepts with SOMP (plus the logit-lens baseline)";
+    public string Usage => $"""
+        usage: headpursuit rank --model MODEL --activations ACTS.safetensors --concept NAME[,NAME...] [options]
+
+          --concept C           a built-in list ({string.Join(", ", ConceptLists.BuiltinNames)}) or a word-list file
+          --iterations N        SOMP iterations (default min(50, |concept tokens|))
+          --top K               heads shown in the Markdown table (default 16)
+          --out DIR             where to write CONCEPT.somp.json|csv|md|svg, CONCEPT.logit_lens.json|csv|md and
+                                CONCEPT.dictionary.md (default: current folder)
+          --no-center --no-normalize --fold-final-norm   SOMP options (DESIGN.md section 3)
+          --no-space-variant    do not also tokenize " word"
+        {CommonOptions.BackendUsage}
+        """;
+
+    public int Run(CommandLine args)
+    {
+        string modelName = args.Required("model"), actsPath = args.Required("activations");
+        var concepts = args.Required("concept").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        int? iterations = args.String("iterations") == null ? null : args.Int("iterations", 0);
+        int top = args.Int("top", 16);
+        string outDir = args.String("out") ?? ".";
+        var options = new SompOptions(Center: !args.Flag("no-center"), Normalize: !args.Flag("no-normalize"), FoldFinalNorm: args.Flag("fold-final-norm"));
+        bool spaceVariant = !args.Flag("no-space-variant");
+        var backend = CommonOptions.Backend(args);
+        args.RejectUnknown();
+
+        using var loaded = LoadedModel.Load(modelName, backend);
+        var tok = loaded.RequireTokenizer();
+        var acts = HeadActivations.Load(actsPath);
+        ModelIdentity.Check(acts, actsPath, loaded.Folder, modelName);
+        var readout = ModelReadout.From(loaded.Model);
+        var scorer = new HeadScorer(acts, readout.Blocks, readout.Unembedding, options, options.FoldFinalNorm ? readout.FinalNormGain : null);
+        Directory.CreateDirectory(outDir);
+        foreach (var concept in concepts)
+        {
+            var dict = ConceptLists.Load(concept, w => tok.Encode(w), spaceVariant);
+            string name = dict.Name;
+            var somp = scorer.Rank(name, dict.TokenIds, iterations);
+            var lens = scorer.LogitLens(name, dict.TokenIds);
+            string stem = Path.Combine(outDir, name);
+            File.WriteAllText(stem + ".somp.json", somp.ToJson());
+            File.WriteAllText(stem + ".somp.csv", somp.ToCsv());
+            File.WriteAllText(stem + ".somp.md", somp.ToMarkdown(top));
+            File.WriteAllText(stem + ".somp.svg", HeatmapSvg.Write(somp));
+            File.WriteAllText(stem + ".logit_lens.json", lens.ToJson());
+            File.WriteAllText(stem + ".logit_lens.csv", lens.ToCsv());
+            File.WriteAllText(stem + ".logit_lens.md", lens.ToMarkdown(top));
+            File.WriteAllText(stem + ".dictionary.md", DictionaryReport.Markdown(dict, tok));
+            Console.WriteLine(somp.ToMarkdown(top));
+            Console.Error.WriteLine($"{name}: {dict.TokenIds.Length} tokens from {dict.Words.Count} words ({dict.MultiTokenWords.Count} multi-token); wrote {stem}.*");
+        }
+        return 0;
+    }
+}
