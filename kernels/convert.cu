@@ -1,5 +1,6 @@
-// dtype conversions over n values (grid-stride). bf16 and f16 values are stored as unsigned short bits.
-// f32 -> bf16 rounds to nearest even (NaN stays a quiet NaN); f32 <-> f16 use the PTX cvt instructions (round to nearest even).
+// Activations rounded to a weight's dtype before a cuBLAS GEMM with bf16/f16 weights, over n values (grid-stride).
+// bf16 and f16 values are stored as unsigned short bits. f32 -> bf16 rounds to nearest even (NaN stays a quiet NaN);
+// f32 -> f16 uses the PTX cvt instruction (round to nearest even).
 
 static __device__ unsigned short to_bf16(float x)
 {
@@ -14,12 +15,6 @@ extern "C" __global__ void f32_to_bf16(const float* x, unsigned short* y, long l
         y[i] = to_bf16(x[i]);
 }
 
-extern "C" __global__ void bf16_to_f32(const unsigned short* x, float* y, long long n)
-{
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x)
-        y[i] = __uint_as_float(((unsigned int)x[i]) << 16);
-}
-
 extern "C" __global__ void f32_to_f16(const float* x, unsigned short* y, long long n)
 {
     for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x)
@@ -27,15 +22,5 @@ extern "C" __global__ void f32_to_f16(const float* x, unsigned short* y, long lo
         unsigned short h;
         asm("{ .reg .b16 t; cvt.rn.f16.f32 t, %1; mov.b16 %0, t; }" : "=h"(h) : "f"(x[i]));
         y[i] = h;
-    }
-}
-
-extern "C" __global__ void f16_to_f32(const unsigned short* x, float* y, long long n)
-{
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x)
-    {
-        float f;
-        asm("{ .reg .b16 t; mov.b16 t, %1; cvt.f32.f16 %0, t; }" : "=f"(f) : "h"(x[i]));
-        y[i] = f;
     }
 }
