@@ -21,6 +21,7 @@ public sealed unsafe class CudaBackend : IBackend
     readonly CudaDevice _device;
     readonly KernelCompiler _compiler;
     readonly IntPtr _cublas;
+    internal IntPtr CublasHandle => _cublas;
     readonly Dictionary<string, KernelFunction> _kernels = [];
     readonly Dictionary<RopeTable, (DeviceBuffer Cos, DeviceBuffer Sin)> _ropeTables = [];
     readonly GrowableBuffer _ints, _ints2, _floats, _bytes, _lowPrecision, _stats, _probs;
@@ -50,7 +51,7 @@ public sealed unsafe class CudaBackend : IBackend
     }
 
     /// <summary>A kernel of kernels/<paramref name="file"/>, compiled once per set of attention sizes (when given).</summary>
-    KernelFunction Kernel(string file, string name, AttentionShape? shape = null)
+    internal KernelFunction Kernel(string file, string name, AttentionShape? shape = null)
     {
         string key = shape == null ? $"{file}/{name}" : $"{file}/{name}/{shape.Heads}/{shape.KvHeads}/{shape.DHead}";
         if (_kernels.TryGetValue(key, out var f)) return f;
