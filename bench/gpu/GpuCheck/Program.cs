@@ -10,7 +10,10 @@ if (args.Length < 1) { Console.Error.WriteLine("usage: gpucheck FIXTURES_DIR [he
 string fixtures = args[0];
 int[] somp = args.Length >= 7 ? [.. args[1..7].Select(int.Parse)] : [1024, 5000, 32000, 4096, 128, 50];
 int failures = 0;
-using var cuda = new CudaBackend();
+CudaBackend cuda;
+try { cuda = new CudaBackend(); }
+catch (CudaUnavailableException e) { Console.Error.WriteLine($"gpucheck: {e.Message}"); return 3; }
+using var _ = cuda;
 Console.WriteLine($"date {DateTime.UtcNow:u}  device {cuda.Name}");
 
 Console.WriteLine("== ops: CPU vs CUDA");
