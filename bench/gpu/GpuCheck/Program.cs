@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using HeadPursuit.Kernels;
+using HeadPursuit.Runtime.Backends.Cpu;
+using HeadPursuit.Runtime.Verification;
+
+// gpucheck FIXTURES_DIR [somp-heads n v d_model d_head iterations]
+// On a GPU machine (no .NET needed: published self-contained): every op CPU vs CUDA, every model fixture verified on
+// CUDA, and the on-device SOMP timing. Prints one line per check; exits 1 if any check fails.
+if (args.Length < 1) { Console.Error.WriteLine("usage: gpucheck FIXTURES_DIR [heads n v d_model d_head iterations]"); return 2; }
+string fixtures = args[0];
+int[] somp = args.Length >= 7 ? [.. args[1..7].Select(int.Parse)] : [1024, 5000, 32000, 4096, 128, 50];
+int failures = 0;
+CudaBackend cuda;
+try { cuda = new CudaBackend(); }
+catch (CudaUnavailableException e) { Console.Error.WriteLine($"gpucheck: {e.Message}"); return 3; }
+using var _ = cuda;
+Console.WriteLine($"date {DateTime.UtcNow:u}  device {cuda.Name}");
+
+Console.WriteLine("== ops: CPU vs CUDA");
+foreach (var r in new BackendComparison(new CpuBackend(), cuda).RunAll())
+{
+    Console.WriteLine(r);
+    if (!r.Passed) failures++;
+}
+
+Console.WriteLine("== model fixtures on CUDA");
+foreach (string model in new[] { "gpt2-tiny", "llama-tiny", "qwen2-tiny", "stories260K" })
+{
+    string folder = Path.Combine(fixtures, model);
+    int passed = 0, failed = 0;
+    foreach (var r in ModelVerifier.Run(folder, cuda))
+    {
+        if (r.Passed) passed++;
+        else { failed++; Console.WriteLine($"  {model}: {r}"); }
+    }
+    Console.WriteLine($"{(failed == 0 ? "ok  " : "FAIL")} {model}: {passed} passed, {failed} failed");
+    failures += failed;
+}
+
+Console.WriteLine($"== SOMP on the device: {somp[0]} heads, n = {somp[1]}, vocab = {somp[2]}, d_model = {somp[3]}, d_head = {somp[4]}, N = {somp[5]}");
+{
+    var (heads, n, v, dm, dh, iterations) = (somp[0], somp[1], somp[2], somp[3], somp[4], somp[5]);
+    var rng = new Random(3);
+    float R() => (float)(rng.NextDouble() * 2 - 1);
+    var atoms = new float[(long)v * dm];
+    for (long i = 0; i < atoms.Length; i++) atoms[i] = R();
+    var list = new List<CudaSompHead>();
+    for (int h = 0; h < heads; h++)
+    {
+        var z = new float[n * dh];
+        var wo = new float[dm * dh];
+        for (int i = 0; i < z.Length; i++) z[i] = R();
+        for (int i = 0; i < wo.Length; i++) wo[i] = R() * 0.02f;
+        list.Add(new CudaSompHead(z, wo));
+    }
+    var sw = Stopwatch.StartNew();
+    var results = new CudaSomp(cuda).Run(atoms, v, dm, list, n, dh, iterations);
+    Console.WriteLine($"ok   SOMP ranking time {sw.Elapsed.TotalSeconds:F2} s ({sw.Elapsed.TotalMilliseconds / heads:F1} ms per head); best score {results.Max(r => r.Score):F4}");
+}
+
+Console.WriteLine(failures == 0 ? "all checks passed" : $"{failures} check(s) failed");
+return failures == 0 ? 0 : 1;

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds what a GPU machine (no .NET there) needs into publish/gpu (git-ignored), to carry with the `run` tool:
+#   publish/gpu/gpucheck      self-contained single-file: op parity, fixture verification and SOMP timing on CUDA
+# (The CLI is not published here: its --device takes only cpu so far, and trimming rejects its reflection-based JSON.)
+#   publish/gpu/fixtures/     the model and SOMP fixtures the checks read (tinyworld-gpt2 left out: too large to carry)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+out="$root/publish/gpu"
+rm -rf "$out"; mkdir -p "$out/fixtures"
+flags=(-c Release -r linux-x64 --self-contained -p:PublishSingleFile=true -p:PublishTrimmed=true -p:DebugType=none)
+dotnet publish "$root/bench/gpu/GpuCheck/GpuCheck.csproj" "${flags[@]}" -o "$out/gpucheck.d"
+mv "$out/gpucheck.d/gpucheck" "$out/gpucheck"; rm -rf "$out/gpucheck.d"
+fixtures="${HEADPURSUIT_FIXTURES:-$root/../shared/fixtures}"
+for f in gpt2-tiny llama-tiny qwen2-tiny stories260K somp; do cp -r "$fixtures/$f" "$out/fixtures/"; done
+du -sh "$out"

@@ -1,0 +1,109 @@
+// Causal self-attention over a packed batch (rows of several sequences end to end), with GQA and an optional window.
+// Compile-time: D_HEAD, HEADS, KV_HEADS. Layouts:
+//   qkv [rows, (HEADS + 2 KV_HEADS) D_HEAD] = [q heads | k heads | v heads] (RoPE already applied by rope_rows)
+//   row_pos [rows]: absolute position; row_slot [rows]: KV-cache slot of the row's sequence
+//   k_cache, v_cache [slots * max_t, KV_HEADS D_HEAD]: slot s owns rows s*max_t .. s*max_t + max_t - 1
+//   z [rows, HEADS D_HEAD]; stats [rows, HEADS, 2] = (max score, softmax denominator) per (row, head)
+// Query head h reads kv head h / (HEADS / KV_HEADS). A query at position p sees keys first..p with
+// first = max(0, p - window + 1) when window > 0, else 0. Scores are (q . k) * scale.
+#if !defined(D_HEAD) || !defined(HEADS) || !defined(KV_HEADS)
+#error "attention.cu needs -DD_HEAD, -DHEADS and -DKV_HEADS"
+#endif
+
+#define Q_DIM (HEADS * D_HEAD)
+#define KV_DIM (KV_HEADS * D_HEAD)
+#define QKV_DIM (Q_DIM + 2 * KV_DIM)
+#define ATTN_WARPS 4                        // attention blocks are ATTN_WARPS * 32 threads
+#define PER_LANE ((D_HEAD + 31) / 32)       // head dimensions owned by each lane: lane, lane + 32, ...
+#define LOWEST (-3.402823466e38f)
+
+static __device__ float warp_sum(float v)
+{
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+// Copies each row's k and v into its cache row slot * max_t + position. One block per row.
+extern "C" __global__ void store_kv(const float* qkv, const int* row_pos, const int* row_slot, float* k_cache, float* v_cache, int max_t)
+{
+    const float* row = qkv + (long long)blockIdx.x * QKV_DIM;
+    long long cache_row = (long long)row_slot[blockIdx.x] * max_t + row_pos[blockIdx.x];
+    for (int c = threadIdx.x; c < KV_DIM; c += blockDim.x)
+    {
+        k_cache[cache_row * KV_DIM + c] = row[Q_DIM + c];
+        v_cache[cache_row * KV_DIM + c] = row[Q_DIM + KV_DIM + c];
+    }
+}
+
+// One block per (row, query head): warp w takes keys first + w, first + w + ATTN_WARPS, ... with an online softmax
+// (running max m, denominator l, weighted value sum acc), then warp 0 merges the warps' partial results.
+extern "C" __global__ void attention(const float* qkv, const int* row_pos, const int* row_slot, const float* k_cache, const float* v_cache,
+                                     int max_t, int window, float scale, float* z, float* stats)
+{
+    __shared__ float part_m[ATTN_WARPS], part_l[ATTN_WARPS];
+    __shared__ float part_acc[ATTN_WARPS][PER_LANE * 32];
+    const int r = blockIdx.x, h = blockIdx.y, kvh = h / (HEADS / KV_HEADS);
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    const int pos = row_pos[r];
+    const int first = window > 0 && pos - window + 1 > 0 ? pos - window + 1 : 0;
+    const float* q = qkv + (long long)r * QKV_DIM + h * D_HEAD;
+    const long long base = (long long)row_slot[r] * max_t * KV_DIM + kvh * D_HEAD;
+
+    float qv[PER_LANE], acc[PER_LANE];
+    for (int i = 0; i < PER_LANE; i++)
+    {
+        int c = lane + 32 * i;
+        qv[i] = c < D_HEAD ? q[c] : 0.0f;
+        acc[i] = 0.0f;
+    }
+    float m = LOWEST, l = 0.0f;
+    for (int s = first + warp; s <= pos; s += ATTN_WARPS)
+    {
+        const float* k = k_cache + base + (long long)s * KV_DIM;
+        const float* v = v_cache + base + (long long)s * KV_DIM;
+        float dot = 0.0f;
+        for (int i = 0; i < PER_LANE; i++) { int c = lane + 32 * i; if (c < D_HEAD) dot += qv[i] * k[c]; }
+        float score = warp_sum(dot) * scale;
+        float m_new = score > m ? score : m;
+        float correction = __expf(m - m_new), p = __expf(score - m_new);
+        l = l * correction + p;
+        for (int i = 0; i < PER_LANE; i++) { int c = lane + 32 * i; acc[i] = acc[i] * correction + (c < D_HEAD ? p * v[c] : 0.0f); }
+        m = m_new;
+    }
+    if (lane == 0) { part_m[warp] = m; part_l[warp] = l; }
+    for (int i = 0; i < PER_LANE; i++) part_acc[warp][lane + 32 * i] = acc[i];
+    __syncthreads();
+    if (warp != 0) return;
+    float big = part_m[0];   // warp 0 always has key `first`, so big is a real score
+    for (int w = 1; w < ATTN_WARPS; w++) big = part_m[w] > big ? part_m[w] : big;
+    float weight[ATTN_WARPS], total = 0.0f;
+    for (int w = 0; w < ATTN_WARPS; w++) { weight[w] = __expf(part_m[w] - big); total += part_l[w] * weight[w]; }
+    for (int i = 0; i < PER_LANE; i++)
+    {
+        int c = lane + 32 * i;
+        if (c >= D_HEAD) continue;
+        float out = 0.0f;
+        for (int w = 0; w < ATTN_WARPS; w++) out += part_acc[w][c] * weight[w];
+        z[(long long)r * Q_DIM + h * D_HEAD + c] = out / total;
+    }
+    if (lane == 0) { stats[((long long)r * HEADS + h) * 2] = big; stats[((long long)r * HEADS + h) * 2 + 1] = total; }
+}
+
+// Attention probabilities of one sequence starting at position 0 (a test/recording path, not the fast path):
+// probs [HEADS, rows, rows], probs[h, r, s] = exp(score - max) / denominator for s in first..r (the rest stays 0),
+// with (max, denominator) from `attention`'s stats. One block per (row, head); each thread takes whole keys.
+extern "C" __global__ void attention_probs(const float* qkv, const float* k_cache, int window, float scale, const float* stats,
+                                           int rows, float* probs)
+{
+    const int r = blockIdx.x, h = blockIdx.y, kvh = h / (HEADS / KV_HEADS);
+    const int first = window > 0 && r - window + 1 > 0 ? r - window + 1 : 0;
+    const float* q = qkv + (long long)r * QKV_DIM + h * D_HEAD;
+    const float big = stats[((long long)r * HEADS + h) * 2], total = stats[((long long)r * HEADS + h) * 2 + 1];
+    for (int s = first + threadIdx.x; s <= r; s += blockDim.x)
+    {
+        const float* k = k_cache + (long long)s * KV_DIM + kvh * D_HEAD;
+        float dot = 0.0f;
+        for (int c = 0; c < D_HEAD; c++) dot += q[c] * k[c];
+        probs[((long long)h * rows + r) * rows + s] = __expf(dot * scale - big) / total;
+    }
+}

@@ -1,0 +1,237 @@
+using HeadPursuit.Runtime.Backends;
+using HeadPursuit.Runtime.Cpu;
+using HeadPursuit.Runtime.Tensors;
+
+namespace HeadPursuit.Kernels;
+
+/// <summary>One op compared on two backends: the largest |a - e| and whether it is within atol + rtol |e| everywhere.</summary>
+public sealed record OpComparison(string Op, double MaxAbsError, double Tolerance, bool Passed)
+{
+    public override string ToString() => $"{(Passed ? "ok  " : "FAIL")} {Op,-44} max|err| {MaxAbsError:E2} (tol {Tolerance:E0})";
+}
+
+/// <summary>
+/// Runs every <see cref="IBackend"/> op on random inputs on a backend under test and on a reference backend (the
+/// CPU), and compares the outputs (in the manner of llama.cpp's test-backend-ops). Needs no GPU itself: with two
+/// CPU backends every op must agree exactly, which the tests check; bench/gpu runs it with the CUDA backend.
+/// </summary>
+public sealed class BackendComparison(IBackend reference, IBackend tested, int seed = 7)
+{
+    readonly Random _rng = new(seed);
+    readonly List<OpComparison> _results = [];
+
+    public IReadOnlyList<OpComparison> RunAll()
+    {
+        _results.Clear();
+        EmbedOps(); NormOps(); MatMulOps(); AttentionOps(); HeadOps(); ElementwiseOps();
+        return _results;
+    }
+
+    float[] Random(int n, float scale = 1f)
+    {
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float)(_rng.NextDouble() * 2 - 1) * scale;
+        return a;
+    }
+
+    /// <summary>An fp32 activation tensor holding <paramref name="values"/> [rows, cols] on backend b.</summary>
+    static DeviceTensor Put(IBackend b, float[] values, int rows, int cols)
+    {
+        var t = b.Activations(rows, cols);
+        b.Upload(values, t);
+        return t;
+    }
+
+    static float[] Get(IBackend b, DeviceTensor t, int rows)
+    {
+        var a = new float[rows * t.Cols];
+        b.Download(t, rows, a);
+        return a;
+    }
+
+    void Compare(string op, float[] expected, float[] actual, double atol, double rtol = 0)
+    {
+        double worst = 0;
+        bool ok = expected.Length == actual.Length;
+        for (int i = 0; ok && i < expected.Length; i++)
+        {
+            double err = Math.Abs((double)actual[i] - expected[i]);
+            if (double.IsNaN(err) || err > atol + rtol * Math.Abs(expected[i])) ok = false;
+            if (!double.IsNaN(err)) worst = Math.Max(worst, err);
+        }
+        _results.Add(new OpComparison(op, worst, atol, ok));
+    }
+
+    /// <summary>Runs <paramref name="op"/> on both backends, each with its own copies of the inputs, and compares one output.</summary>
+    void Both(string op, double atol, Func<IBackend, float[]> run, double rtol = 0) => Compare(op, run(reference), run(tested), atol, rtol);
+
+    static unsafe TensorView View(string name, DType dtype, int[] shape, float[] values)
+    {
+        int size = DTypes.SizeOf(dtype);
+        var bytes = GC.AllocateArray<byte>(values.Length * size, pinned: true);   // pinned: the view keeps a raw pointer
+        for (int i = 0; i < values.Length; i++)
+        {
+            var dst = bytes.AsSpan(i * size, size);
+            switch (dtype)
+            {
+                case DType.F32: BitConverter.TryWriteBytes(dst, values[i]); break;
+                case DType.BF16: BitConverter.TryWriteBytes(dst, HalfFloat.SingleToBF16(values[i])); break;
+                default: BitConverter.TryWriteBytes(dst, HalfFloat.SingleToF16(values[i])); break;
+            }
+        }
+        fixed (byte* p = bytes) return new TensorView(name, dtype, shape, p, "random", bytes);
+    }
+
+    void EmbedOps()
+    {
+        int vocab = 50, d = 48;
+        int[] ids = [3, 0, 49, 7, 7, 12];
+        foreach (var dtype in new[] { DType.F32, DType.BF16, DType.F16 })
+        {
+            var table = View("table", dtype, [vocab, d], Random(vocab * d));
+            var start = Random(ids.Length * d);
+            foreach (bool accumulate in new[] { false, true })
+                Both($"Embed {dtype} accumulate={accumulate}", 1e-6, b =>
+                {
+                    var x = Put(b, start, ids.Length, d);
+                    b.Embed(b.Table(table), ids, x, accumulate);
+                    return Get(b, x, ids.Length);
+                });
+        }
+    }
+
+    void NormOps()
+    {
+        int rows = 5, d = 300;
+        var x = Random(rows * d, 3f);
+        var w = Random(d);
+        var bias = Random(d);
+        Both("LayerNorm", 1e-5, b =>
+        {
+            var y = b.Activations(rows, d);
+            b.LayerNorm(Put(b, x, rows, d), b.Vector(w), b.Vector(bias), 1e-5f, y, rows);
+            return Get(b, y, rows);
+        });
+        Both("RmsNorm", 1e-5, b =>
+        {
+            var y = b.Activations(rows, d);
+            b.RmsNorm(Put(b, x, rows, d), b.Vector(w), 1e-6f, y, rows);
+            return Get(b, y, rows);
+        });
+    }
+
+    void MatMulOps()
+    {
+        int rows = 7, inDim = 96, outDim = 80;
+        var x = Random(rows * inDim);
+        var bias = Random(outDim);
+        var start = Random(rows * outDim);
+        foreach (var layout in new[] { WeightLayout.OutIn, WeightLayout.InOut })
+            foreach (var dtype in new[] { DType.F32, DType.BF16, DType.F16 })
+            {
+                int[] shape = layout == WeightLayout.OutIn ? [outDim, inDim] : [inDim, outDim];
+                var w = new WeightMatrix(View("w", dtype, shape, Random(inDim * outDim, 0.2f)), layout);
+                // bf16/f16 weights multiply activations rounded to the weight's dtype on the GPU (fp32 on the CPU).
+                double tol = dtype == DType.F32 ? 1e-5 : dtype == DType.F16 ? 2e-3 : 2e-2;
+                foreach (bool accumulate in new[] { false, true })
+                    Both($"MatMul {layout} {dtype} bias accumulate={accumulate}", tol, b =>
+                    {
+                        var y = Put(b, start, rows, outDim);
+                        b.MatMul(Put(b, x, rows, inDim), b.Matrix(w), b.Vector(bias), y, rows, accumulate);
+                        return Get(b, y, rows);
+                    });
+            }
+    }
+
+    void AttentionOps()
+    {
+        // GPT-2 style (no RoPE, MHA) with probabilities; Llama style (RoPE, GQA, sliding window) over a packed batch
+        // whose sequences sit in different slots after earlier tokens; then one decode step per sequence.
+        Attention("Attention MHA d_head 16 + probs", new AttentionShape(4, 4, 16, null, null), BatchLayout.Single(9), withProbs: true);
+        var rope = new RopeTable(64, 64, 10000);
+        var shape = new AttentionShape(8, 2, 64, 5, rope);
+        Attention("Attention GQA RoPE window 5, packed prefill", shape, new BatchLayout([1, 0, 2], [0, 3, 0], [6, 4, 11]), withProbs: false);
+        Attention("Attention GQA RoPE window 5, decode", shape, new BatchLayout([1, 0, 2], [6, 7, 11], [1, 1, 1]), withProbs: false);
+        Attention("Attention GQA d_head 128, long prefill", new AttentionShape(4, 1, 128, null, new RopeTable(128, 300, 1e6)), BatchLayout.Single(200), withProbs: false);
+    }
+
+    void Attention(string name, AttentionShape shape, BatchLayout batch, bool withProbs)
+    {
+        int maxT = 0, slots = 0;
+        for (int i = 0; i < batch.Sequences; i++) { maxT = Math.Max(maxT, batch.StartPos[i] + batch.Length[i]); slots = Math.Max(slots, batch.Slot[i] + 1); }
+        var qkv = Random(batch.Rows * shape.QkvDim);
+        var cache = Random(slots * maxT * shape.KvDim);   // earlier tokens' keys and values
+        float[]? expectedProbs = null;
+        (float[] Z, float[] K, float[] V) expected = ([], [], []);
+        foreach (var b in new[] { reference, tested })
+        {
+            var k = Put(b, cache, slots * maxT, shape.KvDim);
+            var v = Put(b, cache.Reverse().ToArray(), slots * maxT, shape.KvDim);
+            var z = b.Activations(batch.Rows, shape.QDim);
+            var probs = withProbs ? new float[shape.Heads * batch.Rows * batch.Rows] : null;
+            b.Attention(Put(b, qkv, batch.Rows, shape.QkvDim), batch, shape, k, v, maxT, z, probs);
+            var outputs = (Z: Get(b, z, batch.Rows), K: Get(b, k, slots * maxT), V: Get(b, v, slots * maxT));
+            if (b == reference) { expected = outputs; expectedProbs = probs; continue; }
+            Compare(name + ": z", expected.Z, outputs.Z, 2e-5);
+            Compare(name + ": k cache", expected.K, outputs.K, 1e-6);
+            Compare(name + ": v cache", expected.V, outputs.V, 1e-6);
+            if (probs != null) Compare(name + ": probs", expectedProbs!, probs, 1e-6);
+        }
+    }
+
+    void HeadOps()
+    {
+        int rows = 6, heads = 4, dh = 16, cols = heads * dh;
+        var z = Random(rows * cols);
+        float[] alpha = [1f, -1f, 0f, 5f];
+        byte[] mask = [1, 0, 1, 1, 0, 1, 1];   // one longer than rows, as the model's all-rows mask is
+        Both("ScaleHeads", 1e-7, b =>
+        {
+            var t = Put(b, z, rows, cols);
+            b.ScaleHeads(t, rows, dh, alpha, mask);
+            return Get(b, t, rows);
+        });
+        int samples = 3, layers = 2;
+        int[] rowSample = [0, -1, 2, 0, 2, 1];
+        var weight = Random(rows);
+        var start = Random(samples * layers * cols);
+        Both("PoolRows", 1e-6, b =>
+        {
+            var sums = Put(b, start, samples, layers * cols);
+            b.PoolRows(Put(b, z, rows, cols), rows, rowSample, weight, sums, cols);
+            return Get(b, sums, samples);
+        });
+    }
+
+    void ElementwiseOps()
+    {
+        int rows = 5, f = 70;
+        var x = Random(rows * 2 * f, 6f);
+        Both("GeluTanh", 1e-5, b =>
+        {
+            var t = Put(b, x, rows, 2 * f);
+            b.GeluTanh(t, rows);
+            return Get(b, t, rows);
+        }, rtol: 1e-5);
+        Both("SiluGate", 1e-5, b =>
+        {
+            var y = b.Activations(rows, f);
+            b.SiluGate(Put(b, x, rows, 2 * f), y, rows);
+            return Get(b, y, rows);
+        }, rtol: 1e-5);
+        int[] pick = [4, 0, 4, 2];
+        Both("GatherRows", 0, b =>
+        {
+            var dst = b.Activations(pick.Length, 2 * f);
+            b.GatherRows(Put(b, x, rows, 2 * f), pick, dst);
+            return Get(b, dst, pick.Length);
+        });
+        var y2 = Random(rows * 2 * f);
+        Both("Add", 0, b =>
+        {
+            var t = Put(b, x, rows, 2 * f);
+            b.Add(t, Put(b, y2, rows, 2 * f), rows - 1);
+            return Get(b, t, rows);
+        });
+    }
+}

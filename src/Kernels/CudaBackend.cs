@@ -1,0 +1,281 @@
+using HeadPursuit.Kernels.Native;
+using HeadPursuit.Runtime;
+using HeadPursuit.Runtime.Backends;
+using HeadPursuit.Runtime.Cpu;
+using HeadPursuit.Runtime.Tensors;
+
+namespace HeadPursuit.Kernels;
+
+/// <summary>
+/// The ops of <see cref="IBackend"/> on an NVIDIA GPU: cuBLAS GemmEx for the projections (weights in their file
+/// dtype; fp32 weights multiply fp32 activations, bf16/f16 weights multiply activations rounded to the same dtype;
+/// fp32 accumulation always) and our NVRTC-compiled kernels (kernels/*.cu) for everything else. Every call is
+/// queued on the device's one stream; Download waits. Semantics are those of CpuBackend, op by op
+/// (bench/gpu checks them side by side).
+/// </summary>
+public sealed unsafe class CudaBackend : IBackend
+{
+    const int RowThreads = 256;   // threads per block of the one-block-per-row kernels
+    const int AttentionThreads = 128;   // = ATTN_WARPS * 32 in attention.cu
+
+    readonly CudaDevice _device;
+    readonly KernelCompiler _compiler;
+    readonly IntPtr _cublas;
+    internal IntPtr CublasHandle => _cublas;
+    readonly Dictionary<string, KernelFunction> _kernels = [];
+    readonly Dictionary<RopeTable, (DeviceBuffer Cos, DeviceBuffer Sin)> _ropeTables = [];
+    readonly GrowableBuffer _ints, _ints2, _floats, _bytes, _lowPrecision, _stats, _probs;
+    int[] _rowSlot = [];   // [rows] host staging for the attention's row -> slot map
+
+    public CudaDevice Device => _device;
+    public string Name => $"cuda ({_device})";
+
+    /// <summary>Opens device <paramref name="ordinal"/>. Throws <see cref="CudaUnavailableException"/> when libcuda, NVRTC, cuBLAS or a device is missing.</summary>
+    public CudaBackend(int ordinal = 0)
+    {
+        _device = CudaDevice.Open(ordinal);
+        try
+        {
+            _compiler = new KernelCompiler(_device);
+            NativeLibraryResolver.EnsureLoaded(Cublas.Library);
+            Cublas.Check(Cublas.cublasCreate(out _cublas), "cublasCreate");
+            Cublas.Check(Cublas.cublasSetStream(_cublas, _device.Stream), "cublasSetStream");
+        }
+        catch
+        {
+            _device.Dispose();
+            throw;
+        }
+        _ints = new(_device); _ints2 = new(_device); _floats = new(_device); _bytes = new(_device);
+        _lowPrecision = new(_device); _stats = new(_device); _probs = new(_device);
+    }
+
+    /// <summary>A kernel of kernels/<paramref name="file"/>, compiled once per set of attention sizes (when given).</summary>
+    internal KernelFunction Kernel(string file, string name, AttentionShape? shape = null)
+    {
+        string key = shape == null ? $"{file}/{name}" : $"{file}/{name}/{shape.Heads}/{shape.KvHeads}/{shape.DHead}";
+        if (_kernels.TryGetValue(key, out var f)) return f;
+        var defines = shape == null ? null : new Dictionary<string, int> { ["D_HEAD"] = shape.DHead, ["HEADS"] = shape.Heads, ["KV_HEADS"] = shape.KvHeads };
+        return _kernels[key] = _compiler.Function(file, name, defines);
+    }
+
+    /// <summary>Blocks for a grid-stride loop over n values: enough to fill the device, no more.</summary>
+    Dim3 Spread(long n) => new((int)Math.Clamp((n + RowThreads - 1) / RowThreads, 1, _device.Multiprocessors * 16L));
+
+    // ---- memory ----
+
+    public DeviceTensor Matrix(WeightMatrix w)
+    {
+        CheckFloatDType(w.DType, w.View.Name, w.View.Source);
+        var buffer = _device.Allocate(w.View.ByteLength);
+        _device.Upload(w.View.Bytes, buffer);
+        return new CudaTensor(buffer, w.In, w.Out, w.DType, w.Layout);
+    }
+
+    public DeviceTensor Vector(float[] v)
+    {
+        var buffer = _device.Allocate(v.Length * 4L);
+        _device.Upload<float>(v, buffer);
+        return new CudaTensor(buffer, 1, v.Length, DType.F32);
+    }
+
+    public DeviceTensor Table(TensorView table)
+    {
+        CheckFloatDType(table.DType, table.Name, table.Source);
+        if (table.Rank != 2) throw new ModelFormatException($"embedding table '{table.Name}' in {table.Source} has shape {table.ShapeText}, expected [rows, d]");
+        var buffer = _device.Allocate(table.ByteLength);
+        _device.Upload(table.Bytes, buffer);
+        return new CudaTensor(buffer, table.Shape[0], table.Shape[1], table.DType);
+    }
+
+    static void CheckFloatDType(DType dtype, string name, string source)
+    {
+        if (dtype is not (DType.F32 or DType.BF16 or DType.F16))
+            throw new ModelFormatException($"tensor '{name}' in {source} is {dtype}; the CUDA backend takes F32, BF16 or F16");
+    }
+
+    public DeviceTensor Activations(int rows, int cols) => new CudaTensor(_device.Allocate((long)rows * cols * 4), rows, cols, DType.F32);
+
+    public void Upload(ReadOnlySpan<float> src, DeviceTensor dst)
+    {
+        if (src.Length != dst.Rows * dst.Cols) throw new ArgumentException($"upload of {src.Length} floats into a [{dst.Rows}, {dst.Cols}] tensor");
+        _device.Upload(src, CudaTensor.Of(dst).Buffer);
+    }
+
+    public void Download(DeviceTensor src, int rows, Span<float> dst) => _device.Download(CudaTensor.Of(src).Buffer, dst[..(rows * src.Cols)]);
+
+    // ---- ops ----
+
+    public void Embed(DeviceTensor table, ReadOnlySpan<int> ids, DeviceTensor x, bool accumulate)
+    {
+        var t = CudaTensor.Of(table);
+        for (int r = 0; r < ids.Length; r++)
+            if ((uint)ids[r] >= (uint)table.Rows)
+                throw new ArgumentOutOfRangeException(nameof(ids), $"id {ids[r]} at row {r} is outside the embedding table of {table.Rows} rows");
+        if (ids.Length == 0) return;
+        string kernel = t.DType switch { DType.F32 => "embed_f32", DType.BF16 => "embed_bf16", _ => "embed_f16" };
+        _device.Launch(Kernel("embed.cu", kernel), new(ids.Length), RowThreads, 0,
+                       t.Buffer, _ints.Upload(ids), CudaTensor.Of(x).Buffer, table.Cols, accumulate ? 1 : 0);
+    }
+
+    public void LayerNorm(DeviceTensor x, DeviceTensor w, DeviceTensor b, float eps, DeviceTensor y, int rows)
+    {
+        if (rows == 0) return;
+        _device.Launch(Kernel("norm.cu", "layer_norm"), new(rows), RowThreads, 0,
+                       CudaTensor.Of(x).Buffer, CudaTensor.Of(w).Buffer, CudaTensor.Of(b).Buffer, CudaTensor.Of(y).Buffer, x.Cols, eps);
+    }
+
+    public void RmsNorm(DeviceTensor x, DeviceTensor w, float eps, DeviceTensor y, int rows)
+    {
+        if (rows == 0) return;
+        _device.Launch(Kernel("norm.cu", "rms_norm"), new(rows), RowThreads, 0,
+                       CudaTensor.Of(x).Buffer, CudaTensor.Of(w).Buffer, CudaTensor.Of(y).Buffer, x.Cols, eps);
+    }
+
+    public void MatMul(DeviceTensor x, DeviceTensor w, DeviceTensor? bias, DeviceTensor y, int rows, bool accumulate = false)
+    {
+        var weight = CudaTensor.Of(w);
+        var layout = weight.Layout ?? throw new ArgumentException("MatMul needs a matrix tensor");
+        int inDim = w.Rows, outDim = w.Cols;
+        if (x.Cols != inDim || y.Cols != outDim)
+            throw new ArgumentException($"MatMul of x [*, {x.Cols}] by W [{inDim} -> {outDim}] into y [*, {y.Cols}]");
+        if (rows == 0) return;
+        // x in the weight's dtype: as is for fp32, else rounded into scratch [rows, in] (bf16/f16 bits).
+        ulong input = CudaTensor.Of(x).Buffer.Address;
+        int type = Cublas.R32F;
+        if (weight.DType != DType.F32)
+        {
+            long n = (long)rows * inDim;
+            var low = _lowPrecision.Ensure(n * 2);
+            string convert = weight.DType == DType.BF16 ? "f32_to_bf16" : "f32_to_f16";
+            _device.Launch(Kernel("convert.cu", convert), Spread(n), RowThreads, 0, input, low, n);
+            input = low.Address;
+            type = weight.DType == DType.BF16 ? Cublas.R16BF : Cublas.R16F;
+        }
+        var plan = GemmPlan.For(layout, rows, inDim, outDim);
+        float one = 1f, beta = accumulate ? 1f : 0f;
+        int status = Cublas.cublasGemmEx(_cublas, plan.TransA, plan.TransB, plan.M, plan.N, plan.K, &one,
+                                         weight.Buffer.Address, type, plan.Lda, input, type, plan.Ldb, &beta,
+                                         CudaTensor.Of(y).Buffer.Address, Cublas.R32F, plan.Ldc, Cublas.Compute32F, Cublas.GemmDefault);
+        Cublas.Check(status, $"cublasGemmEx({layout} {weight.DType}, rows {rows}, in {inDim}, out {outDim})");
+        if (bias != null)
+            _device.Launch(Kernel("add.cu", "add_bias"), Spread((long)rows * outDim), RowThreads, 0,
+                           CudaTensor.Of(y).Buffer, CudaTensor.Of(bias).Buffer, rows, outDim);
+    }
+
+    public void Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT,
+                          DeviceTensor z, float[]? probs)
+    {
+        for (int i = 0; i < batch.Sequences; i++)
+            if (batch.StartPos[i] + batch.Length[i] > maxT)
+                throw new ArgumentException($"sequence {i} needs {batch.StartPos[i] + batch.Length[i]} positions but the KV cache holds {maxT}");
+        if (probs != null && (batch.Sequences != 1 || batch.StartPos[0] != 0 || batch.Slot[0] != 0))
+            throw new ArgumentException("attention probabilities are only recorded for one sequence in slot 0 starting at position 0");
+        int rows = batch.Rows;
+        if (_rowSlot.Length < rows) _rowSlot = new int[rows];
+        for (int r = 0; r < rows; r++) _rowSlot[r] = batch.Slot[batch.RowSequence[r]];
+        var rowPos = _ints.Upload<int>(batch.RowPosition);
+        var rowSlot = _ints2.Upload<int>(_rowSlot.AsSpan(0, rows));
+        var qkvBuffer = CudaTensor.Of(qkv).Buffer;
+        var k = CudaTensor.Of(kCache).Buffer;
+        var v = CudaTensor.Of(vCache).Buffer;
+        if (shape.Rope is { } rope)
+        {
+            foreach (int pos in batch.RowPosition)
+                if (pos >= rope.MaxPositions) throw new ArgumentException($"position {pos} is beyond the RoPE table's {rope.MaxPositions} positions");
+            var (cos, sin) = RopeBuffers(rope);
+            _device.Launch(Kernel("rope.cu", "rope_rows", shape), new(rows), RowThreads, 0, qkvBuffer, rowPos, cos, sin);
+        }
+        _device.Launch(Kernel("attention.cu", "store_kv", shape), new(rows), RowThreads, 0, qkvBuffer, rowPos, rowSlot, k, v, maxT);
+        var stats = _stats.Ensure((long)rows * shape.Heads * 2 * 4);   // [rows, Heads, 2] (max, denominator)
+        float scale = 1f / MathF.Sqrt(shape.DHead);
+        int window = shape.Window ?? 0;
+        _device.Launch(Kernel("attention.cu", "attention", shape), new(rows, shape.Heads), AttentionThreads, 0,
+                       qkvBuffer, rowPos, rowSlot, k, v, maxT, window, scale, CudaTensor.Of(z).Buffer, stats);
+        if (probs == null) return;
+        long count = (long)shape.Heads * rows * rows;   // probs [Heads, rows, rows]
+        var p = _probs.Ensure(count * 4);
+        CudaDriver.Check(CudaDriver.cuMemsetD8Async(p.Address, 0, (nuint)(count * 4), _device.Stream), "cuMemsetD8Async");
+        _device.Launch(Kernel("attention.cu", "attention_probs", shape), new(rows, shape.Heads), RowThreads, 0,
+                       qkvBuffer, k, window, scale, stats, rows, p);
+        _device.Download(p, probs.AsSpan(0, (int)count));
+    }
+
+    (DeviceBuffer Cos, DeviceBuffer Sin) RopeBuffers(RopeTable rope)
+    {
+        if (_ropeTables.TryGetValue(rope, out var tables)) return tables;
+        var cos = _device.Allocate(rope.Cos.Length * 4L);
+        var sin = _device.Allocate(rope.Sin.Length * 4L);
+        _device.Upload<float>(rope.Cos, cos);
+        _device.Upload<float>(rope.Sin, sin);
+        return _ropeTables[rope] = (cos, sin);
+    }
+
+    public void ScaleHeads(DeviceTensor z, int rows, int dHead, ReadOnlySpan<float> alpha, ReadOnlySpan<byte> rowMask)
+    {
+        if (alpha.Length * dHead != z.Cols) throw new ArgumentException($"{alpha.Length} head scales of {dHead} values do not cover z's {z.Cols} columns");
+        if (rowMask.Length < rows) throw new ArgumentException($"the row mask has {rowMask.Length} entries for {rows} rows");
+        if (rows == 0) return;
+        _device.Launch(Kernel("scale.cu", "scale_heads"), new(rows), RowThreads, 0,
+                       CudaTensor.Of(z).Buffer, z.Cols, dHead, _floats.Upload(alpha), _bytes.Upload(rowMask[..rows]));
+    }
+
+    public void PoolRows(DeviceTensor z, int rows, ReadOnlySpan<int> rowSample, ReadOnlySpan<float> weight, DeviceTensor sums, int layerOffset)
+    {
+        if (layerOffset + z.Cols > sums.Cols) throw new ArgumentException($"pooled columns {layerOffset}..{layerOffset + z.Cols} overrun the sums' {sums.Cols}");
+        for (int r = 0; r < rows; r++)
+            if (rowSample[r] >= sums.Rows) throw new ArgumentException($"row {r} pools into sample {rowSample[r]}, the sums hold {sums.Rows}");
+        if (rows == 0) return;
+        _device.Launch(Kernel("pool.cu", "pool_rows"), new(rows), RowThreads, 0,
+                       CudaTensor.Of(z).Buffer, z.Cols, _ints.Upload(rowSample[..rows]), _floats.Upload(weight[..rows]),
+                       CudaTensor.Of(sums).Buffer, sums.Cols, layerOffset);
+    }
+
+    public void GeluTanh(DeviceTensor x, int rows)
+    {
+        long n = (long)rows * x.Cols;
+        if (n > 0) _device.Launch(Kernel("activation.cu", "gelu_tanh"), Spread(n), RowThreads, 0, CudaTensor.Of(x).Buffer, n);
+    }
+
+    public void SiluGate(DeviceTensor gateUp, DeviceTensor y, int rows)
+    {
+        if (gateUp.Cols != 2 * y.Cols) throw new ArgumentException($"SiluGate reads [*, 2 d_ff] = [*, {gateUp.Cols}] into [*, {y.Cols}]");
+        if (rows == 0) return;
+        _device.Launch(Kernel("activation.cu", "silu_gate"), Spread((long)rows * y.Cols), RowThreads, 0,
+                       CudaTensor.Of(gateUp).Buffer, CudaTensor.Of(y).Buffer, rows, y.Cols);
+    }
+
+    public void GatherRows(DeviceTensor src, ReadOnlySpan<int> rows, DeviceTensor dst)
+    {
+        foreach (int r in rows)
+            if ((uint)r >= (uint)src.Rows) throw new ArgumentOutOfRangeException(nameof(rows), $"row {r} is outside the source's {src.Rows} rows");
+        if (rows.Length == 0) return;
+        _device.Launch(Kernel("rows.cu", "gather_rows"), new(rows.Length), RowThreads, 0,
+                       CudaTensor.Of(src).Buffer, _ints.Upload(rows), CudaTensor.Of(dst).Buffer, src.Cols);
+    }
+
+    public void Add(DeviceTensor x, DeviceTensor y, int rows)
+    {
+        long n = (long)rows * x.Cols;
+        if (n > 0) _device.Launch(Kernel("add.cu", "add_rows"), Spread(n), RowThreads, 0, CudaTensor.Of(x).Buffer, CudaTensor.Of(y).Buffer, n);
+    }
+
+    /// <summary>best[r] = argmax of x's row r (first index on ties), for r in [0, best.Length): greedy decoding without downloading logits.</summary>
+    public void ArgmaxRows(DeviceTensor x, Span<int> best)
+    {
+        if (best.Length == 0) return;
+        var result = _ints.Ensure(best.Length * 4L);
+        _device.Launch(Kernel("argmax.cu", "argmax_rows"), new(best.Length), RowThreads, 0, CudaTensor.Of(x).Buffer, x.Cols, result);
+        _device.Download(result, best);
+    }
+
+    public void Dispose()
+    {
+        _device.Synchronize();
+        foreach (var (cos, sin) in _ropeTables.Values) { cos.Dispose(); sin.Dispose(); }
+        foreach (var g in new[] { _ints, _ints2, _floats, _bytes, _lowPrecision, _stats, _probs }) g.Dispose();
+        Cublas.cublasDestroy(_cublas);
+        _compiler.Dispose();
+        _device.Dispose();
+    }
+}

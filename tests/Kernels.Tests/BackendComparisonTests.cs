@@ -1,0 +1,61 @@
+using HeadPursuit.Runtime.Backends.Cpu;
+
+namespace HeadPursuit.Kernels.Tests;
+
+public class BackendComparisonTests
+{
+    [Fact]
+    public void Cpu_against_itself_agrees_exactly_on_every_op()
+    {
+        var results = new BackendComparison(new CpuBackend(), new CpuBackend()).RunAll();
+        Assert.True(results.Count >= 30, $"expected the full op list, got {results.Count}");
+        foreach (var r in results)
+        {
+            Assert.True(r.Passed, r.ToString());
+            Assert.Equal(0, r.MaxAbsError);
+        }
+    }
+
+    [Fact]
+    public void A_wrong_backend_is_caught()
+    {
+        var results = new BackendComparison(new CpuBackend(), new OffByOneAdd()).RunAll();
+        Assert.Contains(results, r => r.Op == "Add" && !r.Passed);
+        Assert.All(results.Where(r => r.Op != "Add"), r => Assert.True(r.Passed, r.ToString()));
+    }
+
+    /// <summary>A CPU backend whose Add also adds 1e-3: the comparison must notice.</summary>
+    sealed class OffByOneAdd : Runtime.Backends.IBackend
+    {
+        readonly CpuBackend _cpu = new();
+        public string Name => "faulty";
+        public Runtime.Backends.DeviceTensor Matrix(Runtime.Cpu.WeightMatrix w) => _cpu.Matrix(w);
+        public Runtime.Backends.DeviceTensor Vector(float[] v) => _cpu.Vector(v);
+        public Runtime.Backends.DeviceTensor Table(Runtime.Tensors.TensorView t) => _cpu.Table(t);
+        public Runtime.Backends.DeviceTensor Activations(int rows, int cols) => _cpu.Activations(rows, cols);
+        public void Upload(ReadOnlySpan<float> src, Runtime.Backends.DeviceTensor dst) => _cpu.Upload(src, dst);
+        public void Download(Runtime.Backends.DeviceTensor src, int rows, Span<float> dst) => _cpu.Download(src, rows, dst);
+        public void Embed(Runtime.Backends.DeviceTensor table, ReadOnlySpan<int> ids, Runtime.Backends.DeviceTensor x, bool accumulate) => _cpu.Embed(table, ids, x, accumulate);
+        public void LayerNorm(Runtime.Backends.DeviceTensor x, Runtime.Backends.DeviceTensor w, Runtime.Backends.DeviceTensor b, float eps, Runtime.Backends.DeviceTensor y, int rows) => _cpu.LayerNorm(x, w, b, eps, y, rows);
+        public void RmsNorm(Runtime.Backends.DeviceTensor x, Runtime.Backends.DeviceTensor w, float eps, Runtime.Backends.DeviceTensor y, int rows) => _cpu.RmsNorm(x, w, eps, y, rows);
+        public void MatMul(Runtime.Backends.DeviceTensor x, Runtime.Backends.DeviceTensor w, Runtime.Backends.DeviceTensor? bias, Runtime.Backends.DeviceTensor y, int rows, bool accumulate = false) => _cpu.MatMul(x, w, bias, y, rows, accumulate);
+        public void Attention(Runtime.Backends.DeviceTensor qkv, Runtime.Backends.BatchLayout batch, Runtime.Backends.AttentionShape shape, Runtime.Backends.DeviceTensor k, Runtime.Backends.DeviceTensor v, int maxT, Runtime.Backends.DeviceTensor z, float[]? probs) => _cpu.Attention(qkv, batch, shape, k, v, maxT, z, probs);
+        public void ScaleHeads(Runtime.Backends.DeviceTensor z, int rows, int dHead, ReadOnlySpan<float> alpha, ReadOnlySpan<byte> rowMask) => _cpu.ScaleHeads(z, rows, dHead, alpha, rowMask);
+        public void PoolRows(Runtime.Backends.DeviceTensor z, int rows, ReadOnlySpan<int> rowSample, ReadOnlySpan<float> weight, Runtime.Backends.DeviceTensor sums, int layerOffset) => _cpu.PoolRows(z, rows, rowSample, weight, sums, layerOffset);
+        public void GeluTanh(Runtime.Backends.DeviceTensor x, int rows) => _cpu.GeluTanh(x, rows);
+        public void SiluGate(Runtime.Backends.DeviceTensor gateUp, Runtime.Backends.DeviceTensor y, int rows) => _cpu.SiluGate(gateUp, y, rows);
+        public void GatherRows(Runtime.Backends.DeviceTensor src, ReadOnlySpan<int> rows, Runtime.Backends.DeviceTensor dst) => _cpu.GatherRows(src, rows, dst);
+        public void Add(Runtime.Backends.DeviceTensor x, Runtime.Backends.DeviceTensor y, int rows)
+        {
+            _cpu.Add(x, y, rows);
+            var a = new float[rows * x.Cols];
+            _cpu.Download(x, rows, a);
+            for (int i = 0; i < a.Length; i++) a[i] += 1e-3f;
+            var all = new float[x.Rows * x.Cols];
+            _cpu.Download(x, x.Rows, all);
+            a.CopyTo(all, 0);
+            _cpu.Upload(all, x);
+        }
+        public void Dispose() { }
+    }
+}
