@@ -27,7 +27,8 @@ try
 {
     return command.Run(new CommandLine(args.Skip(1)));
 }
-catch (Exception e) when (e is ModelFormatException or ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException)
+catch (Exception e) when (e is ModelFormatException or ArgumentException or FileNotFoundException or DirectoryNotFoundException
+                                or HeadPursuit.Kernels.CudaUnavailableException)
 {
     // Bad input: say what is wrong, without a stack trace.
     Console.Error.WriteLine($"error: {e.Message}");

@@ -1,5 +1,5 @@
+using HeadPursuit.Kernels;
 using HeadPursuit.Runtime.Backends;
-using HeadPursuit.Runtime.Backends.Cpu;
 using HeadPursuit.Runtime.Cpu;
 
 namespace HeadPursuit.Cli.Commands;
@@ -8,7 +8,7 @@ namespace HeadPursuit.Cli.Commands;
 static class CommonOptions
 {
     public const string BackendUsage =
-        "  --device cpu|auto    where to compute (default auto; only the CPU backend exists so far)\n" +
+        "  --device cpu|cuda|auto  where to compute (default auto: CUDA when a GPU and its libraries are found, else the CPU)\n" +
         "  --threads N          CPU threads (default: all cores)";
 
     public static IBackend Backend(CommandLine args)
@@ -16,11 +16,6 @@ static class CommonOptions
         int threads = args.Int("threads", Environment.ProcessorCount);
         if (threads <= 0) throw new ArgumentException($"--threads must be positive, got {threads}");
         CpuParallel.Threads = threads;
-        string device = args.String("device") ?? "auto";
-        return device switch
-        {
-            "cpu" or "auto" => new CpuBackend(),
-            _ => throw new ArgumentException($"--device '{device}' is not available (available: cpu, auto)"),
-        };
+        return BackendFactory.Create(args.String("device") ?? "auto");
     }
 }
