@@ -43,7 +43,8 @@ internal unsafe struct BF16Element : IWeightElement
 /// <summary>
 /// IEEE half. Widening in SIMD: move the 15 exponent+mantissa bits up by 13 so they line up with a float32's,
 /// then multiply by 2^112 to change the exponent bias from 15 to 127 (exact, and right for subnormals too);
-/// an all-ones half exponent (inf, NaN) gets an all-ones float exponent; the sign bit is moved up by 16.
+/// an all-ones half exponent (inf, NaN) gets an all-ones float exponent, a NaN also the quiet bit (as the
+/// hardware conversion and <see cref="Half"/> do); the sign bit is moved up by 16.
 /// </summary>
 internal unsafe struct F16Element : IWeightElement
 {
@@ -60,7 +61,8 @@ internal unsafe struct F16Element : IWeightElement
         Vector256<int> magnitude = h & Vector256.Create(0x7FFF);
         Vector256<float> value = (magnitude << 13).AsSingle() * Vector256.Create(TwoPow112);
         Vector256<int> infOrNaN = Vector256.GreaterThan(magnitude, Vector256.Create(0x7BFF)) & Vector256.Create(0x7F800000);
+        Vector256<int> quietNaN = Vector256.GreaterThan(magnitude, Vector256.Create(0x7C00)) & Vector256.Create(0x00400000);
         Vector256<int> sign = (h & Vector256.Create(0x8000)) << 16;
-        return (value.AsInt32() | infOrNaN | sign).AsSingle();
+        return (value.AsInt32() | infOrNaN | quietNaN | sign).AsSingle();
     }
 }
