@@ -30,7 +30,7 @@ public sealed unsafe class GemmBench : IBench
         string filter = args.Length > 0 ? args[0] : "";
         int all = Environment.ProcessorCount;
         int[] threadCounts = all > 1 ? [1, all] : [1];
-        var peak = threadCounts.ToDictionary(t => t, t => FmaPeak.Measure(t, 0.5));
+        var peak = threadCounts.ToDictionary(t => t, t => FmaPeak.Measure(t));
         Console.WriteLine($"FMA peak (fp32): {string.Join(", ", threadCounts.Select(t => $"{t} thread(s) {peak[t]:F1} GFLOP/s"))}");
         Console.WriteLine($"SIMD kernels: {Gemm.IsSimdAvailable}\n");
 

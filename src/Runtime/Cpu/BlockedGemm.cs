@@ -14,7 +14,7 @@ internal unsafe struct BlockedGemm<TElem> : IParallelBody where TElem : struct, 
     /// <summary>Most columns per parallel index (a multiple of 16).</summary>
     public const int MaxNC = 512;
 
-    public float* X;            // [M, K] row-major
+    public PackedInput A;       // x, packed once for all column blocks
     public float* Y;            // [M, N] row-major
     public float* Bias;         // [N] or null
     public byte* W;             // the weight in its file dtype and layout
@@ -24,6 +24,9 @@ internal unsafe struct BlockedGemm<TElem> : IParallelBody where TElem : struct, 
     public bool Simd;           // AVX2 + FMA kernel, else the scalar one
     public int ColumnsPerItem;  // a multiple of 16
     public int KC, MC;          // block sizes for this call (MC a multiple of 6)
+
+    /// <summary>Most floats of packed B one column block needs; its thread's scratch must hold this many.</summary>
+    public readonly int PackedBFloats => KC * ColumnsPerItem;
 
     /// <summary>Sets up the blocking for [m, k] x [k, n]; returns the number of parallel indices.</summary>
     public int Plan(int threads)
@@ -52,9 +55,8 @@ internal unsafe struct BlockedGemm<TElem> : IParallelBody where TElem : struct, 
         int j0 = item * ColumnsPerItem, j1 = Math.Min(N, j0 + ColumnsPerItem);
         InitializeOutput(j0, j1);
 
-        float* packedB = ScratchBuffer.Get(ScratchBuffer.PackedB, KC * ColumnsPerItem);   // [panels][kc][16]
-        float* packedA = ScratchBuffer.Get(ScratchBuffer.PackedA, MC * KC);               // [MC / 6][kc][6]
-        float* edge = ScratchBuffer.Get(ScratchBuffer.EdgeTile, MR * NR);                  // [6, 16]
+        float* packedB = ScratchBuffer.Get(ScratchBuffer.PackedB, PackedBFloats);   // [panels][kc][16]
+        float* edge = ScratchBuffer.Get(ScratchBuffer.EdgeTile, MR * NR);            // [6, 16]
         for (int p0 = 0; p0 < K; p0 += KC)
         {
             int kc = Math.Min(KC, K - p0);
@@ -62,14 +64,13 @@ internal unsafe struct BlockedGemm<TElem> : IParallelBody where TElem : struct, 
             for (int i0 = 0; i0 < M; i0 += MC)
             {
                 int mc = Math.Min(MC, M - i0);
-                Packing.PackA(X, M, K, i0, mc, p0, kc, packedA);
                 for (int jr = j0; jr < j1; jr += NR)
                 {
                     float* b = packedB + (long)(jr - j0) * kc;
                     int cols = Math.Min(NR, j1 - jr);
                     for (int ir = 0; ir < mc; ir += MR)
                     {
-                        float* a = packedA + (long)ir * kc;
+                        float* a = A.Panel(p0, kc, i0 + ir);
                         float* c = Y + (long)(i0 + ir) * N + jr;
                         int rows = Math.Min(MR, mc - ir);
                         if (rows == MR && cols == NR)

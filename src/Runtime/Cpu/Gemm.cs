@@ -11,16 +11,17 @@
 //     weight block W[kc, columns] into 16-column micro-panels ([kc][16] floats, widened from BF16/F16 while
 //     packing). One micro-panel is 16 KiB at kc = 256: it sits in the 32 KiB L1 while the kernel sweeps it
 //     against every row panel of A.
-//   * Rows are walked in blocks of MC <= 144. For each, the thread packs x[mc, kc] into 6-row micro-panels
-//     ([kc][6] floats); the packed block (<= 144 KiB) stays in the 512 KiB L2 and is reread once per
-//     16-column micro-panel of B.
+//   * x is packed once per call, before the column blocks start (PackedInput.cs), into 6-row micro-panels
+//     ([kc][6] floats per k slice), shared read-only by all threads. Rows are walked in blocks of MC <= 144:
+//     one block of packed x (<= 144 KiB) stays in the 512 KiB L2 while it is reread once per 16-column
+//     micro-panel of B.
 //   * The micro-kernel (MicroKernel.cs) keeps a 6 x 16 tile of y in 12 AVX2 registers and, per k step,
 //     broadcasts 6 values of A against two 8-wide vectors of B: 12 independent FMAs. Tiles cut by the edge
 //     of the matrix run the same kernel on a zero-padded copy.
 //   * Before the k loop the column block of y is set to bias (or zero), or has bias added when
 //     accumulating; every k slice then adds its product into y.
-// Small m (decode, m <= 4) takes the streaming path (Gemv.cs): no packing, the weight is read once, widened
-// in registers and each weight vector is used for every row; threads split the output columns.
+// Small m (decode, m <= 4) takes the streaming path (Gemv.cs): no packing, the weight is read once,
+// contiguously, and widened in registers; threads split the output columns.
 // Without AVX2/FMA both cases run the blocked path with a scalar kernel that performs the same fused
 // multiply-adds in the same order as the vector one.
 // Packing buffers are per thread and reused (ScratchBuffer.cs); a steady-state call allocates nothing.
@@ -64,16 +65,21 @@ public static unsafe class Gemm
                     X = px, Y = py, Bias = pb, W = w.Data, Layout = w.Layout,
                     M = m, N = w.Out, K = w.In, Accumulate = accumulate,
                 };
-                CpuParallel.For(gemv.Items, ref gemv);
+                int items = gemv.Plan(CpuParallel.Threads);
+                CpuParallel.For(items, ref gemv);
             }
             else
             {
                 var gemm = new BlockedGemm<TElem>
                 {
-                    X = px, Y = py, Bias = pb, W = w.Data, Layout = w.Layout,
+                    Y = py, Bias = pb, W = w.Data, Layout = w.Layout,
                     M = m, N = w.Out, K = w.In, Accumulate = accumulate, Simd = simd,
                 };
                 int items = gemm.Plan(CpuParallel.Threads);
+                // x is packed once, into the calling thread's scratch (so concurrent callers do not collide).
+                gemm.A = new PackedInput { X = px, M = m, K = w.In, KC = gemm.KC, MC = gemm.MC };
+                gemm.A.Data = ScratchBuffer.Get(ScratchBuffer.PackedA, checked((int)gemm.A.Floats));
+                CpuParallel.For(gemm.A.Items, ref gemm.A);
                 CpuParallel.For(items, ref gemm);
             }
         }

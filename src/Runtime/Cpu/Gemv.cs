@@ -5,15 +5,13 @@ namespace HeadPursuit.Runtime.Cpu;
 
 /// <summary>
 /// The small-m path (decode: 1 to 4 rows of x): no packing, the weight is streamed once from memory in its
-/// file dtype, widened in registers, and every loaded weight vector is used for all rows. One parallel
+/// file dtype and widened in registers (rows after the first reread the few rows in flight from L1). One parallel
 /// index computes a block of output columns, so threads split the weight between them and the result does
 /// not depend on how many there are. Needs AVX2 + FMA (the caller falls back to the blocked path otherwise).
 /// </summary>
 internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeightElement
 {
     public const int MaxRows = 4;
-    /// <summary>Output columns per parallel index.</summary>
-    public const int ColumnsPerItem = 128;
 
     public float* X;            // [M, K] row-major, M <= 4
     public float* Y;            // [M, N] row-major
@@ -22,70 +20,72 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
     public WeightLayout Layout;
     public int M, N, K;
     public bool Accumulate;
+    public int ColumnsPerItem;  // a multiple of 8
 
-    public readonly int Items => (N + ColumnsPerItem - 1) / ColumnsPerItem;
+    /// <summary>Cuts the output columns into about 4 blocks per thread (for balance); returns the number of parallel indices.</summary>
+    public int Plan(int threads)
+    {
+        int vectors = (N + 7) / 8;
+        int items = Math.Clamp(threads * 4, 1, vectors);
+        ColumnsPerItem = (vectors + items - 1) / items * 8;
+        return (N + ColumnsPerItem - 1) / ColumnsPerItem;
+    }
 
     public readonly void Run(int item)
     {
         int j0 = item * ColumnsPerItem, j1 = Math.Min(N, j0 + ColumnsPerItem);
         if (Layout == WeightLayout.InOut)
-        {
-            int j = j0;
-            for (; j + 16 <= j1; j += 16) InOutBlock16(j);
-            for (; j < j1; j++) InOutColumn(j);
-        }
+            InOutColumns(j0, j1);
         else
-        {
             for (int j = j0; j < j1; j++) OutInColumn(j);
-        }
     }
 
-    /// <summary>InOut [k, n]: columns j .. j+15 for all rows, walking down the weight one 16-wide row at a time.</summary>
-    readonly void InOutBlock16(int j)
+    /// <summary>
+    /// InOut [k, n]: y[:, j0..j1] row by row of the weight, y[r, :] += x[r, p] * W[p, j0..j1], four weight rows
+    /// at a time. Each weight row segment is read once, contiguously (a few pages, prefetch-friendly), and
+    /// the partial sums live in a small L1-resident buffer. Every output is summed in order p = 0, 1, ..., k-1
+    /// by fused multiply-adds, in the vector columns and the leftover scalar columns alike.
+    /// </summary>
+    readonly void InOutColumns(int j0, int j1)
     {
-        Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default;   // [row][8 columns]
-        Vector256<float> a20 = default, a21 = default, a30 = default, a31 = default;
-        float* x0 = X, x1 = X + K, x2 = x1 + K, x3 = x2 + K;
-        int rows = M;
-        byte* w = W + (long)j * TElem.Size;
-        long stride = (long)N * TElem.Size;
-        for (int p = 0; p < K; p++, w += stride)
-        {
-            Vector256<float> w0 = TElem.Load8(w, 0), w1 = TElem.Load8(w, 8);
-            Vector256<float> xr = Vector256.Create(x0[p]);
-            a00 = Fma.MultiplyAdd(xr, w0, a00); a01 = Fma.MultiplyAdd(xr, w1, a01);
-            if (rows > 1)
+        int width = j1 - j0, vectorWidth = width / 8 * 8;
+        float* sums = ScratchBuffer.Get(ScratchBuffer.Gemv, MaxRows * ColumnsPerItem);   // [M][width]
+        new Span<float>(sums, M * width).Clear();
+        long rowBytes = (long)N * TElem.Size;
+        byte* w = W + (long)j0 * TElem.Size;
+        int p = 0;
+        for (; p + 4 <= K; p += 4, w += 4 * rowBytes)
+            for (int r = 0; r < M; r++)
             {
-                xr = Vector256.Create(x1[p]);
-                a10 = Fma.MultiplyAdd(xr, w0, a10); a11 = Fma.MultiplyAdd(xr, w1, a11);
-                if (rows > 2)
+                float* x = X + (long)r * K + p;
+                float* s = sums + r * width;
+                Vector256<float> x0 = Vector256.Create(x[0]), x1 = Vector256.Create(x[1]), x2 = Vector256.Create(x[2]), x3 = Vector256.Create(x[3]);
+                for (int c = 0; c < vectorWidth; c += 8)
                 {
-                    xr = Vector256.Create(x2[p]);
-                    a20 = Fma.MultiplyAdd(xr, w0, a20); a21 = Fma.MultiplyAdd(xr, w1, a21);
-                    if (rows > 3)
-                    {
-                        xr = Vector256.Create(x3[p]);
-                        a30 = Fma.MultiplyAdd(xr, w0, a30); a31 = Fma.MultiplyAdd(xr, w1, a31);
-                    }
+                    Vector256<float> a = Vector256.Load(s + c);
+                    a = Fma.MultiplyAdd(x0, TElem.Load8(w, c), a);
+                    a = Fma.MultiplyAdd(x1, TElem.Load8(w + rowBytes, c), a);
+                    a = Fma.MultiplyAdd(x2, TElem.Load8(w + 2 * rowBytes, c), a);
+                    a = Fma.MultiplyAdd(x3, TElem.Load8(w + 3 * rowBytes, c), a);
+                    a.Store(s + c);
                 }
+                for (int c = vectorWidth; c < width; c++)
+                    for (int q = 0; q < 4; q++)
+                        s[c] = MathF.FusedMultiplyAdd(x[q], TElem.Load1(w + q * rowBytes, c), s[c]);
             }
-        }
-        Finish8(0, j, a00); Finish8(0, j + 8, a01);
-        if (rows > 1) { Finish8(1, j, a10); Finish8(1, j + 8, a11); }
-        if (rows > 2) { Finish8(2, j, a20); Finish8(2, j + 8, a21); }
-        if (rows > 3) { Finish8(3, j, a30); Finish8(3, j + 8, a31); }
-    }
-
-    /// <summary>InOut, one leftover column (n not a multiple of 16).</summary>
-    readonly void InOutColumn(int j)
-    {
+        for (; p < K; p++, w += rowBytes)
+            for (int r = 0; r < M; r++)
+            {
+                float* s = sums + r * width;
+                float xp = X[(long)r * K + p];
+                Vector256<float> xv = Vector256.Create(xp);
+                for (int c = 0; c < vectorWidth; c += 8)
+                    Fma.MultiplyAdd(xv, TElem.Load8(w, c), Vector256.Load(s + c)).Store(s + c);
+                for (int c = vectorWidth; c < width; c++)
+                    s[c] = MathF.FusedMultiplyAdd(xp, TElem.Load1(w, c), s[c]);
+            }
         for (int r = 0; r < M; r++)
-        {
-            float sum = 0f;
-            float* x = X + (long)r * K;
-            for (int p = 0; p < K; p++) sum = MathF.FusedMultiplyAdd(x[p], TElem.Load1(W, (nint)p * N + j), sum);
-            Finish1(r, j, sum);
-        }
+            for (int c = 0; c < width; c++) Finish1(r, j0 + c, sums[r * width + c]);
     }
 
     /// <summary>OutIn [n, k]: output j is the dot product of stored row j with each row of x.</summary>
@@ -127,15 +127,6 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
         if (rows > 1) Finish1(1, j, s1);
         if (rows > 2) Finish1(2, j, s2);
         if (rows > 3) Finish1(3, j, s3);
-    }
-
-    /// <summary>y[r, j .. j+7] = sum (+ bias) (+ y).</summary>
-    readonly void Finish8(int r, int j, Vector256<float> sum)
-    {
-        float* y = Y + (long)r * N + j;
-        if (Bias != null) sum += Vector256.Load(Bias + j);
-        if (Accumulate) sum += Vector256.Load(y);
-        sum.Store(y);
     }
 
     /// <summary>y[r, j] = sum (+ bias) (+ y).</summary>

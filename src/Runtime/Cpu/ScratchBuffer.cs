@@ -7,14 +7,14 @@ namespace HeadPursuit.Runtime.Cpu;
 /// </summary>
 internal static unsafe class ScratchBuffer
 {
-    public const int PackedA = 0, PackedB = 1, EdgeTile = 2;
+    public const int PackedA = 0, PackedB = 1, EdgeTile = 2, Gemv = 3;
 
     [ThreadStatic] static float[]?[]? _slots;
 
     /// <summary>At least <paramref name="floats"/> floats for <paramref name="slot"/> on this thread; valid until the next call with that slot on this thread.</summary>
     public static float* Get(int slot, int floats)
     {
-        var slots = _slots ??= new float[]?[3];
+        var slots = _slots ??= new float[]?[4];
         var a = slots[slot];
         if (a == null || a.Length < floats + 16)
             slots[slot] = a = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
