@@ -35,8 +35,9 @@ internal unsafe struct BlockedGemm<TElem> : IParallelBody where TElem : struct, 
         MC = EvenSplit(M, MaxMC, MicroKernel.MR);
         int panels = (N + MicroKernel.NR - 1) / MicroKernel.NR;
         int maxPanels = MaxNC / MicroKernel.NR;
-        int items = threads * Math.Max(1, (panels + threads * maxPanels - 1) / (threads * maxPanels));
-        items = Math.Min(items, panels);
+        // About 4 blocks per thread, so a thread slowed by another process hands work to the others;
+        // narrower blocks cost little since x is packed once and shared.
+        int items = Math.Min(panels, Math.Max(4 * threads, (panels + maxPanels - 1) / maxPanels));
         ColumnsPerItem = (panels + items - 1) / items * MicroKernel.NR;
         return (N + ColumnsPerItem - 1) / ColumnsPerItem;
     }

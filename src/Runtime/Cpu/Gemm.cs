@@ -4,8 +4,8 @@
 // kept in its file dtype (F32, BF16, F16) and layout (InOut = stored [k, n], OutIn = stored [n, k]).
 //
 // Large m (prefill, m > 4) takes the blocked path (BlockedGemm.cs), the classic Goto/BLIS scheme:
-//   * The output columns are cut into blocks of at most 512 (a multiple of 16); each block is one parallel
-//     index, computed by one thread for all m rows and the whole k, so no two threads write the same output
+//   * The output columns are cut into blocks of at most 512 (a multiple of 16, about 4 per thread for
+//     load balance); each block is one parallel index, computed by one thread for all m rows and the whole k, so no two threads write the same output
 //     and the summation order never depends on the thread count (results are bitwise reproducible).
 //   * Within a column block, k is walked in slices of KC <= 256. For each slice the thread packs the
 //     weight block W[kc, columns] into 16-column micro-panels ([kc][16] floats, widened from BF16/F16 while
