@@ -149,6 +149,29 @@ public sealed unsafe class GemmTests : IDisposable
         Assert.Equal(scalar, simd);
     }
 
+    [Theory]
+    [InlineData(1)]     // the streaming path
+    [InlineData(40)]    // the blocked path
+    public void SteadyStateMatMulAllocatesNothing(int m)
+    {
+        int saved = CpuParallel.Threads;
+        try
+        {
+            CpuParallel.Threads = 2;
+            const int k = 70, n = 90;
+            var w = _weights.Create(TestWeights.Random(k * n, 1), k, n, DType.BF16, WeightLayout.InOut);
+            float[] x = TestWeights.Random(m * k, 2), y = new float[m * n], bias = TestWeights.Random(n, 3);
+            Gemm.MatMul(x, m, w, y, bias);   // warm up: grows this thread's scratch, starts the pool
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++) Gemm.MatMul(x, m, w, y, bias);
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        finally
+        {
+            CpuParallel.Threads = saved;
+        }
+    }
+
     [Fact]
     public void MicroKernelsAgreeBitForBit()
     {
