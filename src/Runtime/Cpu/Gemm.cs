@@ -1,0 +1,118 @@
+// How the CPU matrix multiply works
+// ---------------------------------
+// MatMul computes y[m, n] = x[m, k] · W[k, n] (+ bias) (+ y) with x and y row-major float32 and W a weight
+// kept in its file dtype (F32, BF16, F16) and layout (InOut = stored [k, n], OutIn = stored [n, k]).
+//
+// Large m (prefill, m > 4) takes the blocked path (BlockedGemm.cs), the classic Goto/BLIS scheme:
+//   * The output columns are cut into blocks of at most 512 (a multiple of 16, about 4 per thread for
+//     load balance); each block is one parallel index, computed by one thread for all m rows and the whole k, so no two threads write the same output
+//     and the summation order never depends on the thread count (results are bitwise reproducible).
+//   * Within a column block, k is walked in slices of KC <= 256. For each slice the thread packs the
+//     weight block W[kc, columns] into 16-column micro-panels ([kc][16] floats, widened from BF16/F16 while
+//     packing). One micro-panel is 16 KiB at kc = 256: it sits in the 32 KiB L1 while the kernel sweeps it
+//     against every row panel of A.
+//   * x is packed once per call, before the column blocks start (PackedInput.cs), into 6-row micro-panels
+//     ([kc][6] floats per k slice), shared read-only by all threads. Rows are walked in blocks of MC <= 144:
+//     one block of packed x (<= 144 KiB) stays in the 512 KiB L2 while it is reread once per 16-column
+//     micro-panel of B.
+//   * The micro-kernel (MicroKernel.cs) keeps a 6 x 16 tile of y in 12 AVX2 registers and, per k step,
+//     broadcasts 6 values of A against two 8-wide vectors of B: 12 independent FMAs. Tiles cut by the edge
+//     of the matrix run the same kernel on a zero-padded copy.
+//   * Before the k loop the column block of y is set to bias (or zero), or has bias added when
+//     accumulating; every k slice then adds its product into y.
+// Small m (decode, m <= 4) takes the streaming path (Gemv.cs): no packing, the weight is read once,
+// contiguously, and widened in registers; threads split the output columns.
+// Without AVX2/FMA both cases run the blocked path with a scalar kernel that performs the same fused
+// multiply-adds in the same order as the vector one.
+// Packing buffers are per thread and reused (ScratchBuffer.cs); a steady-state call allocates nothing.
+
+using System.Runtime.Intrinsics.X86;
+using HeadPursuit.Runtime.Tensors;
+
+namespace HeadPursuit.Runtime.Cpu;
+
+public static unsafe class Gemm
+{
+    /// <summary>Whether the AVX2 + FMA kernels can run here.</summary>
+    public static bool IsSimdAvailable => Fma.IsSupported && Avx2.IsSupported;
+
+    /// <summary>y[m, n] = x[m, k] · W (+ bias[n] if given) (+ y if accumulate), with k = W.In and n = W.Out; x and y row-major float32.</summary>
+    public static void MatMul(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias = default, bool accumulate = false) =>
+        MatMul(x, m, w, y, bias, accumulate, IsSimdAvailable);
+
+    /// <summary><see cref="MatMul(ReadOnlySpan{float}, int, WeightMatrix, Span{float}, ReadOnlySpan{float}, bool)"/> with the kernel family chosen (tests run both).</summary>
+    internal static void MatMul(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias, bool accumulate, bool simd)
+    {
+        Validate(x, m, w, y, bias);
+        if (m == 0) return;
+        switch (w.DType)
+        {
+            case DType.F32: Run<F32Element>(x, m, w, y, bias, accumulate, simd); break;
+            case DType.BF16: Run<BF16Element>(x, m, w, y, bias, accumulate, simd); break;
+            default: Run<F16Element>(x, m, w, y, bias, accumulate, simd); break;
+        }
+    }
+
+    static void Run<TElem>(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias, bool accumulate, bool simd)
+        where TElem : struct, IWeightElement
+    {
+        fixed (float* px = x, py = y, pb = bias)
+        {
+            if (simd && m <= Gemv<TElem>.MaxRows)
+            {
+                var gemv = new Gemv<TElem>
+                {
+                    X = px, Y = py, Bias = pb, W = w.Data, Layout = w.Layout,
+                    M = m, N = w.Out, K = w.In, Accumulate = accumulate,
+                };
+                int items = gemv.Plan(CpuParallel.Threads);
+                CpuParallel.For(items, ref gemv);
+            }
+            else
+            {
+                var gemm = new BlockedGemm<TElem>
+                {
+                    Y = py, Bias = pb, W = w.Data, Layout = w.Layout,
+                    M = m, N = w.Out, K = w.In, Accumulate = accumulate, Simd = simd,
+                };
+                int items = gemm.Plan(CpuParallel.Threads);
+                // x is packed once, into the calling thread's scratch (so concurrent callers do not collide).
+                gemm.A = new PackedInput { X = px, M = m, K = w.In, KC = gemm.KC, MC = gemm.MC };
+                gemm.A.Data = ScratchBuffer.Get(ScratchBuffer.PackedA, checked((int)gemm.A.Floats));
+                CpuParallel.For(gemm.A.Items, ref gemm.A);
+                CpuParallel.For(items, ref gemm);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Same contract as <see cref="MatMul(ReadOnlySpan{float}, int, WeightMatrix, Span{float}, ReadOnlySpan{float}, bool)"/>:
+    /// a plain triple loop accumulating in double, rounded once at the end. The reference the tests compare against.
+    /// </summary>
+    public static void MatMulReference(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias = default, bool accumulate = false)
+    {
+        Validate(x, m, w, y, bias);
+        int k = w.In, n = w.Out;
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int p = 0; p < k; p++) sum += (double)x[i * k + p] * w[p, j];
+                if (!bias.IsEmpty) sum += bias[j];
+                if (accumulate) sum += y[i * n + j];
+                y[i * n + j] = (float)sum;
+            }
+    }
+
+    static void Validate(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "row count must be non-negative");
+        if (x.Length != (long)m * w.In)
+            throw new ArgumentException($"x holds {x.Length} floats, expected m * in = {m} * {w.In} for weight '{w.View.Name}'", nameof(x));
+        if (y.Length != (long)m * w.Out)
+            throw new ArgumentException($"y holds {y.Length} floats, expected m * out = {m} * {w.Out} for weight '{w.View.Name}'", nameof(y));
+        if (!bias.IsEmpty && bias.Length != w.Out)
+            throw new ArgumentException($"bias holds {bias.Length} floats, expected out = {w.Out} for weight '{w.View.Name}'", nameof(bias));
+    }
+}
