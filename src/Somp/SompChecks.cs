@@ -6,6 +6,13 @@ static class SompChecks
     /// <summary>A (unit-norm) atom whose component orthogonal to the selected ones is below this is dependent.</summary>
     public const double DependenceTolerance = 1e-10;
 
+    /// <summary>
+    /// A score below this fraction of the first iteration's best score is rounding noise and counts as 0, so that once
+    /// the selected atoms span every remaining one, the next picks are the first remaining indices in both SOMP paths
+    /// rather than whichever noise happens to be largest.
+    /// </summary>
+    public const double NoiseScoreFraction = 1e-10;
+
     public static void Shapes(long hLength, int n, int d, long dictionaryLength, int v, int iterations)
     {
         if (n <= 0) throw new ArgumentException("SOMP needs at least one sample (n = 0)");

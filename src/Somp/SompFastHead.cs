@@ -24,6 +24,7 @@ sealed class SompFastHead
     readonly List<int> _selected = [];
     readonly double[] _evr;     // [iterations]
     double _explained;
+    double _firstBest;          // the best score of iteration 0, the scale of SompChecks.NoiseScoreFraction
 
     public bool ZeroVariance => _total == 0;
     public int DHead => _dh;
@@ -112,9 +113,15 @@ sealed class SompFastHead
     {
         int best = -1;
         double bestScore = double.NegativeInfinity;
+        double noise = SompChecks.NoiseScoreFraction * _firstBest;
         for (int j = 0; j < _v; j++)
-            if (!_taken[j] && _scores[j] > bestScore) { bestScore = _scores[j]; best = j; }
+        {
+            if (_taken[j]) continue;
+            double score = _scores[j] <= noise ? 0 : _scores[j];
+            if (score > bestScore) { bestScore = score; best = j; }
+        }
         int t = _selected.Count;
+        if (t == 0) _firstBest = bestScore;
         _selected.Add(best);
         _taken[best] = true;
 
@@ -130,7 +137,13 @@ sealed class SompFastHead
             }
         double norm = TensorPrimitives.Norm((ReadOnlySpan<double>)q);
         if (norm <= SompChecks.DependenceTolerance)
-            throw new ArgumentException($"dictionary row {best} is linearly dependent on the atoms selected before it; SOMP cannot refit");
+        {
+            // Already in the span of the selected atoms (a duplicate row, or every independent atom is taken):
+            // it explains nothing more, gets coefficient 0, and the residual and EVR stay as they are.
+            q.Clear();
+            _evr[t] = _explained / _total;
+            return;
+        }
         _r[t * _iterations + t] = norm;
         TensorPrimitives.Divide(q, norm, q);
 
@@ -171,7 +184,7 @@ sealed class SompFastHead
             {
                 double x = _s[c * _n + i];
                 for (int u = c + 1; u < k; u++) x -= w[i * k + u] * _r[c * k + u];
-                w[i * k + c] = x / _r[c * k + c];
+                w[i * k + c] = _r[c * k + c] == 0 ? 0 : x / _r[c * k + c];   // 0: an atom in the span of earlier ones
             }
         return new SompResult([.. _selected], (double[])_evr.Clone(), w);
     }

@@ -10,6 +10,9 @@ namespace HeadPursuit.Somp;
 /// W = (H_c Q) R^-T (a triangular solve), never the normal equations.
 /// Ties: argmax over the not-yet-selected atoms, first index on ties (the same as scoring selected atoms 0 whenever
 /// any unselected atom has a positive score).
+/// An atom in the span of those selected before it (a duplicate row, or one picked after the span is full) is kept
+/// in the selection with coefficient 0: it changes neither the residual nor the EVR (any least-squares solution
+/// gives the same residual; we report the one that puts no weight on it).
 /// </summary>
 public static class SompReference
 {
@@ -49,6 +52,7 @@ public static class SompReference
         var evr = new double[iterations];
         var residual = (double[])hc.Clone(); // R [n, d]
         double[] coef = [];
+        double firstBest = 0;   // the best score of iteration 0, the scale of SompChecks.NoiseScoreFraction
         for (int t = 0; t < iterations; t++)
         {
             // score_j = sum_i |P[j, i]| with P = atoms R^T [v, n]
@@ -64,8 +68,10 @@ public static class SompReference
                     for (int k = 0; k < d; k++) p += atoms[j * d + k] * residual[i * d + k];
                     score += Math.Abs(p);
                 }
+                if (score <= SompChecks.NoiseScoreFraction * firstBest) score = 0;
                 if (score > bestScore) { bestScore = score; best = j; }
             }
+            if (t == 0) firstBest = bestScore;
             selected.Add(best);
 
             (residual, coef) = Refit(hc, n, d, atoms, selected);
@@ -96,8 +102,7 @@ public static class SompReference
             double norm = 0;
             foreach (double x in col) norm += x * x;
             norm = Math.Sqrt(norm);
-            if (norm <= SompChecks.DependenceTolerance)
-                throw new ArgumentException($"dictionary row {selected[c]} is linearly dependent on the atoms selected before it; SOMP cannot refit");
+            if (norm <= SompChecks.DependenceTolerance) continue;   // in the span of earlier atoms: q_c = 0, R[c, c] = 0, coefficient 0
             r[c * k + c] = norm;
             for (int m = 0; m < d; m++) q[c * d + m] = col[m] / norm;
         }
@@ -124,7 +129,7 @@ public static class SompReference
             {
                 double x = s[i * k + c];
                 for (int u = c + 1; u < k; u++) x -= w[i * k + u] * r[c * k + u];
-                w[i * k + c] = x / r[c * k + c];
+                w[i * k + c] = r[c * k + c] == 0 ? 0 : x / r[c * k + c];
             }
         return (residual, w);
     }

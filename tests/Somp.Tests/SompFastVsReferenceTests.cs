@@ -79,6 +79,27 @@ public class SompFastVsReferenceTests
         }
     }
 
+    /// <summary>
+    /// More iterations than independent atoms (8 distinct rows, each twice): once the span is full, the remaining
+    /// atoms explain nothing; both paths keep selecting (first remaining index), EVR stays flat, coefficients are 0.
+    /// Real vocabularies have such rows (e.g. a model whose untrained tokens share one embedding).
+    /// </summary>
+    [Fact]
+    public void IterationsBeyondTheSpanOfTheDictionaryPlateau()
+    {
+        var rng = new Random(12);
+        for (int trial = 0; trial < 5; trial++)
+        {
+            var p = RandomProblem.Create(rng, n: 20, dHead: 6, dModel: 20, v: 16);
+            for (int j = 8; j < 16; j++)
+                for (int m = 0; m < 20; m++) p.D[j * 20 + m] = p.D[(j - 8) * 20 + m];
+            AssertSame(p, 12, new SompOptions(), $"beyond-span trial {trial}");
+            var fast = SompFast.RunHeads([p.Head], p.Atoms, 12, new SompOptions())[0];
+            Assert.Equal([8, 9, 10, 11], fast.Selected[8..]);
+            for (int t = 8; t < 12; t++) Assert.Equal(fast.Evr[7], fast.Evr[t]);
+        }
+    }
+
     [Fact]
     public void ZeroVarianceHeadScoresZeroNotNaN()
     {

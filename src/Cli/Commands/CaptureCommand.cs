@@ -50,8 +50,7 @@ sealed class CaptureCommand : ICommand
         var prompts = PromptEncoding.Encode(tok, texts, chat, chatFamily);
         int start = (int)((long)texts.Length * shard / shards), end = (int)((long)texts.Length * (shard + 1) / shards);
         if (end <= start) throw new ArgumentException($"shard {shard}/{shards} of {texts.Length} prompts is empty");
-        var special = Enumerable.Range(0, tok.VocabSize).Where(tok.IsSpecial).ToHashSet();
-        var masks = prompts.Select(p => CapturePositionMasks.For(p, positions, special)).ToArray();
+        var masks = PromptCapture.Masks(tok, prompts, positions);
 
         var metadata = new Dictionary<string, string>
         {

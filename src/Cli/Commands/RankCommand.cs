@@ -9,8 +9,10 @@ sealed class RankCommand : ICommand
     public string Name => "rank";
     public string Summary => "rank all heads for one or more concepts with SOMP (plus the logit-lens baseline)";
     public string Usage => $"""
-        usage: headpursuit rank --model MODEL --activations ACTS.safetensors --concept NAME[,NAME...] [options]
+        usage: headpursuit rank --model MODEL (--activations ACTS.safetensors | --prompts FILE) --concept NAME[,NAME...] [options]
 
+          --activations A       pooled head outputs written by `headpursuit capture`
+          --prompts FILE        or capture them now from these prompts (mean over all positions but special tokens; --batch N)
           --concept C           a built-in list ({string.Join(", ", ConceptLists.BuiltinNames)}) or a word-list file
           --iterations N        SOMP iterations (default min(50, |concept tokens|))
           --top K               heads shown in the Markdown table (default 16)
@@ -23,7 +25,10 @@ sealed class RankCommand : ICommand
 
     public int Run(CommandLine args)
     {
-        string modelName = args.Required("model"), actsPath = args.Required("activations");
+        string modelName = args.Required("model");
+        string? actsPath = args.String("activations"), promptsPath = args.String("prompts");
+        int batch = args.Int("batch", 8);
+        if ((actsPath == null) == (promptsPath == null)) throw new ArgumentException("give exactly one of --activations, --prompts");
         var concepts = args.Required("concept").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         int? iterations = args.String("iterations") == null ? null : args.Int("iterations", 0);
         int top = args.Int("top", 16);
@@ -35,8 +40,13 @@ sealed class RankCommand : ICommand
 
         using var loaded = LoadedModel.Load(modelName, backend);
         var tok = loaded.RequireTokenizer();
-        var acts = HeadActivations.Load(actsPath);
-        ModelIdentity.Check(acts, actsPath, loaded.Folder, modelName);
+        HeadActivations acts;
+        if (actsPath != null)
+        {
+            acts = HeadActivations.Load(actsPath);
+            ModelIdentity.Check(acts, actsPath, loaded.Folder, modelName);
+        }
+        else acts = PromptCapture.Run(loaded, PromptFile.Read(promptsPath!), CapturePositions.AllButSpecial, batch);
         var readout = ModelReadout.From(loaded.Model);
         var scorer = new HeadScorer(acts, readout.Blocks, readout.Unembedding, options, options.FoldFinalNorm ? readout.FinalNormGain : null);
         Directory.CreateDirectory(outDir);
