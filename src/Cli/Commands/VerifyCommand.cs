@@ -1,4 +1,5 @@
 using HeadPursuit.Runtime.Verification;
+using HeadPursuit.Somp;
 
 namespace HeadPursuit.Cli.Commands;
 
@@ -14,7 +15,9 @@ sealed class VerifyCommand : ICommand
           - a model (config.json, model.safetensors, cases.json, expected.safetensors): every forward, intervention and
             generation case; per tensor the max absolute error and the max error relative to the reference's largest value,
             within |a - e| <= 1e-4 + 1e-4 |e| (attention probabilities 1e-5; generated ids exact);
-          - a tokenizer (tokenizer.json with tokenizer_cases.json, or a cases.json of texts): ids, tokens, decoded text, exact.
+          - a tokenizer (tokenizer.json with tokenizer_cases.json, or a cases.json of texts): ids, tokens, decoded text, exact;
+          - SOMP cases (cases.json with an "algorithm" block): selections exact, EVR, coefficients and scores within 1e-9,
+            rankings exact but for listed near ties; head-ranking cases also capture their prompts on the named model.
         Exits 1 if anything fails.
         """;
 
@@ -28,6 +31,7 @@ sealed class VerifyCommand : ICommand
         var checks = new List<IEnumerable<Comparison>>();
         if (ModelVerifier.IsModelFixture(folder)) checks.Add(ModelVerifier.Run(folder, backend));
         if (TokenizerVerifier.CasesFile(folder) != null) checks.Add(TokenizerVerifier.Run(folder));
+        if (SompVerifier.IsSompFixture(folder)) checks.Add(SompVerifier.Run(folder, backend));
         if (checks.Count == 0)
             throw new ArgumentException($"{folder}: nothing to verify (expected a model fixture's cases.json or tokenizer cases)");
         int passed = 0, failed = 0;
