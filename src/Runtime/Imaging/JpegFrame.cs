@@ -35,6 +35,8 @@ sealed class JpegFrame
         if (precision != 8) throw new ModelFormatException($"{source}: JPEG frame header declares {precision}-bit samples (must be 8)");
         if (height == 0) throw new ModelFormatException($"{source}: JPEG height 0 (defined later by a DNL marker) is not supported");
         if (width == 0) throw new ModelFormatException($"{source}: JPEG frame header declares width 0");
+        if ((long)width * height * 3 > Array.MaxLength)
+            throw new ModelFormatException($"{source}: JPEG of {width}x{height} pixels is too large to decode into one RGB array");
         if (count == 4) throw new ModelFormatException($"{source}: 4-component (CMYK/YCCK) JPEG is not supported (only greyscale and YCbCr/RGB)");
         if (count is not (1 or 3)) throw new ModelFormatException($"{source}: JPEG with {count} components is not supported (only 1 or 3)");
         if (body.Length != 6 + 3 * count)

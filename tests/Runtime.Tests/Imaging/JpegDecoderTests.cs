@@ -93,6 +93,15 @@ public sealed class JpegDecoderTests
         Assert.Contains("cmyk.jpg", e.Message);
     }
 
+    [Fact]
+    public void AnImageTooLargeForOneArrayIsRefusedBeforeAllocating()
+    {
+        // SOI, SOF0 8-bit 65535x65535 with one component, EOI
+        byte[] bytes = [0xFF, 0xD8, 0xFF, 0xC0, 0, 11, 8, 0xFF, 0xFF, 0xFF, 0xFF, 1, 1, 0x11, 0, 0xFF, 0xD9];
+        var e = Assert.Throws<ModelFormatException>(() => JpegDecoder.Decode(bytes, "huge.jpg"));
+        Assert.Contains("65535x65535", e.Message);
+    }
+
     [Theory]
     [InlineData("baseline420")]
     [InlineData("progressive420")]
