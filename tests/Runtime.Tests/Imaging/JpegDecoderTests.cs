@@ -17,6 +17,7 @@ public sealed class JpegDecoderTests
     [InlineData("restart420")]
     [InlineData("odd33x17-progressive-restart")]
     [InlineData("odd33x17-422-optimized")]
+    [InlineData("odd33x17-420-separate-scans")]
     [InlineData("tiny5x3-420")]
     [InlineData("rgb-adobe")]
     [InlineData("large128x96-progressive")]
@@ -121,13 +122,10 @@ public sealed class JpegDecoderTests
     public void AMissingHuffmanTableIsReported()
     {
         var bytes = JpegTestFiles.Bytes("baseline444.jpg");
-        int dht = SegmentOffset(bytes, 0xC4);
-        int length = bytes[dht + 2] << 8 | bytes[dht + 3];
-        bytes[dht + 1] = 0xFE;   // turn the first DHT segment into a comment
+        bytes[SegmentOffset(bytes, 0xC4) + 1] = 0xFE;   // turn the first DHT segment into a comment
         var e = Assert.Throws<ModelFormatException>(() => JpegDecoder.Decode(bytes, "x.jpg"));
         Assert.Contains("Huffman table", e.Message);
         Assert.Contains("no DHT segment defined it", e.Message);
-        Assert.True(length > 2);
     }
 
     [Fact]

@@ -19,6 +19,7 @@ cjpeg -quality 75 -restart 2B -outfile restart420.jpg a48x32.ppm
 cjpeg -quality 80 -progressive -restart 1 -outfile odd33x17-progressive-restart.jpg b33x17.ppm
 cjpeg -quality 80 -sample 2x1 -optimize -outfile odd33x17-422-optimized.jpg b33x17.ppm
 cjpeg -quality 90 -outfile tiny5x3-420.jpg d5x3.ppm
+cjpeg -quality 85 -scans separate.scans -outfile odd33x17-420-separate-scans.jpg b33x17.ppm
 cjpeg -quality 90 -rgb -outfile rgb-adobe.jpg c40x24.ppm
 cjpeg -quality 95 -progressive -outfile large128x96-progressive.jpg e128x96.ppm
 cjpeg -quality 95 -arithmetic -outfile arithmetic.jpg d5x3.ppm
