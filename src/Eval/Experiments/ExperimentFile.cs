@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -313,6 +312,4 @@ public static class ExperimentFile
             throw Error(source, $"\"{prefix}{name}\" must be an array of strings");
         return [.. v.EnumerateArray().Select(x => x.GetString()!)];
     }
-
-    internal static string Invariant(float x) => x.ToString(CultureInfo.InvariantCulture);
 }
