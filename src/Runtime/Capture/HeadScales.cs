@@ -14,6 +14,10 @@ public sealed partial class HeadScales
     public int Layers { get; }
     public int Heads { get; }
     public PositionPolicy Policy { get; init; } = PositionPolicy.All;
+    /// <summary>Under <see cref="PositionPolicy.Span"/>: the first prompt position scaled (0-based, BOS included).</summary>
+    public int SpanStart { get; init; }
+    /// <summary>Under <see cref="PositionPolicy.Span"/>: one past the last prompt position scaled.</summary>
+    public int SpanEnd { get; init; }
 
     public HeadScales(int layers, int heads)
     {

@@ -9,7 +9,7 @@ namespace HeadPursuit.Runtime.Generation;
 /// Batched generation with a KV cache: all prompts are prefilled in one packed forward call, then each
 /// step feeds the newest token of every unfinished sequence. Head scales follow their position policy:
 /// prompt rows are scaled under All/Prompt, generated rows under All/Generated, and under Image only the prompt
-/// rows whose embeddings were given (a VLM's image positions).
+/// rows whose embeddings were given (a VLM's image positions), under Span only the prompt positions in [SpanStart, SpanEnd).
 /// </summary>
 public sealed class Generator(Transformer model)
 {
@@ -23,6 +23,8 @@ public sealed class Generator(Transformer model)
         if (prompts.Count == 0) throw new ArgumentException("no prompts to generate from");
         for (int i = 0; i < prompts.Count; i++)
             if (prompts[i].Length == 0) throw new ArgumentException($"prompt {i} is empty (a model needs at least one token, e.g. BOS)");
+        if (scales?.Policy == PositionPolicy.Span && (scales.SpanStart < 0 || scales.SpanEnd <= scales.SpanStart))
+            throw new ArgumentException($"the span policy needs 0 <= start < end, got [{scales.SpanStart}, {scales.SpanEnd})");
         if (promptEmbeddings != null && promptEmbeddings.Count != prompts.Count)
             throw new ArgumentException($"{promptEmbeddings.Count} prompt embeddings for {prompts.Count} prompts");
         if (scales?.Policy == PositionPolicy.Image && promptEmbeddings == null)
@@ -47,7 +49,12 @@ public sealed class Generator(Transformer model)
         var logits = model.Forward(new ForwardRequest
         {
             Tokens = prompts.SelectMany(p => p).ToArray(), Layout = layout, Scales = scales, Embeddings = embeddings,
-            ScaleRows = scales?.Policy == PositionPolicy.Image ? embeddings?.Mask(layout.Rows) ?? new byte[layout.Rows] : RowMask(layout.Rows, scalePrompt),
+            ScaleRows = scales?.Policy switch
+            {
+                PositionPolicy.Image => embeddings?.Mask(layout.Rows) ?? new byte[layout.Rows],
+                PositionPolicy.Span => SpanMask(layout, scales.SpanStart, scales.SpanEnd),
+                _ => RowMask(layout.Rows, scalePrompt),
+            },
         }, cache);
         double prefill = sw.Elapsed.TotalSeconds;
         sw.Restart();
@@ -86,6 +93,15 @@ public sealed class Generator(Transformer model)
             PrefillSeconds = prefill,
             DecodeSeconds = sw.Elapsed.TotalSeconds,
         };
+    }
+
+    /// <summary>[rows]: 1 where the row's absolute position lies in [start, end).</summary>
+    static byte[] SpanMask(BatchLayout layout, int start, int end)
+    {
+        var m = new byte[layout.Rows];
+        for (int r = 0; r < layout.Rows; r++)
+            if (layout.RowPosition[r] >= start && layout.RowPosition[r] < end) m[r] = 1;
+        return m;
     }
 
     static byte[] RowMask(int rows, bool on)

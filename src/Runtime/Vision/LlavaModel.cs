@@ -101,7 +101,9 @@ public sealed class LlavaModel : IDisposable
         int T = prompt.Ids.Length;
         if (scales.Policy == PositionPolicy.Image) return prompt.Embeddings.Mask(T);
         var rows = new byte[T];
-        if (scales.Policy != PositionPolicy.Generated) Array.Fill(rows, (byte)1);
+        if (scales.Policy == PositionPolicy.Span)
+            for (int t = Math.Max(0, scales.SpanStart); t < Math.Min(T, scales.SpanEnd); t++) rows[t] = 1;
+        else if (scales.Policy != PositionPolicy.Generated) Array.Fill(rows, (byte)1);
         return rows;
     }
 

@@ -1,0 +1,51 @@
+using HeadPursuit.Eval.Experiments;
+using HeadPursuit.Runtime.Models;
+
+namespace HeadPursuit.Cli.Commands;
+
+/// <summary>`headpursuit eval EXPERIMENT.json`: an intervention experiment with controls, resumable, reported as JSON + Markdown.</summary>
+sealed class EvalCommand : ICommand
+{
+    public string Name => "eval";
+    public string Summary => "run an intervention experiment file (SOMP vs logit-lens vs random heads), resumable; JSON + Markdown report";
+    public string Usage => $"""
+        usage: headpursuit eval EXPERIMENT.json [options]
+
+          The experiment file names the model, dataset, concept, k values, alphas, position policy, head selections,
+          decoding, seed, metrics and report path (layout: src/Eval/Experiments/ExperimentFile.cs; example:
+          experiments/stories260k-colours.json). It is checked in full before the model is loaded. Finished cells are kept
+          in REPORT.cells.jsonl; rerunning the same file continues from there.
+
+          --examples N          prompts shown with their generations in the Markdown report (default 6)
+        {CommonOptions.BackendUsage}
+        """;
+
+    public int Run(CommandLine args)
+    {
+        if (args.Positional.Count != 1) throw new ArgumentException("give one experiment file: headpursuit eval EXPERIMENT.json");
+        int examples = args.Int("examples", 6);
+        var backend = CommonOptions.Backend(args);
+        args.RejectUnknown();
+        string path = args.Positional[0];
+        var spec = ExperimentFile.Load(path);
+        string localConfig = Path.Combine(spec.Model, "config.json");
+        if (File.Exists(localConfig)) spec.CheckAgainst(ModelConfig.Load(localConfig), path);
+
+        using var loaded = LoadedModel.Load(spec.Model, backend);
+        spec.CheckAgainst(loaded.Model.Config, path);
+        var progress = new Dictionary<string, ConsoleProgress>();
+        var runner = new ExperimentRunner(spec, loaded.Model, loaded.RequireTokenizer())
+        {
+            Progress = (stage, done, total) =>
+            {
+                if (!progress.TryGetValue(stage, out var p)) progress[stage] = p = new ConsoleProgress(stage, stage == "capture" ? "samples" : "cells");
+                p.Report(done, total);
+            },
+        };
+        var report = runner.Run();
+        File.WriteAllText(spec.ReportStem + ".json", report.ToJson());
+        File.WriteAllText(spec.ReportStem + ".md", report.ToMarkdown(examples));
+        Console.Error.WriteLine($"wrote {spec.ReportStem}.json and {spec.ReportStem}.md ({report.Cells.Count} cells; finished cells kept in {spec.ReportStem}.cells.jsonl)");
+        return 0;
+    }
+}

@@ -1,0 +1,40 @@
+using HeadPursuit.Eval.Metrics;
+using HeadPursuit.Runtime.Models;
+
+namespace HeadPursuit.Eval.Experiments;
+
+/// <summary>Computes an experiment's requested metrics for one cell's generations.</summary>
+public sealed class CellMetrics(ExperimentSpec spec, KeywordCounter concept, ToxicityCount? toxicity, PerplexityScorer perplexity)
+{
+    /// <param name="prompts">Token ids per prompt.</param>
+    /// <param name="newTokens">Per prompt, the generated ids (as scored for perplexity).</param>
+    /// <param name="texts">Per prompt, the decoded generation.</param>
+    public Dictionary<string, double> Compute(int[][] prompts, int[][] newTokens, string[] texts)
+    {
+        var values = new Dictionary<string, double>();
+        foreach (var m in spec.Metrics)
+            switch (m)
+            {
+                case MetricNames.ConceptFrequency:
+                    values[m] = KeywordFrequency.Overall(KeywordFrequency.PerGeneration(concept, texts));
+                    break;
+                case MetricNames.Perplexity:
+                    values[m] = Perplexity.Overall(perplexity.Score(prompts, newTokens));
+                    break;
+                case MetricNames.Toxicity:
+                    values[m] = toxicity!.MeanPerGeneration(texts);
+                    break;
+                case MetricNames.QaExactMatch or MetricNames.QaF1:
+                    var qa = QaSummary.Score(spec.Golds!, [.. texts.Select(QaScores.AnswerOf)], concept);
+                    bool em = m == MetricNames.QaExactMatch;
+                    values[m] = em ? qa.ExactMatch : qa.F1;
+                    values[m + "_concept"] = em ? qa.ConceptExactMatch : qa.ConceptF1;
+                    values[m + "_other"] = em ? qa.OtherExactMatch : qa.OtherF1;
+                    break;
+            }
+        return values;
+    }
+
+    public static CellMetrics For(ExperimentSpec spec, Transformer model, IEnumerable<string> conceptWords, IEnumerable<string>? toxicWords) =>
+        new(spec, new KeywordCounter(conceptWords), toxicWords == null ? null : new ToxicityCount(toxicWords), new PerplexityScorer(model, spec.Batch));
+}

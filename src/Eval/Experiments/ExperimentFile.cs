@@ -1,0 +1,315 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using HeadPursuit.Eval.Data;
+using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Runtime.Generation;
+using HeadPursuit.Somp;
+
+namespace HeadPursuit.Eval.Experiments;
+
+/// <summary>
+/// Reads and validates an experiment file, before any model work. Relative paths are relative to the file's folder.
+/// <code>
+/// { "name": "stories260k-colours",
+///   "model": "../../shared/fixtures/stories260K",          // folder or hub id
+///   "dataset": { "format": "prompts", "path": "../data/eval/stories-heldout.txt", "limit": 0 },   // or triviaqa, realtoxicityprompts
+///   "concept": "colours",                                   // built-in list or word-list file
+///   "ranking": { "capture_prompts": "../data/prompts/stories-colours.txt", "positions": "all-but-special" },
+///              // or { "somp": "colours.somp.json", "logit_lens": "colours.logit_lens.json" }
+///   "k": [1, 2, 4, 8], "alphas": [-1, 5],
+///   "policy": "all",                                        // prompt, generated, or { "span": [start, end] }
+///   "selections": ["somp", "logit_lens", "random", { "name": "mine", "heads": ["L3H5"] }],
+///   "random_draws": 10, "seed": 1234,
+///   "decoding": { "max_new_tokens": 32, "temperature": 0, "top_k": 0, "top_p": 1, "seed": 0 },
+///   "metrics": ["concept_frequency", "perplexity"],          // also toxicity, qa_exact_match, qa_f1
+///   "toxicity_words": "toxicity", "batch": 32,
+///   "report": "../docs/stories260k-colours" }
+/// </code>
+/// </summary>
+public static class ExperimentFile
+{
+    static readonly string[] TopFields = ["name", "model", "dataset", "concept", "ranking", "k", "alphas", "policy", "selections",
+                                          "random_draws", "decoding", "seed", "metrics", "toxicity_words", "batch", "report"];
+
+    public static ExperimentSpec Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: experiment file not found", path);
+        string text = File.ReadAllText(path);
+        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <param name="source">The file name used in error messages.</param>
+    /// <param name="folder">The folder relative paths start from.</param>
+    public static ExperimentSpec Parse(string text, string source, string folder)
+    {
+        using var doc = Json.Parse(text, source);
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object) throw Error(source, "the experiment must be a JSON object");
+        Unknown(root, TopFields, source, "");
+        string Resolve(string p) => Path.GetFullPath(Path.Combine(folder, p));
+
+        // dataset
+        var dataset = Object(root, "dataset", source);
+        Unknown(dataset, ["format", "path", "limit"], source, "dataset.");
+        var format = (OptionalString(dataset, "format", source, "dataset.") ?? "prompts") switch
+        {
+            "prompts" => DatasetFormat.Prompts,
+            "triviaqa" => DatasetFormat.TriviaQa,
+            "realtoxicityprompts" => DatasetFormat.RealToxicityPrompts,
+            var f => throw Error(source, $"\"dataset.format\" '{f}' is not one of prompts, triviaqa, realtoxicityprompts"),
+        };
+        string datasetPath = Resolve(RequiredString(dataset, "path", source, "dataset."));
+        int limit = Int(dataset, "limit", 0, source, "dataset.");
+        if (limit < 0) throw Error(source, $"\"dataset.limit\" must be >= 0 (0 = all), got {limit}");
+        string[] prompts;
+        string[][]? golds = null;
+        try
+        {
+            switch (format)
+            {
+                case DatasetFormat.TriviaQa:
+                    var items = TriviaQaFile.Read(datasetPath);
+                    if (limit > 0) items = items[..Math.Min(limit, items.Length)];
+                    prompts = [.. items.Select(q => $"Q: {q.Question}\nA:")];
+                    golds = [.. items.Select(q => q.Golds)];
+                    break;
+                case DatasetFormat.RealToxicityPrompts: prompts = RealToxicityPromptsFile.Read(datasetPath); break;
+                default: prompts = PromptLines.Read(datasetPath); break;
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+        {
+            throw Error(source, $"\"dataset.path\": {e.Message}");
+        }
+        if (limit > 0) prompts = prompts[..Math.Min(limit, prompts.Length)];
+
+        // concept
+        string concept = RequiredString(root, "concept", source, "");
+        if (!ConceptLists.BuiltinNames.Contains(concept))
+        {
+            if (!File.Exists(Resolve(concept)))
+                throw Error(source, $"\"concept\" '{concept}' is neither a built-in concept ({string.Join(", ", ConceptLists.BuiltinNames)}) nor a word-list file");
+            concept = Resolve(concept);
+        }
+
+        // head selections
+        var selections = Selections(root, source);
+        bool ranked = selections.Any(s => s.Kind != SelectionKind.Explicit);
+        if (selections.Any(s => s.Kind == SelectionKind.Random) && !selections.Any(s => s.Kind == SelectionKind.Somp))
+            throw Error(source, "\"selections\": random sets are matched to SOMP's heads, so \"random\" needs \"somp\" too");
+
+        // ranking
+        string? capture = null, sompFile = null, lensFile = null;
+        var positions = CapturePositions.AllButSpecial;
+        if (ranked)
+        {
+            var ranking = Object(root, "ranking", source);
+            Unknown(ranking, ["capture_prompts", "positions", "somp", "logit_lens"], source, "ranking.");
+            capture = OptionalString(ranking, "capture_prompts", source, "ranking.") is { } c ? Resolve(c) : null;
+            sompFile = OptionalString(ranking, "somp", source, "ranking.") is { } s ? Resolve(s) : null;
+            lensFile = OptionalString(ranking, "logit_lens", source, "ranking.") is { } l ? Resolve(l) : null;
+            positions = (OptionalString(ranking, "positions", source, "ranking.") ?? "all-but-special") switch
+            {
+                "all-but-special" => CapturePositions.AllButSpecial,
+                "last" => CapturePositions.Last,
+                "all" => CapturePositions.All,
+                var p => throw Error(source, $"\"ranking.positions\" '{p}' is not one of all-but-special, last, all"),
+            };
+            if (capture == null && (sompFile == null && selections.Any(x => x.Kind is SelectionKind.Somp or SelectionKind.Random)
+                                    || lensFile == null && selections.Any(x => x.Kind == SelectionKind.LogitLens)))
+                throw Error(source, "\"ranking\" needs \"capture_prompts\" (to rank by capturing) or ranking files \"somp\" / \"logit_lens\" for every ranked selection");
+            if (capture != null)
+            {
+                try { PromptLines.Read(capture); }
+                catch (Exception e) when (e is ArgumentException or FileNotFoundException) { throw Error(source, $"\"ranking.capture_prompts\": {e.Message}"); }
+            }
+            foreach (var (field, file) in new[] { ("somp", sompFile), ("logit_lens", lensFile) })
+                if (file != null && !File.Exists(file)) throw Error(source, $"\"ranking.{field}\": ranking file {file} not found");
+        }
+
+        // grid
+        var k = IntArray(root, "k", source, required: ranked) ?? [];
+        foreach (int x in k)
+            if (x <= 0) throw Error(source, $"\"k\" values must be positive, got {x}");
+        var alphas = FloatArray(root, "alphas", source);
+        var (policy, spanStart, spanEnd) = Policy(root, source);
+        int draws = Int(root, "random_draws", RandomHeadSets.DefaultDraws, source, "");
+        if (draws <= 0) throw Error(source, $"\"random_draws\" must be positive, got {draws}");
+
+        // metrics
+        var metrics = StringArray(root, "metrics", source);
+        if (metrics.Length == 0) throw Error(source, "\"metrics\" is empty");
+        foreach (var m in metrics)
+        {
+            if (!MetricNames.Known.Contains(m)) throw Error(source, $"\"metrics\": unknown metric '{m}' (known: {string.Join(", ", MetricNames.Known)})");
+            if (m is MetricNames.QaExactMatch or MetricNames.QaF1 && format != DatasetFormat.TriviaQa)
+                throw Error(source, $"\"metrics\": '{m}' needs a question dataset (\"dataset.format\": \"triviaqa\")");
+        }
+        string? toxicity = null;
+        if (metrics.Contains(MetricNames.Toxicity))
+        {
+            toxicity = OptionalString(root, "toxicity_words", source, "") ?? "toxicity";
+            if (!ConceptLists.BuiltinNames.Contains(toxicity))
+                toxicity = File.Exists(Resolve(toxicity)) ? Resolve(toxicity)
+                    : throw Error(source, $"\"toxicity_words\" '{toxicity}' is neither a built-in list nor a word-list file");
+        }
+
+        int batch = Int(root, "batch", 32, source, "");
+        if (batch <= 0) throw Error(source, $"\"batch\" must be positive, got {batch}");
+        string name = OptionalString(root, "name", source, "") ?? Path.GetFileNameWithoutExtension(source);
+        string report = Resolve(OptionalString(root, "report", source, "") ?? name);
+
+        return new ExperimentSpec
+        {
+            Name = name, Model = ModelPath(RequiredString(root, "model", source, ""), folder),
+            DatasetFormat = format, DatasetPath = datasetPath, Prompts = prompts, Golds = golds, Concept = concept,
+            CapturePromptsPath = capture, CapturePositions = positions, SompRankingPath = sompFile, LogitLensRankingPath = lensFile,
+            K = k, Alphas = alphas, Policy = policy, SpanStart = spanStart, SpanEnd = spanEnd, Selections = selections,
+            RandomDraws = draws, Decoding = Decoding(root, source), Seed = Int(root, "seed", 0, source, ""), Metrics = metrics,
+            ToxicityWords = toxicity, Batch = batch, ReportStem = report,
+            Fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))),
+        };
+    }
+
+    /// <summary>A relative path that exists as a folder is resolved; anything else is taken as a hub id.</summary>
+    static string ModelPath(string model, string folder)
+    {
+        string local = Path.GetFullPath(Path.Combine(folder, model));
+        return Directory.Exists(local) ? local : model;
+    }
+
+    static SelectionSpec[] Selections(JsonElement root, string source)
+    {
+        if (!root.TryGetProperty("selections", out var v) || v.ValueKind != JsonValueKind.Array || v.GetArrayLength() == 0)
+            throw Error(source, "\"selections\" must be a non-empty array (somp, logit_lens, random, or {\"name\": ..., \"heads\": [...]})");
+        var list = new List<SelectionSpec>();
+        int i = 0;
+        foreach (var s in v.EnumerateArray())
+        {
+            string where = $"selections[{i++}]";
+            if (s.ValueKind == JsonValueKind.String)
+            {
+                list.Add(s.GetString() switch
+                {
+                    SelectionSpec.Somp => new SelectionSpec(SelectionSpec.Somp, SelectionKind.Somp, []),
+                    SelectionSpec.LogitLens => new SelectionSpec(SelectionSpec.LogitLens, SelectionKind.LogitLens, []),
+                    SelectionSpec.Random => new SelectionSpec(SelectionSpec.Random, SelectionKind.Random, []),
+                    var x => throw Error(source, $"\"{where}\" '{x}' is not one of somp, logit_lens, random (or an object with \"name\" and \"heads\")"),
+                });
+                continue;
+            }
+            if (s.ValueKind != JsonValueKind.Object) throw Error(source, $"\"{where}\" must be a string or an object");
+            Unknown(s, ["name", "heads"], source, where + ".");
+            string name = RequiredString(s, "name", source, where + ".");
+            var heads = StringArray(s, "heads", source, where + ".").Select(h =>
+            {
+                try { return HeadId.Parse(h); }
+                catch (FormatException e) { throw Error(source, $"\"{where}.heads\": {e.Message}"); }
+            }).ToArray();
+            if (heads.Length == 0) throw Error(source, $"\"{where}.heads\" is empty");
+            list.Add(new SelectionSpec(name, SelectionKind.Explicit, heads));
+        }
+        var dup = list.GroupBy(s => s.Name).FirstOrDefault(g => g.Count() > 1);
+        if (dup != null) throw Error(source, $"\"selections\": '{dup.Key}' appears twice");
+        return [.. list];
+    }
+
+    static (PositionPolicy, int, int) Policy(JsonElement root, string source)
+    {
+        if (!root.TryGetProperty("policy", out var v)) return (PositionPolicy.All, 0, 0);
+        if (v.ValueKind == JsonValueKind.String)
+            return v.GetString() switch
+            {
+                "all" => (PositionPolicy.All, 0, 0),
+                "prompt" => (PositionPolicy.Prompt, 0, 0),
+                "generated" => (PositionPolicy.Generated, 0, 0),
+                var p => throw Error(source, $"\"policy\" '{p}' is not one of all, prompt, generated, {{\"span\": [start, end]}}"),
+            };
+        if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty("span", out var span) && span.ValueKind == JsonValueKind.Array
+            && span.GetArrayLength() == 2 && span.EnumerateArray().All(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out _)))
+        {
+            int start = span[0].GetInt32(), end = span[1].GetInt32();
+            if (start < 0 || end <= start) throw Error(source, $"\"policy.span\" [{start}, {end}] must satisfy 0 <= start < end");
+            return (PositionPolicy.Span, start, end);
+        }
+        throw Error(source, "\"policy\" must be all, prompt, generated or {\"span\": [start, end]}");
+    }
+
+    static SamplingOptions Decoding(JsonElement root, string source)
+    {
+        if (!root.TryGetProperty("decoding", out var d)) return new SamplingOptions();
+        if (d.ValueKind != JsonValueKind.Object) throw Error(source, "\"decoding\" must be an object");
+        Unknown(d, ["max_new_tokens", "temperature", "top_k", "top_p", "seed"], source, "decoding.");
+        var options = new SamplingOptions
+        {
+            MaxNewTokens = Int(d, "max_new_tokens", 64, source, "decoding."),
+            Temperature = (float)Number(d, "temperature", 0, source, "decoding."),
+            TopK = Int(d, "top_k", 0, source, "decoding."),
+            TopP = (float)Number(d, "top_p", 1, source, "decoding."),
+            Seed = Int(d, "seed", 0, source, "decoding."),
+        };
+        try { options.Validate(); }
+        catch (ArgumentException e) { throw Error(source, $"\"decoding\": {e.Message}"); }
+        if (options.MaxNewTokens == 0) throw Error(source, "\"decoding.max_new_tokens\" must be positive");
+        return options;
+    }
+
+    static ArgumentException Error(string source, string message) => new($"{source}: {message}");
+
+    static void Unknown(JsonElement e, string[] known, string source, string prefix)
+    {
+        foreach (var p in e.EnumerateObject())
+            if (!known.Contains(p.Name))
+                throw Error(source, $"unknown field \"{prefix}{p.Name}\" (known: {string.Join(", ", known.Select(k => prefix + k))})");
+    }
+
+    static JsonElement Object(JsonElement e, string name, string source) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : throw Error(source, $"missing object \"{name}\"");
+
+    static string RequiredString(JsonElement e, string name, string source, string prefix) =>
+        OptionalString(e, name, source, prefix) ?? throw Error(source, $"missing field \"{prefix}{name}\"");
+
+    static string? OptionalString(JsonElement e, string name, string source, string prefix)
+    {
+        if (!e.TryGetProperty(name, out var v)) return null;
+        if (v.ValueKind != JsonValueKind.String || v.GetString()!.Trim().Length == 0) throw Error(source, $"\"{prefix}{name}\" must be a non-empty string");
+        return v.GetString();
+    }
+
+    static int Int(JsonElement e, string name, int fallback, string source, string prefix)
+    {
+        if (!e.TryGetProperty(name, out var v)) return fallback;
+        return v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int x) ? x : throw Error(source, $"\"{prefix}{name}\" must be an integer");
+    }
+
+    static double Number(JsonElement e, string name, double fallback, string source, string prefix)
+    {
+        if (!e.TryGetProperty(name, out var v)) return fallback;
+        return v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw Error(source, $"\"{prefix}{name}\" must be a number");
+    }
+
+    static int[]? IntArray(JsonElement e, string name, string source, bool required)
+    {
+        if (!e.TryGetProperty(name, out var v))
+            return required ? throw Error(source, $"missing field \"{name}\" (the numbers of heads to scale)") : null;
+        if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() == 0 || v.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number || !x.TryGetInt32(out _)))
+            throw Error(source, $"\"{name}\" must be a non-empty array of integers");
+        return [.. v.EnumerateArray().Select(x => x.GetInt32()).Distinct()];
+    }
+
+    static float[] FloatArray(JsonElement e, string name, string source)
+    {
+        if (!e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.Array || v.GetArrayLength() == 0
+            || v.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number))
+            throw Error(source, $"\"{name}\" must be a non-empty array of numbers");
+        return [.. v.EnumerateArray().Select(x => x.GetSingle()).Distinct()];
+    }
+
+    static string[] StringArray(JsonElement e, string name, string source, string prefix = "")
+    {
+        if (!e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.Array || v.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
+            throw Error(source, $"\"{prefix}{name}\" must be an array of strings");
+        return [.. v.EnumerateArray().Select(x => x.GetString()!)];
+    }
+}

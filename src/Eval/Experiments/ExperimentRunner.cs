@@ -1,0 +1,88 @@
+using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Runtime.Generation;
+using HeadPursuit.Runtime.Models;
+using HeadPursuit.Runtime.Tokenizers;
+using HeadPursuit.Somp;
+
+namespace HeadPursuit.Eval.Experiments;
+
+/// <summary>
+/// Runs an experiment: ranks the heads (capturing the ranking prompts, or reading ranking files), then generates for
+/// every cell of the grid (see <see cref="CellPlan.Grid"/>) over the dataset's prompts, scores each cell and stores it
+/// in the results file as it ends, so an interrupted run resumes where it stopped.
+/// </summary>
+public sealed class ExperimentRunner(ExperimentSpec spec, Transformer model, Tokenizer tokenizer)
+{
+    /// <summary>Called with (stage, done, total) as work advances.</summary>
+    public Action<string, int, int>? Progress { get; init; }
+
+    public ExperimentReport Run()
+    {
+        var c = model.Config;
+        spec.CheckAgainst(c, spec.Name);
+        var concept = ConceptLists.Load(spec.Concept, w => tokenizer.Encode(w));
+        var toxic = spec.ToxicityWords == null ? null : ConceptLists.Load(spec.ToxicityWords, w => tokenizer.Encode(w)).Words;
+        var (somp, lens) = Rankings(concept);
+        var cells = CellPlan.Grid(spec, somp, lens, c.Layers, c.Heads);
+        var store = new ResultsStore(spec.ReportStem + ".cells.jsonl", spec.Fingerprint);
+        var prompts = spec.Prompts.Select(p => tokenizer.Encode(p, addSpecialTokens: true)).ToArray();
+        for (int i = 0; i < prompts.Length; i++)
+            if (prompts[i].Length == 0) throw new ArgumentException($"{spec.DatasetPath}: prompt {i + 1} encodes to no tokens");
+        var metrics = CellMetrics.For(spec, model, concept.Words, toxic);
+        var decoding = spec.Decoding.StopTokens.Length > 0 ? spec.Decoding : spec.Decoding with { StopTokens = c.EosIds };
+
+        int done = cells.Count(cell => store.Done.ContainsKey(cell.Key));
+        Progress?.Invoke("cells", done, cells.Count);
+        foreach (var cell in cells.Where(cell => !store.Done.ContainsKey(cell.Key)))
+        {
+            var newTokens = Generate(prompts, decoding, Scales(cell));
+            var texts = newTokens.Select(t => tokenizer.Decode(t, skipSpecialTokens: true)).ToArray();
+            store.Add(new CellResult(cell.Key, cell.Selection, cell.K, cell.Draw, cell.Alpha, [.. cell.Heads.Select(h => h.ToString())],
+                                     metrics.Compute(prompts, newTokens, texts), texts));
+            Progress?.Invoke("cells", ++done, cells.Count);
+        }
+        return new ExperimentReport(spec, somp, lens, [.. cells.Select(cell => store.Done[cell.Key])]);
+    }
+
+    /// <summary>The intervention of a cell; null for the baseline (the unmodified model).</summary>
+    HeadScales? Scales(CellPlan cell)
+    {
+        if (cell.Selection == CellResult.BaselineKey) return null;
+        var scales = new HeadScales(model.Config.Layers, model.Config.Heads) { Policy = spec.Policy, SpanStart = spec.SpanStart, SpanEnd = spec.SpanEnd };
+        foreach (var h in cell.Heads) scales[h.Layer, h.Head] = cell.Alpha;
+        return scales;
+    }
+
+    int[][] Generate(int[][] prompts, SamplingOptions decoding, HeadScales? scales)
+    {
+        var result = new List<int[]>(prompts.Length);
+        for (int start = 0; start < prompts.Length; start += spec.Batch)
+            result.AddRange(new Generator(model).Generate(prompts[start..Math.Min(prompts.Length, start + spec.Batch)], decoding, scales).NewTokens);
+        return [.. result];
+    }
+
+    (HeadRanking? Somp, HeadRanking? Lens) Rankings(ConceptDictionary concept)
+    {
+        bool needSomp = spec.Selections.Any(s => s.Kind is SelectionKind.Somp or SelectionKind.Random);
+        bool needLens = spec.Selections.Any(s => s.Kind == SelectionKind.LogitLens);
+        if (!needSomp && !needLens) return (null, null);
+        HeadScorer? scorer = spec.CapturePromptsPath == null ? null : Scorer();
+        var somp = !needSomp ? null : spec.SompRankingPath != null ? RankingFile.Read(spec.SompRankingPath) : scorer!.Rank(concept.Name, concept.TokenIds);
+        var lens = !needLens ? null : spec.LogitLensRankingPath != null ? RankingFile.Read(spec.LogitLensRankingPath) : scorer!.LogitLens(concept.Name, concept.TokenIds);
+        foreach (var r in new[] { somp, lens })
+            if (r != null && (r.Layers != model.Config.Layers || r.Heads != model.Config.Heads))
+                throw new ArgumentException($"a {r.Method} ranking of {r.Layers} x {r.Heads} heads does not fit the model's {model.Config.Layers} x {model.Config.Heads}");
+        return (somp, lens);
+    }
+
+    HeadScorer Scorer()
+    {
+        var texts = Data.PromptLines.Read(spec.CapturePromptsPath!);
+        var ids = texts.Select(t => tokenizer.Encode(t, addSpecialTokens: true)).ToArray();
+        var special = Enumerable.Range(0, tokenizer.VocabSize).Where(tokenizer.IsSpecial).ToHashSet();
+        var masks = ids.Select(p => CapturePositionMasks.For(p, spec.CapturePositions, special)).ToArray();
+        var acts = new HeadCapture(model).Run(ids, masks, spec.Batch, progress: (d, n) => Progress?.Invoke("capture", d, n));
+        var readout = ModelReadout.From(model);
+        return new HeadScorer(acts, readout.Blocks, readout.Unembedding, new SompOptions());
+    }
+}

@@ -1,0 +1,60 @@
+using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Runtime.Generation;
+using HeadPursuit.Runtime.Models;
+
+namespace HeadPursuit.Eval.Experiments;
+
+/// <summary>
+/// A parsed, validated experiment file (see <see cref="ExperimentFile"/> for the JSON layout). Paths are absolute.
+/// </summary>
+public sealed record ExperimentSpec
+{
+    public required string Name { get; init; }
+    /// <summary>A model folder or a Hugging Face hub id.</summary>
+    public required string Model { get; init; }
+    public required DatasetFormat DatasetFormat { get; init; }
+    public required string DatasetPath { get; init; }
+    /// <summary>Prompt texts, read (and checked non-empty) when the file is parsed.</summary>
+    public required string[] Prompts { get; init; }
+    /// <summary>Per prompt, the gold answers (TriviaQA datasets only).</summary>
+    public string[][]? Golds { get; init; }
+    /// <summary>A built-in concept name or an absolute path to a word list.</summary>
+    public required string Concept { get; init; }
+    /// <summary>Prompts captured to rank the heads, or null when rankings come from files.</summary>
+    public string? CapturePromptsPath { get; init; }
+    public CapturePositions CapturePositions { get; init; } = CapturePositions.AllButSpecial;
+    /// <summary>Ranking files written by `headpursuit rank` (instead of capturing).</summary>
+    public string? SompRankingPath { get; init; }
+    public string? LogitLensRankingPath { get; init; }
+    public required int[] K { get; init; }
+    public required float[] Alphas { get; init; }
+    public PositionPolicy Policy { get; init; } = PositionPolicy.All;
+    public int SpanStart { get; init; }
+    public int SpanEnd { get; init; }
+    public required SelectionSpec[] Selections { get; init; }
+    public int RandomDraws { get; init; } = 10;
+    public required SamplingOptions Decoding { get; init; }
+    /// <summary>Seed of the random head draws.</summary>
+    public int Seed { get; init; }
+    public required string[] Metrics { get; init; }
+    public string? ToxicityWords { get; init; }
+    public int Batch { get; init; } = 32;
+    /// <summary>Report path without extension: STEM.json, STEM.md and the resumable STEM.cells.jsonl.</summary>
+    public required string ReportStem { get; init; }
+    /// <summary>SHA-256 of the experiment file's text: a results file of another experiment is refused.</summary>
+    public required string Fingerprint { get; init; }
+
+    /// <summary>Checks what needs the model's shape (read from its config.json, before any weights are loaded).</summary>
+    public void CheckAgainst(ModelConfig config, string source)
+    {
+        int total = config.Layers * config.Heads;
+        foreach (int k in K)
+            if (k > total) throw new ArgumentException($"{source}: \"k\" asks for {k} heads but the model has only {total} ({config.Layers} layers x {config.Heads} heads)");
+        if (Selections.Any(s => s.Kind == SelectionKind.Random) && K.Max() * 2 > total)
+            throw new ArgumentException($"{source}: \"k\" = {K.Max()} leaves too few of the model's {total} heads for random sets disjoint from SOMP's");
+        foreach (var s in Selections.Where(s => s.Kind == SelectionKind.Explicit))
+            foreach (var h in s.Heads)
+                if (h.Layer >= config.Layers || h.Head >= config.Heads)
+                    throw new ArgumentException($"{source}: selection \"{s.Name}\": head {h} is out of range (the model has L0H0..L{config.Layers - 1}H{config.Heads - 1})");
+    }
+}

@@ -1,0 +1,21 @@
+namespace HeadPursuit.Eval.Experiments;
+
+/// <summary>The metrics an experiment file may ask for, and the values each one reports per cell.</summary>
+public static class MetricNames
+{
+    /// <summary>Concept keyword hits per generated word (see Metrics.KeywordFrequency).</summary>
+    public const string ConceptFrequency = "concept_frequency";
+    /// <summary>The unmodified model's perplexity of the generated tokens (quality).</summary>
+    public const string Perplexity = "perplexity";
+    /// <summary>Mean toxic-word matches per generation (word list: the experiment's "toxicity_words").</summary>
+    public const string Toxicity = "toxicity";
+    /// <summary>QA exact match / token F1 (TriviaQA datasets only), also reported as NAME_concept and NAME_other.</summary>
+    public const string QaExactMatch = "qa_exact_match";
+    public const string QaF1 = "qa_f1";
+
+    public static IReadOnlyList<string> Known { get; } = [ConceptFrequency, Perplexity, Toxicity, QaExactMatch, QaF1];
+
+    /// <summary>The values a requested metric reports (QA metrics add the split by whether the answer is a concept word).</summary>
+    public static IEnumerable<string> Reported(string metric) =>
+        metric is QaExactMatch or QaF1 ? [metric, metric + "_concept", metric + "_other"] : [metric];
+}
