@@ -18,7 +18,7 @@ namespace HeadPursuit.Bench;
 sealed class ForwardBench : IBench
 {
     public string Name => "forward";
-    public string Description => "prefill/decode tokens/s with and without capture; --model gpt2|llama|all --dtype f32|bf16 --batch 8 --T 128 --peer PATH";
+    public string Description => "prefill/decode tokens/s with and without capture; --model gpt2|llama|all --dtype f32|bf16 --batch 8 --T 128 --peer PATH --profile";
 
     public int Run(string[] args)
     {
@@ -27,6 +27,7 @@ sealed class ForwardBench : IBench
         int batch = int.Parse(Arg(args, "--batch") ?? "8", CultureInfo.InvariantCulture);
         int T = int.Parse(Arg(args, "--T") ?? "128", CultureInfo.InvariantCulture);
         string? peer = Arg(args, "--peer");
+        bool profile = args.Contains("--profile");
         int all = Environment.ProcessorCount;
         int[] threadCounts = all > 1 ? [1, all] : [1];
 
@@ -43,7 +44,8 @@ sealed class ForwardBench : IBench
         foreach (var make in models)
         {
             using var random = make();
-            using var model = Transformer.Load(random.Folder, new CpuBackend());
+            var timing = new OpTimingBackend(new CpuBackend());
+            using var model = Transformer.Load(random.Folder, profile ? timing : new CpuBackend());
             var c = model.Config;
             var rng = new Random(7);
             var prompts = Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, T).Select(_ => rng.Next(c.Vocab)).ToArray()).ToArray();
@@ -57,6 +59,14 @@ sealed class ForwardBench : IBench
                 double decode = Decode(model, prompts[0]);
                 int tokens = batch * T;
                 double gflops = blockFlops / captureOnly / 1e9;
+                if (profile)
+                {
+                    timing.Reset();
+                    double total = Prefill(model, prompts, capture: true, logits: true);
+                    Console.Error.WriteLine($"{c.ModelType}, {threads} thread(s), prefill with capture and logits: {total:0.000} s");
+                    foreach (var (op, sec) in timing.Seconds.OrderByDescending(kv => kv.Value))
+                        Console.Error.WriteLine($"  {op,-22} {sec,7:0.000} s  {100 * sec / total,5:0.0}%");
+                }
                 Console.WriteLine($"| {c.ModelType} L{c.Layers} d{c.DModel} H{c.Heads}/{c.KvHeads} V{c.Vocab} | {threads} | {tokens / plain:0} | {tokens / captured:0} | " +
                                   $"{100 * (captured / plain - 1):0.0}% | {tokens / captureOnly:0} | {gflops:0.0} | {100 * gflops / peak[threads]:0}% | {decode:0.0} |");
             }

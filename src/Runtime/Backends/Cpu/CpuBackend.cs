@@ -109,17 +109,26 @@ public sealed class CpuBackend : IBackend
         CpuParallel.For(rows, ref body);
     }
 
+    /// <summary>gelu_tanh over one row, vectorised: t = tanh(c (x + 0.044715 x^3)), x <- 0.5 x (1 + t).</summary>
     readonly struct GeluRows(float[] x, int d) : IParallelBody
     {
+        [ThreadStatic] static float[]? t_scratch;
+
         public void Run(int r)
         {
             var s = x.AsSpan(r * d, d);
+            if (t_scratch == null || t_scratch.Length < d) t_scratch = new float[d];
+            var t = t_scratch.AsSpan(0, d);
             const float c = 0.7978845608028654f; // sqrt(2/pi)
-            for (int i = 0; i < s.Length; i++)
-            {
-                float v = s[i];
-                s[i] = 0.5f * v * (1f + MathF.Tanh(c * (v + 0.044715f * v * v * v)));
-            }
+            TensorPrimitives.Multiply(s, s, t);                  // x^2
+            TensorPrimitives.Multiply(t, 0.044715f, t);
+            TensorPrimitives.Add(t, 1f, t);                      // 1 + 0.044715 x^2
+            TensorPrimitives.Multiply(t, s, t);                  // x + 0.044715 x^3
+            TensorPrimitives.Multiply(t, c, t);
+            TensorPrimitives.Tanh(t, t);
+            TensorPrimitives.Add(t, 1f, t);
+            TensorPrimitives.Multiply(t, s, s);
+            TensorPrimitives.Multiply(s, 0.5f, s);
         }
     }
 
@@ -136,7 +145,9 @@ public sealed class CpuBackend : IBackend
             var g = gateUp.AsSpan(r * 2 * f, f);
             var u = gateUp.AsSpan(r * 2 * f + f, f);
             var o = y.AsSpan(r * f, f);
-            for (int i = 0; i < f; i++) o[i] = g[i] / (1f + MathF.Exp(-g[i])) * u[i];
+            TensorPrimitives.Sigmoid(g, o);      // silu(g) = g * sigmoid(g)
+            TensorPrimitives.Multiply(o, g, o);
+            TensorPrimitives.Multiply(o, u, o);
         }
     }
 
