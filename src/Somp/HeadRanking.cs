@@ -97,7 +97,7 @@ public sealed class HeadRanking
     public string ToCsv()
     {
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"# concept={Concept}, method={Method}, iterations={Iterations}, {Options}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"# concept={Concept}, method={Method}, {Settings}\n");
         sb.Append("rank,head,layer,head_index,score\n");
         for (int r = 0; r < Entries.Count; r++)
         {
@@ -107,13 +107,18 @@ public sealed class HeadRanking
         return sb.ToString();
     }
 
+    /// <summary>How the scores were computed: SOMP's iterations and options, or the logit lens's fixed definition.</summary>
+    string Settings => Method == LogitLensMethod
+        ? "score = mean over samples and concept tokens of <u_j, H_i> (raw unembedding rows, un-centred H)"
+        : $"N = {Iterations}, {Options}";
+
     /// <summary>A Markdown table of the <paramref name="top"/> best heads.</summary>
     public string ToMarkdown(int top = 16)
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"## {Concept}: {Method} head ranking\n\n");
         sb.Append(CultureInfo.InvariantCulture,
-            $"{Layers} layers x {Heads} heads, {Samples} samples, {TokenIds.Length} concept tokens, N = {Iterations}, {Options}\n\n");
+            $"{Layers} layers x {Heads} heads, {Samples} samples, {TokenIds.Length} concept tokens, {Settings}\n\n");
         sb.Append("| rank | head | score |\n|---:|---|---:|\n");
         for (int r = 0; r < Math.Min(top, Entries.Count); r++)
             sb.Append(CultureInfo.InvariantCulture, $"| {r + 1} | {Entries[r].Head} | {Entries[r].Score:F4} |\n");

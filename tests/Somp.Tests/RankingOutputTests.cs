@@ -45,7 +45,7 @@ public class RankingOutputTests
     {
         var r = Ranking();
         var lines = r.ToCsv().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("# concept=colours, method=somp, iterations=12, center=true", lines[0]);
+        Assert.StartsWith("# concept=colours, method=somp, N = 12, center=true", lines[0]);
         Assert.Equal("rank,head,layer,head_index,score", lines[1]);
         Assert.Equal(8 + 2, lines.Length);
         var first = lines[2].Split(',');
