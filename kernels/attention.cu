@@ -4,6 +4,11 @@
 //   row_pos [rows]: absolute position; row_slot [rows]: KV-cache slot of the row's sequence
 //   k_cache, v_cache [slots * max_t, KV_HEADS D_HEAD]: slot s owns rows s*max_t .. s*max_t + max_t - 1
 //   z [rows, HEADS D_HEAD]; stats [rows, HEADS, 2] = (max score, softmax denominator) per (row, head)
+// The epilogue runs on each head's z as it is produced (any pointer may be 0 = off), in this order:
+//   raw_z [rows, HEADS D_HEAD]   the pre-scale z (recordings)
+//   pooled capture               sums[row_sample[r] * sums_cols + pool_offset + h D_HEAD + c] += row_weight[r] * z
+//                                (rows of one sample may run in parallel blocks, hence atomicAdd)
+//   head scale                   z *= alpha[h] where scale_rows[r] != 0
 // Query head h reads kv head h / (HEADS / KV_HEADS). A query at position p sees keys first..p with
 // first = max(0, p - window + 1) when window > 0, else 0. Scores are (q . k) * scale.
 #if !defined(D_HEAD) || !defined(HEADS) || !defined(KV_HEADS)
@@ -38,7 +43,9 @@ extern "C" __global__ void store_kv(const float* qkv, const int* row_pos, const 
 // One block per (row, query head): warp w takes keys first + w, first + w + ATTN_WARPS, ... with an online softmax
 // (running max m, denominator l, weighted value sum acc), then warp 0 merges the warps' partial results.
 extern "C" __global__ void attention(const float* qkv, const int* row_pos, const int* row_slot, const float* k_cache, const float* v_cache,
-                                     int max_t, int window, float scale, float* z, float* stats)
+                                     int max_t, int window, float scale, float* z, float* stats, float* raw_z,
+                                     const int* row_sample, const float* row_weight, float* sums, int sums_cols, int pool_offset,
+                                     const float* alpha, const unsigned char* scale_rows)
 {
     __shared__ float part_m[ATTN_WARPS], part_l[ATTN_WARPS];
     __shared__ float part_acc[ATTN_WARPS][PER_LANE * 32];
@@ -78,13 +85,19 @@ extern "C" __global__ void attention(const float* qkv, const int* row_pos, const
     for (int w = 1; w < ATTN_WARPS; w++) big = part_m[w] > big ? part_m[w] : big;
     float weight[ATTN_WARPS], total = 0.0f;
     for (int w = 0; w < ATTN_WARPS; w++) { weight[w] = __expf(part_m[w] - big); total += part_l[w] * weight[w]; }
+    const int sample = row_sample ? row_sample[r] : -1;
+    const float head_scale = alpha && scale_rows[r] ? alpha[h] : 1.0f;
     for (int i = 0; i < PER_LANE; i++)
     {
         int c = lane + 32 * i;
         if (c >= D_HEAD) continue;
         float out = 0.0f;
         for (int w = 0; w < ATTN_WARPS; w++) out += part_acc[w][c] * weight[w];
-        z[(long long)r * Q_DIM + h * D_HEAD + c] = out / total;
+        out /= total;
+        long long at = (long long)r * Q_DIM + h * D_HEAD + c;
+        if (raw_z) raw_z[at] = out;
+        if (sample >= 0) atomicAdd(sums + (long long)sample * sums_cols + pool_offset + h * D_HEAD + c, row_weight[r] * out);
+        z[at] = head_scale * out;
     }
     if (lane == 0) { stats[((long long)r * HEADS + h) * 2] = big; stats[((long long)r * HEADS + h) * 2 + 1] = total; }
 }

@@ -37,18 +37,8 @@ sealed class OpTimingBackend(IBackend inner) : IBackend
     public void RmsNorm(DeviceTensor x, DeviceTensor w, float eps, DeviceTensor y, int rows) => Time("norm", () => inner.RmsNorm(x, w, eps, y, rows));
     public void MatMul(DeviceTensor x, DeviceTensor w, DeviceTensor? bias, DeviceTensor y, int rows, bool accumulate = false) =>
         Time(y.Cols > 8192 ? "matmul (unembedding)" : "matmul", () => inner.MatMul(x, w, bias, y, rows, accumulate));
-    public void Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT, DeviceTensor z, float[]? probs) =>
-        Time("attention", () => inner.Attention(qkv, batch, shape, kCache, vCache, maxT, z, probs));
-    public void ScaleHeads(DeviceTensor z, int rows, int dHead, ReadOnlySpan<float> alpha, ReadOnlySpan<byte> rowMask)
-    {
-        var (a, m) = (alpha.ToArray(), rowMask.ToArray());
-        Time("scale heads", () => inner.ScaleHeads(z, rows, dHead, a, m));
-    }
-    public void PoolRows(DeviceTensor z, int rows, ReadOnlySpan<int> rowSample, ReadOnlySpan<float> weight, DeviceTensor sums, int layerOffset)
-    {
-        var (s, w) = (rowSample.ToArray(), weight.ToArray());
-        Time("pool (capture)", () => inner.PoolRows(z, rows, s, w, sums, layerOffset));
-    }
+    public void Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT, DeviceTensor z, HeadEpilogue epilogue) =>
+        Time("attention (+ capture, scales)", () => inner.Attention(qkv, batch, shape, kCache, vCache, maxT, z, epilogue));
     public void GeluTanh(DeviceTensor x, int rows) => Time("gelu", () => inner.GeluTanh(x, rows));
     public void SiluGate(DeviceTensor gateUp, DeviceTensor y, int rows) => Time("silu gate", () => inner.SiluGate(gateUp, y, rows));
     public void GatherRows(DeviceTensor src, ReadOnlySpan<int> rows, DeviceTensor dst)

@@ -1,4 +1,5 @@
 using HeadPursuit.Runtime.Backends;
+using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Cpu;
 using HeadPursuit.Runtime.Tensors;
 
@@ -23,7 +24,7 @@ public sealed class BackendComparison(IBackend reference, IBackend tested, int s
     public IReadOnlyList<OpComparison> RunAll()
     {
         _results.Clear();
-        EmbedOps(); NormOps(); MatMulOps(); AttentionOps(); HeadOps(); ElementwiseOps();
+        EmbedOps(); NormOps(); MatMulOps(); AttentionOps(); ElementwiseOps();
         return _results;
     }
 
@@ -147,60 +148,58 @@ public sealed class BackendComparison(IBackend reference, IBackend tested, int s
     {
         // GPT-2 style (no RoPE, MHA) with probabilities; Llama style (RoPE, GQA, sliding window) over a packed batch
         // whose sequences sit in different slots after earlier tokens; then one decode step per sequence.
-        Attention("Attention MHA d_head 16 + probs", new AttentionShape(4, 4, 16, null, null), BatchLayout.Single(9), withProbs: true);
+        Attention("Attention MHA d_head 16 + probs", new AttentionShape(4, 4, 16, null, null), BatchLayout.Single(9), withProbs: true, withEpilogue: false);
         var rope = new RopeTable(64, 64, 10000);
         var shape = new AttentionShape(8, 2, 64, 5, rope);
-        Attention("Attention GQA RoPE window 5, packed prefill", shape, new BatchLayout([1, 0, 2], [0, 3, 0], [6, 4, 11]), withProbs: false);
-        Attention("Attention GQA RoPE window 5, decode", shape, new BatchLayout([1, 0, 2], [6, 7, 11], [1, 1, 1]), withProbs: false);
-        Attention("Attention GQA d_head 128, long prefill", new AttentionShape(4, 1, 128, null, new RopeTable(128, 300, 1e6)), BatchLayout.Single(200), withProbs: false);
+        Attention("Attention GQA RoPE window 5, packed prefill", shape, new BatchLayout([1, 0, 2], [0, 3, 0], [6, 4, 11]), withProbs: false, withEpilogue: false);
+        Attention("Attention GQA RoPE window 5, packed prefill + capture and scales", shape, new BatchLayout([1, 0, 2], [0, 3, 0], [6, 4, 11]), withProbs: false, withEpilogue: true);
+        Attention("Attention GQA RoPE window 5, decode", shape, new BatchLayout([1, 0, 2], [6, 7, 11], [1, 1, 1]), withProbs: false, withEpilogue: true);
+        Attention("Attention GQA d_head 128, long prefill", new AttentionShape(4, 1, 128, null, new RopeTable(128, 300, 1e6)), BatchLayout.Single(200), withProbs: false, withEpilogue: false);
     }
 
-    void Attention(string name, AttentionShape shape, BatchLayout batch, bool withProbs)
+    /// <summary>
+    /// One attention call on both backends. With the epilogue: the pre-scale z, pooled capture (sequence i pools its
+    /// even positions into sample i, on top of earlier sums) and head scales (alphas 1, -1, 0, 5, ... on odd rows).
+    /// </summary>
+    void Attention(string name, AttentionShape shape, BatchLayout batch, bool withProbs, bool withEpilogue)
     {
         int maxT = 0, slots = 0;
         for (int i = 0; i < batch.Sequences; i++) { maxT = Math.Max(maxT, batch.StartPos[i] + batch.Length[i]); slots = Math.Max(slots, batch.Slot[i] + 1); }
         var qkv = Random(batch.Rows * shape.QkvDim);
         var cache = Random(slots * maxT * shape.KvDim);   // earlier tokens' keys and values
+        var plan = new PoolingPlan(
+            Enumerable.Range(0, batch.Rows).Select(r => r % 2 == 0 ? batch.RowSequence[r] : -1).ToArray(),
+            Enumerable.Range(0, batch.Rows).Select(r => 1f / (1 + r % 3)).ToArray(), batch.Sequences);
+        float[] alphas = [1f, -1f, 0f, 5f];
+        var alpha = Enumerable.Range(0, shape.Heads).Select(h => alphas[h % 4]).ToArray();
+        var scaleRows = Enumerable.Range(0, batch.Rows).Select(r => (byte)(r % 2)).ToArray();
+        var startSums = Random(batch.Sequences * 2 * shape.QDim);
         float[]? expectedProbs = null;
-        (float[] Z, float[] K, float[] V) expected = ([], [], []);
+        (float[] Z, float[] Raw, float[] Sums, float[] K, float[] V) expected = ([], [], [], [], []);
         foreach (var b in new[] { reference, tested })
         {
             var k = Put(b, cache, slots * maxT, shape.KvDim);
             var v = Put(b, cache.Reverse().ToArray(), slots * maxT, shape.KvDim);
             var z = b.Activations(batch.Rows, shape.QDim);
+            var raw = b.Activations(batch.Rows, shape.QDim);
+            var sums = Put(b, startSums, batch.Sequences, 2 * shape.QDim);
             var probs = withProbs ? new float[shape.Heads * batch.Rows * batch.Rows] : null;
-            b.Attention(Put(b, qkv, batch.Rows, shape.QkvDim), batch, shape, k, v, maxT, z, probs);
-            var outputs = (Z: Get(b, z, batch.Rows), K: Get(b, k, slots * maxT), V: Get(b, v, slots * maxT));
+            var epilogue = withEpilogue
+                ? new HeadEpilogue { RawZ = raw, Pool = plan, PoolSums = sums, PoolOffset = shape.QDim, Alpha = alpha, ScaleRows = scaleRows, Probs = probs }
+                : new HeadEpilogue { Probs = probs };
+            b.Attention(Put(b, qkv, batch.Rows, shape.QkvDim), batch, shape, k, v, maxT, z, epilogue);
+            var outputs = (Z: Get(b, z, batch.Rows), Raw: Get(b, raw, batch.Rows), Sums: Get(b, sums, batch.Sequences), K: Get(b, k, slots * maxT), V: Get(b, v, slots * maxT));
             if (b == reference) { expected = outputs; expectedProbs = probs; continue; }
             Compare(name + ": z", expected.Z, outputs.Z, 2e-5);
             Compare(name + ": k cache", expected.K, outputs.K, 1e-6);
             Compare(name + ": v cache", expected.V, outputs.V, 1e-6);
             if (probs != null) Compare(name + ": probs", expectedProbs!, probs, 1e-6);
+            if (withEpilogue)
+            {
+                Compare(name + ": raw z", expected.Raw, outputs.Raw, 2e-5);
+                Compare(name + ": pooled sums", expected.Sums, outputs.Sums, 2e-5);
+            }
         }
-    }
-
-    void HeadOps()
-    {
-        int rows = 6, heads = 4, dh = 16, cols = heads * dh;
-        var z = Random(rows * cols);
-        float[] alpha = [1f, -1f, 0f, 5f];
-        byte[] mask = [1, 0, 1, 1, 0, 1, 1];   // one longer than rows, as the model's all-rows mask is
-        Both("ScaleHeads", 1e-7, b =>
-        {
-            var t = Put(b, z, rows, cols);
-            b.ScaleHeads(t, rows, dh, alpha, mask);
-            return Get(b, t, rows);
-        });
-        int samples = 3, layers = 2;
-        int[] rowSample = [0, -1, 2, 0, 2, 1];
-        var weight = Random(rows);
-        var start = Random(samples * layers * cols);
-        Both("PoolRows", 1e-6, b =>
-        {
-            var sums = Put(b, start, samples, layers * cols);
-            b.PoolRows(Put(b, z, rows, cols), rows, rowSample, weight, sums, cols);
-            return Get(b, sums, samples);
-        });
     }
 
     void ElementwiseOps()

@@ -24,7 +24,7 @@ public sealed unsafe class CudaBackend : IBackend
     internal IntPtr CublasHandle => _cublas;
     readonly Dictionary<string, KernelFunction> _kernels = [];
     readonly Dictionary<RopeTable, (DeviceBuffer Cos, DeviceBuffer Sin)> _ropeTables = [];
-    readonly GrowableBuffer _ints, _ints2, _floats, _bytes, _lowPrecision, _stats, _probs;
+    readonly GrowableBuffer _ints, _ints2, _floats, _bytes, _lowPrecision, _stats, _probs, _poolSample, _poolWeight, _alpha, _scaleRows;
     int[] _rowSlot = [];   // [rows] host staging for the attention's row -> slot map
 
     public CudaDevice Device => _device;
@@ -48,6 +48,7 @@ public sealed unsafe class CudaBackend : IBackend
         }
         _ints = new(_device); _ints2 = new(_device); _floats = new(_device); _bytes = new(_device);
         _lowPrecision = new(_device); _stats = new(_device); _probs = new(_device);
+        _poolSample = new(_device); _poolWeight = new(_device); _alpha = new(_device); _scaleRows = new(_device);
     }
 
     /// <summary>A kernel of kernels/<paramref name="file"/>, compiled once per set of attention sizes (when given).</summary>
@@ -164,8 +165,12 @@ public sealed unsafe class CudaBackend : IBackend
     }
 
     public void Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT,
-                          DeviceTensor z, float[]? probs)
+                          DeviceTensor z, HeadEpilogue epilogue)
     {
+        var probs = epilogue.Probs;
+        if (epilogue.Pool != null) HeadEpilogue.ValidatePool(epilogue.Pool, batch);
+        if (epilogue.Alpha != null && (epilogue.Alpha.Length != shape.Heads || epilogue.ScaleRows == null || epilogue.ScaleRows.Length < batch.Rows))
+            throw new ArgumentException($"head scales need {shape.Heads} alphas and a row mask of {batch.Rows} rows");
         for (int i = 0; i < batch.Sequences; i++)
             if (batch.StartPos[i] + batch.Length[i] > maxT)
                 throw new ArgumentException($"sequence {i} needs {batch.StartPos[i] + batch.Length[i]} positions but the KV cache holds {maxT}");
@@ -190,8 +195,16 @@ public sealed unsafe class CudaBackend : IBackend
         var stats = _stats.Ensure((long)rows * shape.Heads * 2 * 4);   // [rows, Heads, 2] (max, denominator)
         float scale = 1f / MathF.Sqrt(shape.DHead);
         int window = shape.Window ?? 0;
+        ulong none = 0;   // a null device pointer: that part of the epilogue is off
+        var pool = epilogue.Pool;
+        var sums = epilogue.PoolSums == null ? null : CudaTensor.Of(epilogue.PoolSums);
         _device.Launch(Kernel("attention.cu", "attention", shape), new(rows, shape.Heads), AttentionThreads, 0,
-                       qkvBuffer, rowPos, rowSlot, k, v, maxT, window, scale, CudaTensor.Of(z).Buffer, stats);
+                       qkvBuffer, rowPos, rowSlot, k, v, maxT, window, scale, CudaTensor.Of(z).Buffer, stats,
+                       epilogue.RawZ == null ? none : CudaTensor.Of(epilogue.RawZ).Buffer,
+                       pool == null ? none : _poolSample.Upload<int>(pool.RowSample), pool == null ? none : _poolWeight.Upload<float>(pool.RowWeight),
+                       sums == null ? none : sums.Buffer, sums?.Cols ?? 0, epilogue.PoolOffset,
+                       epilogue.Alpha == null ? none : _alpha.Upload<float>(epilogue.Alpha),
+                       epilogue.Alpha == null ? none : _scaleRows.Upload<byte>(epilogue.ScaleRows.AsSpan(0, rows)));
         if (probs == null) return;
         long count = (long)shape.Heads * rows * rows;   // probs [Heads, rows, rows]
         var p = _probs.Ensure(count * 4);
@@ -209,26 +222,6 @@ public sealed unsafe class CudaBackend : IBackend
         _device.Upload<float>(rope.Cos, cos);
         _device.Upload<float>(rope.Sin, sin);
         return _ropeTables[rope] = (cos, sin);
-    }
-
-    public void ScaleHeads(DeviceTensor z, int rows, int dHead, ReadOnlySpan<float> alpha, ReadOnlySpan<byte> rowMask)
-    {
-        if (alpha.Length * dHead != z.Cols) throw new ArgumentException($"{alpha.Length} head scales of {dHead} values do not cover z's {z.Cols} columns");
-        if (rowMask.Length < rows) throw new ArgumentException($"the row mask has {rowMask.Length} entries for {rows} rows");
-        if (rows == 0) return;
-        _device.Launch(Kernel("scale.cu", "scale_heads"), new(rows), RowThreads, 0,
-                       CudaTensor.Of(z).Buffer, z.Cols, dHead, _floats.Upload(alpha), _bytes.Upload(rowMask[..rows]));
-    }
-
-    public void PoolRows(DeviceTensor z, int rows, ReadOnlySpan<int> rowSample, ReadOnlySpan<float> weight, DeviceTensor sums, int layerOffset)
-    {
-        if (layerOffset + z.Cols > sums.Cols) throw new ArgumentException($"pooled columns {layerOffset}..{layerOffset + z.Cols} overrun the sums' {sums.Cols}");
-        for (int r = 0; r < rows; r++)
-            if (rowSample[r] >= sums.Rows) throw new ArgumentException($"row {r} pools into sample {rowSample[r]}, the sums hold {sums.Rows}");
-        if (rows == 0) return;
-        _device.Launch(Kernel("pool.cu", "pool_rows"), new(rows), RowThreads, 0,
-                       CudaTensor.Of(z).Buffer, z.Cols, _ints.Upload(rowSample[..rows]), _floats.Upload(weight[..rows]),
-                       CudaTensor.Of(sums).Buffer, sums.Cols, layerOffset);
     }
 
     public void GeluTanh(DeviceTensor x, int rows)
@@ -273,7 +266,7 @@ public sealed unsafe class CudaBackend : IBackend
     {
         _device.Synchronize();
         foreach (var (cos, sin) in _ropeTables.Values) { cos.Dispose(); sin.Dispose(); }
-        foreach (var g in new[] { _ints, _ints2, _floats, _bytes, _lowPrecision, _stats, _probs }) g.Dispose();
+        foreach (var g in new[] { _ints, _ints2, _floats, _bytes, _lowPrecision, _stats, _probs, _poolSample, _poolWeight, _alpha, _scaleRows }) g.Dispose();
         Cublas.cublasDestroy(_cublas);
         _compiler.Dispose();
         _device.Dispose();

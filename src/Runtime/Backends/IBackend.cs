@@ -33,18 +33,11 @@ public interface IBackend : IDisposable
     /// <summary>
     /// Causal self-attention over a packed batch. Reads qkv [rows, QkvDim]; applies RoPE to q and k when the shape has
     /// a table; stores this call's k and v into the cache (kCache/vCache [slots * maxT, KvDim], slot s row block
-    /// s*maxT..); writes z [rows, Heads*DHead] (each head's softmax-weighted sum of values). When probs is given
-    /// (single sequence, startPos 0) it receives the attention probabilities [Heads, rows, rows].
+    /// s*maxT..); writes z [rows, Heads*DHead] (each head's softmax-weighted sum of values) after the epilogue: the raw
+    /// z for recordings, the pooled capture and the head scales are applied as each head's z is produced.
     /// </summary>
     void Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT,
-                   DeviceTensor z, float[]? probs);
-    /// <summary>z[r, h*dh:(h+1)*dh] *= alpha[h] for rows with rowMask[r] != 0 (alpha = [Heads]).</summary>
-    void ScaleHeads(DeviceTensor z, int rows, int dHead, ReadOnlySpan<float> alpha, ReadOnlySpan<byte> rowMask);
-    /// <summary>
-    /// Streaming pooled capture: sums[sample, layerOffset + c] += weight[r] * z[r, c] for every row r with
-    /// rowSample[r] >= 0 (sums = [samples, L * Heads * DHead], layerOffset = layer * Heads * DHead).
-    /// </summary>
-    void PoolRows(DeviceTensor z, int rows, ReadOnlySpan<int> rowSample, ReadOnlySpan<float> weight, DeviceTensor sums, int layerOffset);
+                   DeviceTensor z, HeadEpilogue epilogue);
     /// <summary>x = gelu_tanh(x) in place: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).</summary>
     void GeluTanh(DeviceTensor x, int rows);
     /// <summary>y[r, j] = silu(gateUp[r, j]) * gateUp[r, d_ff + j], j in [0, d_ff) where d_ff = y.Cols.</summary>

@@ -76,6 +76,8 @@ public sealed class Transformer : IDisposable
         var rec = req.Record;
         if (rec != null && rec.Rows != rows) throw new ArgumentException("the recording was sized for another number of rows");
         float[]? probs = rec?.Probs != null ? new float[c.Heads * rows * rows] : null;
+        var layerAlpha = req.Scales == null ? null : Enumerable.Range(0, c.Layers).Select(l => req.Scales.Layer(l).ToArray()).ToArray();
+        if (req.Pool != null && req.PoolSums == null) throw new ArgumentException("a pooling plan needs PoolSums to add into");
 
         _b.Embed(_tokens, req.Tokens, ws.X, accumulate: false);
         if (c.Family == ModelFamily.Gpt2) _b.Embed(_positions, layout.RowPosition, ws.X, accumulate: true);
@@ -87,16 +89,19 @@ public sealed class Transformer : IDisposable
             var L = _layers[l];
             Norm(ws.X, L.Norm1W, L.Norm1B, ws.H, rows);
             _b.MatMul(ws.H, L.Qkv, L.QkvB, ws.Qkv, rows);
-            _b.Attention(ws.Qkv, layout, _attention, cache.K[l], cache.V[l], cache.MaxT, ws.Z, probs);
+            bool scaled = req.Scales != null && !req.Scales.LayerIsIdentity(l);
+            _b.Attention(ws.Qkv, layout, _attention, cache.K[l], cache.V[l], cache.MaxT, ws.Z, new HeadEpilogue
+            {
+                RawZ = rec != null ? ws.RawZ : null,
+                Pool = req.Pool, PoolSums = req.PoolSums, PoolOffset = l * c.Heads * c.DHead,
+                Alpha = scaled ? layerAlpha![l] : null, ScaleRows = scaled ? req.ScaleRows ?? ws.AllRows : null,
+                Probs = probs,
+            });
             if (rec != null)
             {
-                _b.Download(ws.Z, rows, rec.Z.AsSpan(l * rows * c.Heads * c.DHead, rows * c.Heads * c.DHead));
+                _b.Download(ws.RawZ, rows, rec.Z.AsSpan(l * rows * c.Heads * c.DHead, rows * c.Heads * c.DHead));
                 probs?.CopyTo(rec.Probs!.AsSpan(l * probs.Length));
             }
-            if (req.Pool != null)
-                _b.PoolRows(ws.Z, rows, req.Pool.RowSample, req.Pool.RowWeight, req.PoolSums!, l * c.Heads * c.DHead);
-            if (req.Scales != null && !req.Scales.LayerIsIdentity(l))
-                _b.ScaleHeads(ws.Z, rows, c.DHead, req.Scales.Layer(l), req.ScaleRows ?? ws.AllRows);
             _b.MatMul(ws.Z, L.O, L.OB, ws.Out, rows);
             if (rec != null) _b.Download(ws.Out, rows, rec.AttnOut.AsSpan(l * rows * c.DModel, rows * c.DModel));
             _b.Add(ws.X, ws.Out, rows);
@@ -197,7 +202,7 @@ public sealed class Transformer : IDisposable
     sealed class Workspace
     {
         public required int Capacity { get; init; }
-        public required DeviceTensor X, H, Qkv, Z, Out, Up, Act;
+        public required DeviceTensor X, H, Qkv, Z, RawZ, Out, Up, Act;
         public required byte[] AllRows;
 
         public static Workspace For(Workspace? current, IBackend b, ModelConfig c, int rows)
@@ -212,7 +217,7 @@ public sealed class Transformer : IDisposable
             {
                 Capacity = cap,
                 X = b.Activations(cap, c.DModel), H = b.Activations(cap, c.DModel), Qkv = b.Activations(cap, qkv),
-                Z = b.Activations(cap, q), Out = b.Activations(cap, c.DModel), Up = b.Activations(cap, up),
+                Z = b.Activations(cap, q), RawZ = b.Activations(cap, q), Out = b.Activations(cap, c.DModel), Up = b.Activations(cap, up),
                 Act = b.Activations(cap, c.DFF), AllRows = all,
             };
         }

@@ -6,19 +6,24 @@ namespace HeadPursuit.Runtime.Backends.Cpu;
 /// <summary>
 /// Causal attention on the CPU, in two parallel passes: (1) per row, RoPE on q and k and the copy of k/v
 /// into the cache; (2) per (sequence, query head), for each of its rows: scores against the cached keys,
-/// softmax, and z = sum_s p_s v_s. Work items never share outputs, so the result does not depend on the
-/// thread count.
+/// softmax, z = sum_s p_s v_s, then the epilogue on that head's z (raw copy, pooled capture, head scale).
+/// Work items never share outputs (a sample's sums are one sequence's, each head its own columns), so the
+/// result does not depend on the thread count.
 /// </summary>
 static class CpuAttention
 {
-    public static void Run(float[] qkv, BatchLayout batch, AttentionShape shape, float[] kCache, float[] vCache, int maxT, float[] z, float[]? probs)
+    /// <summary>The epilogue's buffers as host arrays (null when unused).</summary>
+    public readonly record struct Epilogue(float[]? RawZ, int[]? RowSample, float[]? RowWeight, float[]? Sums, int SumsCols, int PoolOffset,
+                                           float[]? Alpha, byte[]? ScaleRows, float[]? Probs);
+
+    public static void Run(float[] qkv, BatchLayout batch, AttentionShape shape, float[] kCache, float[] vCache, int maxT, float[] z, Epilogue epilogue)
     {
         for (int i = 0; i < batch.Sequences; i++)
             if (batch.StartPos[i] + batch.Length[i] > maxT)
                 throw new ArgumentException($"sequence {i} needs {batch.StartPos[i] + batch.Length[i]} positions but the KV cache holds {maxT}");
         var store = new StoreKv(qkv, batch, shape, kCache, vCache, maxT);
         CpuParallel.For(batch.Rows, ref store);
-        var heads = new HeadWork(qkv, batch, shape, kCache, vCache, maxT, z, probs);
+        var heads = new HeadWork(qkv, batch, shape, kCache, vCache, maxT, z, epilogue);
         CpuParallel.For(batch.Sequences * shape.Heads, ref heads);
     }
 
@@ -37,7 +42,7 @@ static class CpuAttention
         }
     }
 
-    struct HeadWork(float[] qkv, BatchLayout batch, AttentionShape shape, float[] kCache, float[] vCache, int maxT, float[] z, float[]? probs) : IParallelBody
+    struct HeadWork(float[] qkv, BatchLayout batch, AttentionShape shape, float[] kCache, float[] vCache, int maxT, float[] z, Epilogue e) : IParallelBody
     {
         [ThreadStatic] static float[]? t_scores;
 
@@ -65,13 +70,20 @@ static class CpuAttention
                 zRow.Clear();
                 for (int s = 0; s < n; s++)
                     TensorPrimitives.MultiplyAdd(vCache.AsSpan(((slotBase + first + s) * kvDim) + kvh * dh, dh), scores[s], zRow, zRow);
-                if (probs != null)
+                if (e.Probs != null)
                 {
                     int rows = batch.Rows;
-                    var dst = probs.AsSpan((h * rows + t) * rows, rows);
+                    var dst = e.Probs.AsSpan((h * rows + t) * rows, rows);
                     dst.Clear();
                     scores.CopyTo(dst.Slice(first));
                 }
+                if (e.RawZ != null) zRow.CopyTo(e.RawZ.AsSpan(r * shape.QDim + h * dh, dh));
+                if (e.RowSample != null && e.RowSample[r] >= 0)
+                {
+                    var acc = e.Sums.AsSpan(e.RowSample[r] * e.SumsCols + e.PoolOffset + h * dh, dh);
+                    TensorPrimitives.MultiplyAdd(zRow, e.RowWeight![r], acc, acc);
+                }
+                if (e.Alpha != null && e.ScaleRows![r] != 0 && e.Alpha[h] != 1f) TensorPrimitives.Multiply(zRow, e.Alpha[h], zRow);
             }
         }
     }

@@ -72,35 +72,16 @@ public sealed class CpuBackend : IBackend
     }
 
     public void Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT,
-                          DeviceTensor z, float[]? probs)
-        => CpuAttention.Run(CpuTensor.Of(qkv).Floats, batch, shape, CpuTensor.Of(kCache).Floats, CpuTensor.Of(vCache).Floats, maxT, CpuTensor.Of(z).Floats, probs);
-
-    public void ScaleHeads(DeviceTensor z, int rows, int dHead, ReadOnlySpan<float> alpha, ReadOnlySpan<byte> rowMask)
+                          DeviceTensor z, HeadEpilogue epilogue)
     {
-        var data = CpuTensor.Of(z).Floats;
-        for (int r = 0; r < rows; r++)
-        {
-            if (rowMask[r] == 0) continue;
-            for (int h = 0; h < alpha.Length; h++)
-                if (alpha[h] != 1f)
-                {
-                    var s = data.AsSpan(r * z.Cols + h * dHead, dHead);
-                    TensorPrimitives.Multiply(s, alpha[h], s);
-                }
-        }
-    }
-
-    public void PoolRows(DeviceTensor z, int rows, ReadOnlySpan<int> rowSample, ReadOnlySpan<float> weight, DeviceTensor sums, int layerOffset)
-    {
-        var src = CpuTensor.Of(z).Floats;
-        var dst = CpuTensor.Of(sums).Floats;
-        int c = z.Cols;
-        for (int r = 0; r < rows; r++)
-        {
-            if (rowSample[r] < 0) continue;
-            var acc = dst.AsSpan(rowSample[r] * sums.Cols + layerOffset, c);
-            TensorPrimitives.MultiplyAdd(src.AsSpan(r * c, c), weight[r], acc, acc);
-        }
+        if (epilogue.Pool != null) HeadEpilogue.ValidatePool(epilogue.Pool, batch);
+        if (epilogue.Alpha != null && (epilogue.Alpha.Length != shape.Heads || epilogue.ScaleRows == null || epilogue.ScaleRows.Length < batch.Rows))
+            throw new ArgumentException($"head scales need {shape.Heads} alphas and a row mask of {batch.Rows} rows");
+        var sums = epilogue.PoolSums == null ? null : CpuTensor.Of(epilogue.PoolSums);
+        var e = new CpuAttention.Epilogue(
+            epilogue.RawZ == null ? null : CpuTensor.Of(epilogue.RawZ).Floats, epilogue.Pool?.RowSample, epilogue.Pool?.RowWeight,
+            sums?.Floats, sums?.Cols ?? 0, epilogue.PoolOffset, epilogue.Alpha, epilogue.ScaleRows, epilogue.Probs);
+        CpuAttention.Run(CpuTensor.Of(qkv).Floats, batch, shape, CpuTensor.Of(kCache).Floats, CpuTensor.Of(vCache).Floats, maxT, CpuTensor.Of(z).Floats, e);
     }
 
     public void GeluTanh(DeviceTensor x, int rows)
