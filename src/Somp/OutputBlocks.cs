@@ -29,41 +29,4 @@ public sealed class OutputBlocks
 
     /// <summary>[d_model, d_head] row-major.</summary>
     public float[] Block(int layer, int head) => _blocks[layer][head];
-
-    /// <summary>
-    /// Splits one layer's HF Linear weight [d_model, H * d_head] (o_proj; y = x W^T): W_O^(h) = columns h*dh..(h+1)*dh-1.
-    /// </summary>
-    public static float[][] SplitLinear(ReadOnlySpan<float> weight, int dModel, int heads, int dHead)
-    {
-        int din = heads * dHead;
-        if (weight.Length != dModel * din) throw new ArgumentException($"o_proj weight holds {weight.Length} floats, [d_model={dModel}, H*d_head={din}] needs {dModel * din}");
-        var result = new float[heads][];
-        for (int h = 0; h < heads; h++)
-        {
-            var block = new float[dModel * dHead]; // [d_model, d_head]
-            for (int m = 0; m < dModel; m++)
-                weight.Slice(m * din + h * dHead, dHead).CopyTo(block.AsSpan(m * dHead, dHead));
-            result[h] = block;
-        }
-        return result;
-    }
-
-    /// <summary>
-    /// Splits one layer's GPT-2 Conv1D weight [H * d_head, d_model] (c_proj; y = x W): W_O^(h) = (rows h*dh..(h+1)*dh-1)^T.
-    /// </summary>
-    public static float[][] SplitConv1D(ReadOnlySpan<float> weight, int dModel, int heads, int dHead)
-    {
-        int din = heads * dHead;
-        if (weight.Length != dModel * din) throw new ArgumentException($"c_proj weight holds {weight.Length} floats, [H*d_head={din}, d_model={dModel}] needs {dModel * din}");
-        var result = new float[heads][];
-        for (int h = 0; h < heads; h++)
-        {
-            var block = new float[dModel * dHead]; // [d_model, d_head]
-            for (int e = 0; e < dHead; e++)
-                for (int m = 0; m < dModel; m++)
-                    block[m * dHead + e] = weight[(h * dHead + e) * dModel + m];
-            result[h] = block;
-        }
-        return result;
-    }
 }

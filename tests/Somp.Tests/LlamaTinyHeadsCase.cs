@@ -1,5 +1,7 @@
 using System.Text.Json;
+using HeadPursuit.Runtime.Backends.Cpu;
 using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Runtime.Models;
 using HeadPursuit.Runtime.SafeTensors;
 using HeadPursuit.Tests;
 
@@ -39,13 +41,11 @@ sealed class LlamaTinyHeadsCase
             Selected = f.Get("heads_llama_tiny.selected").ExpectShape(L, Heads, v).ToInt64Array();
             LlScores = f.Get("heads_llama_tiny.ll_scores").ExpectShape(L, Heads).ToDoubleArray();
         }
-        using var model = SafeTensorsFile.Open(Fixtures.Path("llama-tiny", "model.safetensors"));
-        LmHead = model.Get("lm_head.weight").ExpectShape(Vocab, DModel).ToFloatArray();
-        var blocks = new float[L][][];
-        for (int l = 0; l < L; l++)
-            blocks[l] = OutputBlocks.SplitLinear(model.Get($"model.layers.{l}.self_attn.o_proj.weight").ExpectShape(DModel, Heads * DHead).ToFloatArray(),
-                DModel, Heads, DHead);
-        Blocks = new OutputBlocks(blocks, DModel, DHead);
+        // The model's own W_O blocks and lm_head, as `rank` reads them.
+        using var model = Transformer.Load(Fixtures.Path("llama-tiny"), new CpuBackend());
+        var readout = ModelReadout.From(model);
+        LmHead = readout.Unembedding;
+        Blocks = readout.Blocks;
     }
 
     static HeadId[] Heads_(JsonElement pairs) =>
