@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using HeadPursuit.GpuCheck;
 using HeadPursuit.Kernels;
+using HeadPursuit.Somp;
 using HeadPursuit.Runtime.Backends.Cpu;
 using HeadPursuit.Runtime.Verification;
 
@@ -57,6 +59,28 @@ Console.WriteLine($"== SOMP on the device: {somp[0]} heads, n = {somp[1]}, vocab
     var results = new CudaSomp(cuda).Run(atoms, v, dm, list, n, dh, iterations);
     Console.WriteLine($"ok   SOMP ranking time {sw.Elapsed.TotalSeconds:F2} s ({sw.Elapsed.TotalMilliseconds / heads:F1} ms per head); best score {results.Max(r => r.Score):F4}");
 }
+
+Console.WriteLine("== SOMP parity: CUDA vs the CPU reference (selections identical, EVR within 1e-4)");
+{
+    int v = 400, dm = 64, dh = 16, n = 50, heads = 8, iterations = 20;
+    var rng = new Random(17);
+    float R() => (float)(rng.NextDouble() * 2 - 1);
+    var atoms = Enumerable.Range(0, v * dm).Select(_ => R()).ToArray();
+    var list = Enumerable.Range(0, heads).Select(_ => new CudaSompHead(
+        Enumerable.Range(0, n * dh).Select(_ => R()).ToArray(), Enumerable.Range(0, dm * dh).Select(_ => R()).ToArray())).ToList();
+    var gpu = new CudaSomp(cuda).Run(atoms, v, dm, list, n, dh, iterations);
+    var atomSet = new AtomSet(atoms, v, dm);
+    var cpu = SompFast.RunHeads(list.Select(h => new SompHead(h.Z, h.OutputBlock, n, dh, dm)).ToList(), atomSet, iterations, new SompOptions());
+    for (int h = 0; h < heads; h++)
+    {
+        bool same = gpu[h].Selected.SequenceEqual(cpu[h].Selected) && gpu[h].Evr.Zip(cpu[h].Evr).All(p => Math.Abs(p.First - p.Second) <= 1e-4);
+        Console.WriteLine($"{(same ? "ok  " : "FAIL")} SOMP head {h}: first picks GPU [{string.Join(",", gpu[h].Selected.Take(5))}] CPU [{string.Join(",", cpu[h].Selected.Take(5))}]");
+        if (!same) failures++;
+    }
+}
+
+Console.WriteLine("== model throughput (random bf16 weights)");
+ModelBench.Run(cuda);
 
 Console.WriteLine(failures == 0 ? "all checks passed" : $"{failures} check(s) failed");
 return failures == 0 ? 0 : 1;
