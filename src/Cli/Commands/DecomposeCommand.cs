@@ -1,16 +1,18 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using HeadPursuit.Eval.Heads;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Somp;
 
 namespace HeadPursuit.Cli.Commands;
 
-/// <summary>`headpursuit decompose`: full-vocabulary SOMP per head: the tokens each head writes, in selection order, with its EVR curve (the paper's Table 1).</summary>
+/// <summary>`headpursuit decompose`: full-vocabulary SOMP per head: the tokens each head writes, in selection order, with its EVR curve,
+/// beside the head's aggregated logit-lens tokens (top of W_U times its mean output; the paper's Tables 1 and 6).</summary>
 sealed class DecomposeCommand : ICommand
 {
     public string Name => "decompose";
-    public string Summary => "each head's top tokens over the whole vocabulary (full-vocabulary SOMP) and its EVR curve";
+    public string Summary => "each head's top tokens over the whole vocabulary (full-vocabulary SOMP, and the logit lens) and its EVR curve";
     public string Usage => $"""
         usage: headpursuit decompose --model MODEL --activations ACTS.safetensors [options]
 
@@ -45,21 +47,27 @@ sealed class DecomposeCommand : ICommand
         var results = VocabularyDecomposition.Run(acts, readout.Blocks, readout.Unembedding, options,
                                                   options.FoldFinalNorm ? readout.FinalNormGain : null, iterations)
                                              .Where(r => wanted == null || wanted.Contains(r.Head)).ToList();
+        var lensTokens = results.ToDictionary(r => r.Head, r => HeadLogitLens.TopTokens(acts, readout.Blocks, readout.Unembedding, r.Head, top));
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "decompose.json"), JsonSerializer.Serialize(new
         {
             model = modelName, activations = Path.GetFileName(actsPath), samples = acts.Samples, iterations,
             center = options.Center, normalize = options.Normalize, fold_final_norm = options.FoldFinalNorm,
-            heads = results.Select(r => new { head = r.Head.ToString(), token_ids = r.TokenIds, tokens = r.TokenIds.Select(id => tok.Decode([id])), evr = r.Evr }),
+            heads = results.Select(r => new
+            {
+                head = r.Head.ToString(), token_ids = r.TokenIds, tokens = r.TokenIds.Select(id => tok.Decode([id])), evr = r.Evr,
+                logit_lens_token_ids = lensTokens[r.Head], logit_lens_tokens = lensTokens[r.Head].Select(id => tok.Decode([id])),
+            }),
         }, new JsonSerializerOptions { WriteIndented = true }));
         var md = new StringBuilder();
         md.AppendLine($"# Full-vocabulary decomposition ({acts.Samples} samples, {iterations} SOMP iterations)\n");
-        md.AppendLine($"| head | EVR@{top} | EVR@{iterations} | top tokens in selection order |\n|---|---|---|---|");
+        md.AppendLine($"Logit lens: the top {top} tokens of W_U (W_O^(h) mean z) per head (raw rows, no final norm).\n");
+        md.AppendLine($"| head | EVR@{top} | EVR@{iterations} | top tokens in selection order | logit lens |\n|---|---|---|---|---|");
         foreach (var r in results)
         {
-            string tokens = string.Join(" ", r.TokenIds.Take(top).Select(id => "`" + tok.Decode([id]).Replace("`", "'").Replace("|", "\\|").Replace("\n", "\\n") + "`"));
+            string Tokens(IEnumerable<int> ids) => string.Join(" ", ids.Select(id => "`" + tok.Decode([id]).Replace("`", "'").Replace("|", "\\|").Replace("\n", "\\n") + "`"));
             string At(int k) => r.Evr.Length >= k ? r.Evr[k - 1].ToString("0.000", CultureInfo.InvariantCulture) : "-";
-            md.AppendLine($"| {r.Head} | {At(top)} | {At(iterations)} | {tokens} |");
+            md.AppendLine($"| {r.Head} | {At(top)} | {At(iterations)} | {Tokens(r.TokenIds.Take(top))} | {Tokens(lensTokens[r.Head])} |");
         }
         File.WriteAllText(Path.Combine(outDir, "decompose.md"), md.ToString());
         Console.WriteLine(md);

@@ -1,4 +1,7 @@
+using System.Globalization;
 using HeadPursuit.Eval.Experiments;
+using HeadPursuit.Eval.Plots;
+using HeadPursuit.Somp;
 using HeadPursuit.Runtime.Models;
 
 namespace HeadPursuit.Cli.Commands;
@@ -14,7 +17,8 @@ sealed class EvalCommand : ICommand
           The experiment file names the model, dataset, concept, k values, alphas, position policy, head selections,
           decoding, seed, metrics and report path (layout: src/Eval/Experiments/ExperimentFile.cs; example:
           experiments/stories260k-colours.json). It is checked in full before the model is loaded. Finished cells are kept
-          in REPORT.cells.jsonl; rerunning the same file continues from there.
+          in REPORT.cells.jsonl; rerunning the same file continues from there. Also writes REPORT.alpha=A.svg (metrics
+          against k) and the layer x head heatmaps REPORT.somp.svg / REPORT.logit_lens.svg of the rankings used.
 
           --examples N          prompts shown with their generations in the Markdown report (default 6)
         {CommonOptions.BackendUsage}
@@ -45,6 +49,10 @@ sealed class EvalCommand : ICommand
         var report = runner.Run();
         File.WriteAllText(spec.ReportStem + ".json", report.ToJson());
         File.WriteAllText(spec.ReportStem + ".md", report.ToMarkdown(examples));
+        foreach (var (alpha, svg) in ExperimentPlots.Write(report))
+            File.WriteAllText(string.Create(CultureInfo.InvariantCulture, $"{spec.ReportStem}.alpha={alpha}.svg"), svg);
+        if (report.Somp != null) File.WriteAllText(spec.ReportStem + ".somp.svg", HeatmapSvg.Write(report.Somp));
+        if (report.LogitLens != null) File.WriteAllText(spec.ReportStem + ".logit_lens.svg", HeatmapSvg.Write(report.LogitLens));
         Console.Error.WriteLine($"wrote {spec.ReportStem}.json and {spec.ReportStem}.md ({report.Cells.Count} cells; finished cells kept in {spec.ReportStem}.cells.jsonl)");
         return 0;
     }

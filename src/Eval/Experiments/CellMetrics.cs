@@ -1,15 +1,18 @@
 using HeadPursuit.Eval.Metrics;
+using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Models;
 
 namespace HeadPursuit.Eval.Experiments;
 
 /// <summary>Computes an experiment's requested metrics for one cell's generations.</summary>
-public sealed class CellMetrics(ExperimentSpec spec, KeywordCounter concept, ToxicityCount? toxicity, PerplexityScorer perplexity)
+public sealed class CellMetrics(ExperimentSpec spec, KeywordCounter concept, ToxicityCount? toxicity, PerplexityScorer perplexity,
+                                ConceptMassScorer mass)
 {
     /// <param name="prompts">Token ids per prompt.</param>
     /// <param name="newTokens">Per prompt, the generated ids (as scored for perplexity).</param>
     /// <param name="texts">Per prompt, the decoded generation.</param>
-    public Dictionary<string, double> Compute(int[][] prompts, int[][] newTokens, string[] texts)
+    /// <param name="scales">The cell's head scales (null for the unmodified model).</param>
+    public Dictionary<string, double> Compute(int[][] prompts, int[][] newTokens, string[] texts, HeadScales? scales)
     {
         var values = new Dictionary<string, double>();
         foreach (var m in spec.Metrics)
@@ -31,10 +34,18 @@ public sealed class CellMetrics(ExperimentSpec spec, KeywordCounter concept, Tox
                     values[m + "_concept"] = em ? qa.ConceptExactMatch : qa.ConceptF1;
                     values[m + "_other"] = em ? qa.OtherExactMatch : qa.OtherF1;
                     break;
+                case MetricNames.ConceptMass:
+                    var masses = mass.Score(prompts, newTokens, scales);
+                    values[m + "_next"] = masses.Average(x => x.Next);
+                    values[m + "_generated"] = masses.Average(x => x.Generated);
+                    break;
             }
         return values;
     }
 
-    public static CellMetrics For(ExperimentSpec spec, Transformer model, IEnumerable<string> conceptWords, IEnumerable<string>? toxicWords) =>
-        new(spec, new KeywordCounter(conceptWords), toxicWords == null ? null : new ToxicityCount(toxicWords), new PerplexityScorer(model, spec.Batch));
+    /// <param name="conceptIds">The concept's token ids (for concept mass).</param>
+    public static CellMetrics For(ExperimentSpec spec, Transformer model, IEnumerable<string> conceptWords, IReadOnlyList<int> conceptIds,
+                                  IEnumerable<string>? toxicWords) =>
+        new(spec, new KeywordCounter(conceptWords), toxicWords == null ? null : new ToxicityCount(toxicWords), new PerplexityScorer(model, spec.Batch),
+            new ConceptMassScorer(model, conceptIds, Math.Min(spec.Batch, 16)));
 }

@@ -1,5 +1,6 @@
 namespace HeadPursuit.Eval.Experiments;
 
 /// <summary>How an experiment's dataset file is read: a prompt set (text lines or JSON lines), TriviaQA JSON (the
-/// questions become prompts "Q: ...\nA:"), or RealToxicityPrompts JSON lines.</summary>
-public enum DatasetFormat { Prompts, TriviaQa, RealToxicityPrompts }
+/// questions become prompts "Q: ...\nA:"), RealToxicityPrompts JSON lines, or question JSON lines whose "prompt" is fed
+/// as it is and whose "answers" are the golds (Data.QuestionsFile).</summary>
+public enum DatasetFormat { Prompts, TriviaQa, RealToxicityPrompts, Questions }

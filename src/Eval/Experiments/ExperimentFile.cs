@@ -13,16 +13,20 @@ namespace HeadPursuit.Eval.Experiments;
 /// <code>
 /// { "name": "stories260k-colours",
 ///   "model": "../../shared/fixtures/stories260K",          // folder or hub id
-///   "dataset": { "format": "prompts", "path": "../data/eval/stories-heldout.txt", "limit": 0 },   // or triviaqa, realtoxicityprompts
-///   "concept": "colours",                                   // built-in list or word-list file
-///   "ranking": { "capture_prompts": "../data/prompts/stories-colours.txt", "positions": "all-but-special" },
+///   "dataset": { "format": "prompts", "path": "../data/eval/stories-heldout.txt", "limit": 0 },   // or triviaqa, realtoxicityprompts,
+///              // questions (JSON lines with "prompt" and "answers"); "half": 0 or 1 keeps one half (Data.PairedHalves)
+///   "concept": "colours",                                   // built-in list, word-list file, or "lexicon:NAME" (model folder's lexicon.json)
+///   "concept_tokens": "both",                               // or "space": only the " word" tokenization
+///   "ranking": { "capture_prompts": "../data/prompts/stories-colours.txt", "positions": "all-but-special",
+///                "capture_half": 0, "exclude_prefix": "Question:", "exclude_suffix": " Answer:" },   // the last three optional
 ///              // or { "somp": "colours.somp.json", "logit_lens": "colours.logit_lens.json" }
 ///   "k": [1, 2, 4, 8], "alphas": [-1, 5],
 ///   "policy": "all",                                        // prompt, generated, or { "span": [start, end] }
 ///   "selections": ["somp", "logit_lens", "random", { "name": "mine", "heads": ["L3H5"] }],
 ///   "random_draws": 10, "seed": 1234,
 ///   "decoding": { "max_new_tokens": 32, "temperature": 0, "top_k": 0, "top_p": 1, "seed": 0 },
-///   "metrics": ["concept_frequency", "perplexity"],          // also toxicity, qa_exact_match, qa_f1
+///   "metrics": ["concept_frequency", "perplexity"],          // also toxicity, qa_exact_match, qa_f1, concept_mass
+///   "plot_metrics": ["qa_f1_concept", "qa_f1_other"],         // reported values drawn in STEM.alpha=A.svg (default: all)
 ///   "toxicity_words": "toxicity", "batch": 32,
 ///   "report": "../docs/stories260k-colours" }
 /// </code>
@@ -30,7 +34,8 @@ namespace HeadPursuit.Eval.Experiments;
 public static class ExperimentFile
 {
     static readonly string[] TopFields = ["name", "model", "dataset", "concept", "ranking", "k", "alphas", "policy", "selections",
-                                          "random_draws", "decoding", "seed", "metrics", "toxicity_words", "batch", "report"];
+                                          "random_draws", "decoding", "seed", "metrics", "toxicity_words", "batch", "report",
+                                          "concept_tokens", "plot_metrics"];
 
     public static ExperimentSpec Load(string path)
     {
@@ -51,17 +56,19 @@ public static class ExperimentFile
 
         // dataset
         var dataset = Object(root, "dataset", source);
-        Unknown(dataset, ["format", "path", "limit"], source, "dataset.");
+        Unknown(dataset, ["format", "path", "limit", "half"], source, "dataset.");
         var format = (OptionalString(dataset, "format", source, "dataset.") ?? "prompts") switch
         {
             "prompts" => DatasetFormat.Prompts,
             "triviaqa" => DatasetFormat.TriviaQa,
             "realtoxicityprompts" => DatasetFormat.RealToxicityPrompts,
-            var f => throw Error(source, $"\"dataset.format\" '{f}' is not one of prompts, triviaqa, realtoxicityprompts"),
+            "questions" => DatasetFormat.Questions,
+            var f => throw Error(source, $"\"dataset.format\" '{f}' is not one of prompts, triviaqa, realtoxicityprompts, questions"),
         };
         string datasetPath = Resolve(RequiredString(dataset, "path", source, "dataset."));
         int limit = Int(dataset, "limit", 0, source, "dataset.");
         if (limit < 0) throw Error(source, $"\"dataset.limit\" must be >= 0 (0 = all), got {limit}");
+        int? half = Half(dataset, "half", source, "dataset.");
         string[] prompts;
         string[][]? golds = null;
         try
@@ -74,6 +81,13 @@ public static class ExperimentFile
                     prompts = [.. items.Select(q => $"Q: {q.Question}\nA:")];
                     golds = [.. items.Select(q => q.Golds)];
                     break;
+                case DatasetFormat.Questions:
+                    var rows = QuestionsFile.Read(datasetPath);
+                    if (half is { } h) rows = PairedHalves.Take(rows, h);
+                    if (limit > 0) rows = rows[..Math.Min(limit, rows.Length)];
+                    prompts = [.. rows.Select(r => r.Prompt)];
+                    golds = [.. rows.Select(r => r.Answers)];
+                    break;
                 case DatasetFormat.RealToxicityPrompts: prompts = RealToxicityPromptsFile.Read(datasetPath); break;
                 default: prompts = PromptLines.Read(datasetPath); break;
             }
@@ -82,14 +96,32 @@ public static class ExperimentFile
         {
             throw Error(source, $"\"dataset.path\": {e.Message}");
         }
+        if (half is { } kept && format != DatasetFormat.Questions)
+        {
+            if (format == DatasetFormat.TriviaQa) throw Error(source, "\"dataset.half\" is not supported for triviaqa datasets");
+            prompts = PairedHalves.Take(prompts, kept);
+        }
         if (limit > 0) prompts = prompts[..Math.Min(limit, prompts.Length)];
+        if (prompts.Length == 0) throw Error(source, "the dataset holds no prompts after \"half\" / \"limit\"");
+        string model = ModelPath(RequiredString(root, "model", source, ""), folder);
 
         // concept
         string concept = RequiredString(root, "concept", source, "");
-        if (!ConceptLists.BuiltinNames.Contains(concept))
+        var conceptTokens = (OptionalString(root, "concept_tokens", source, "") ?? "both") switch
+        {
+            "both" => ConceptTokens.Both,
+            "space" => ConceptTokens.SpaceVariant,
+            var t => throw Error(source, $"\"concept_tokens\" '{t}' is not one of both, space"),
+        };
+        if (LexiconFile.IsReference(concept))
+        {
+            try { LexiconFile.Read(Path.Combine(model, LexiconFile.FileName), concept[LexiconFile.Prefix.Length..]); }
+            catch (Exception e) when (e is ArgumentException or FileNotFoundException) { throw Error(source, $"\"concept\" '{concept}': {e.Message}"); }
+        }
+        else if (!ConceptLists.BuiltinNames.Contains(concept))
         {
             if (!File.Exists(Resolve(concept)))
-                throw Error(source, $"\"concept\" '{concept}' is neither a built-in concept ({string.Join(", ", ConceptLists.BuiltinNames)}) nor a word-list file");
+                throw Error(source, $"\"concept\" '{concept}' is neither a built-in concept ({string.Join(", ", ConceptLists.BuiltinNames)}), a word-list file nor lexicon:NAME");
             concept = Resolve(concept);
         }
 
@@ -100,12 +132,16 @@ public static class ExperimentFile
             throw Error(source, "\"selections\": random sets are matched to SOMP's heads, so \"random\" needs \"somp\" too");
 
         // ranking
-        string? capture = null, sompFile = null, lensFile = null;
+        string? capture = null, sompFile = null, lensFile = null, excludePrefix = null, excludeSuffix = null;
+        int? captureHalf = null;
         var positions = CapturePositions.AllButSpecial;
         if (ranked)
         {
             var ranking = Object(root, "ranking", source);
-            Unknown(ranking, ["capture_prompts", "positions", "somp", "logit_lens"], source, "ranking.");
+            Unknown(ranking, ["capture_prompts", "positions", "somp", "logit_lens", "capture_half", "exclude_prefix", "exclude_suffix"], source, "ranking.");
+            captureHalf = Half(ranking, "capture_half", source, "ranking.");
+            excludePrefix = OptionalString(ranking, "exclude_prefix", source, "ranking.");
+            excludeSuffix = OptionalString(ranking, "exclude_suffix", source, "ranking.");
             capture = OptionalString(ranking, "capture_prompts", source, "ranking.") is { } c ? Resolve(c) : null;
             sompFile = OptionalString(ranking, "somp", source, "ranking.") is { } s ? Resolve(s) : null;
             lensFile = OptionalString(ranking, "logit_lens", source, "ranking.") is { } l ? Resolve(l) : null;
@@ -143,8 +179,10 @@ public static class ExperimentFile
         foreach (var m in metrics)
         {
             if (!MetricNames.Known.Contains(m)) throw Error(source, $"\"metrics\": unknown metric '{m}' (known: {string.Join(", ", MetricNames.Known)})");
-            if (m is MetricNames.QaExactMatch or MetricNames.QaF1 && format != DatasetFormat.TriviaQa)
-                throw Error(source, $"\"metrics\": '{m}' needs a question dataset (\"dataset.format\": \"triviaqa\")");
+            if (m == MetricNames.ConceptMass && policy is not (PositionPolicy.All or PositionPolicy.Prompt or PositionPolicy.Generated))
+                throw Error(source, "\"metrics\": concept_mass supports the policies all, prompt and generated");
+            if (m is MetricNames.QaExactMatch or MetricNames.QaF1 && format is not (DatasetFormat.TriviaQa or DatasetFormat.Questions))
+                throw Error(source, $"\"metrics\": '{m}' needs a question dataset (\"dataset.format\": \"triviaqa\" or \"questions\")");
         }
         string? toxicity = null;
         if (metrics.Contains(MetricNames.Toxicity))
@@ -155,6 +193,11 @@ public static class ExperimentFile
                     : throw Error(source, $"\"toxicity_words\" '{toxicity}' is neither a built-in list nor a word-list file");
         }
 
+        var reported = metrics.SelectMany(MetricNames.Reported).ToArray();
+        var plotMetrics = root.TryGetProperty("plot_metrics", out _) ? StringArray(root, "plot_metrics", source) : reported;
+        foreach (var m in plotMetrics)
+            if (!reported.Contains(m)) throw Error(source, $"\"plot_metrics\": '{m}' is not reported (reported: {string.Join(", ", reported)})");
+
         int batch = Int(root, "batch", 32, source, "");
         if (batch <= 0) throw Error(source, $"\"batch\" must be positive, got {batch}");
         string name = OptionalString(root, "name", source, "") ?? Path.GetFileNameWithoutExtension(source);
@@ -162,12 +205,13 @@ public static class ExperimentFile
 
         return new ExperimentSpec
         {
-            Name = name, Model = ModelPath(RequiredString(root, "model", source, ""), folder),
-            DatasetFormat = format, DatasetPath = datasetPath, Prompts = prompts, Golds = golds, Concept = concept,
-            CapturePromptsPath = capture, CapturePositions = positions, SompRankingPath = sompFile, LogitLensRankingPath = lensFile,
+            Name = name, Model = model,
+            DatasetFormat = format, DatasetPath = datasetPath, DatasetHalf = half, Prompts = prompts, Golds = golds, Concept = concept,
+            ConceptTokens = conceptTokens, CapturePromptsPath = capture, CapturePositions = positions, CaptureHalf = captureHalf,
+            ExcludePrefix = excludePrefix, ExcludeSuffix = excludeSuffix, SompRankingPath = sompFile, LogitLensRankingPath = lensFile,
             K = k, Alphas = alphas, Policy = policy, SpanStart = spanStart, SpanEnd = spanEnd, Selections = selections,
             RandomDraws = draws, Decoding = Decoding(root, source), Seed = Int(root, "seed", 0, source, ""), Metrics = metrics,
-            ToxicityWords = toxicity, Batch = batch, ReportStem = report,
+            ToxicityWords = toxicity, Batch = batch, ReportStem = report, PlotMetrics = plotMetrics,
             Fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))),
         };
     }
@@ -253,6 +297,14 @@ public static class ExperimentFile
         catch (ArgumentException e) { throw Error(source, $"\"decoding\": {e.Message}"); }
         if (options.MaxNewTokens == 0) throw Error(source, "\"decoding.max_new_tokens\" must be positive");
         return options;
+    }
+
+    /// <summary>An optional half (0 or 1) of a paired split (Data.PairedHalves); null when absent.</summary>
+    static int? Half(JsonElement e, string name, string source, string prefix)
+    {
+        if (!e.TryGetProperty(name, out _)) return null;
+        int h = Int(e, name, 0, source, prefix);
+        return h is 0 or 1 ? h : throw Error(source, $"\"{prefix}{name}\" must be 0 or 1, got {h}");
     }
 
     static ArgumentException Error(string source, string message) => new($"{source}: {message}");

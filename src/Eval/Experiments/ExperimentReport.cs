@@ -88,8 +88,10 @@ public sealed class ExperimentReport
         void Line(FormattableString s) => sb.Append(s.ToString(CultureInfo.InvariantCulture)).Append('\n');
         Line($"# Experiment {Spec.Name}\n");
         Line($"- model: `{Spec.Model}`");
-        Line($"- dataset: `{Path.GetFileName(Spec.DatasetPath)}` ({Spec.DatasetFormat}, {Spec.Prompts.Length} prompts)");
-        Line($"- concept: `{Path.GetFileNameWithoutExtension(Spec.Concept)}`; heads scaled at positions: {Spec.Policy}{(Spec.Policy == Runtime.Capture.PositionPolicy.Span ? $" [{Spec.SpanStart}, {Spec.SpanEnd})" : "")}");
+        Line($"- dataset: `{Path.GetFileName(Spec.DatasetPath)}` ({Spec.DatasetFormat}, {Spec.Prompts.Length} prompts{(Spec.DatasetHalf is { } h ? $", half {h} of the paired split" : "")})");
+        if (Spec.CapturePromptsPath != null)
+            Line($"- ranking captured on: `{Path.GetFileName(Spec.CapturePromptsPath)}`{(Spec.CaptureHalf is { } ch ? $" (half {ch} of the paired split)" : "")}, pooled over {Spec.CapturePositions} positions{(Spec.ExcludePrefix != null || Spec.ExcludeSuffix != null ? $" without the template tokens of `{Spec.ExcludePrefix}` / `{Spec.ExcludeSuffix}`" : "")}");
+        Line($"- concept: `{(Data.LexiconFile.IsReference(Spec.Concept) ? Spec.Concept : Path.GetFileNameWithoutExtension(Spec.Concept))}` (tokens: {Spec.ConceptTokens}); heads scaled at positions: {Spec.Policy}{(Spec.Policy == Runtime.Capture.PositionPolicy.Span ? $" [{Spec.SpanStart}, {Spec.SpanEnd})" : "")}");
         Line($"- decoding: {Spec.Decoding.MaxNewTokens} new tokens, temperature {Spec.Decoding.Temperature}{(Spec.Decoding.Temperature > 0 ? $", seed {Spec.Decoding.Seed}" : " (greedy)")}");
         Line($"- random controls: {Spec.RandomDraws} draws per k, same heads per layer as SOMP's top-k and disjoint from it (seed {Spec.Seed} + k)\n");
         foreach (var r in new[] { Somp, LogitLens }.Where(r => r != null))

@@ -20,7 +20,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, Transformer model, Tok
     {
         var c = model.Config;
         spec.CheckAgainst(c, spec.Name);
-        var concept = ConceptLists.Load(spec.Concept, w => tokenizer.Encode(w));
+        var concept = ConceptSource.Load(spec.Concept, spec.ConceptTokens, spec.Model, w => tokenizer.Encode(w));
         var toxic = spec.ToxicityWords == null ? null : ConceptLists.Load(spec.ToxicityWords, w => tokenizer.Encode(w)).Words;
         var (somp, lens) = Rankings(concept);
         var cells = CellPlan.Grid(spec, somp, lens, c.Layers, c.Heads);
@@ -28,17 +28,18 @@ public sealed class ExperimentRunner(ExperimentSpec spec, Transformer model, Tok
         var prompts = spec.Prompts.Select(p => tokenizer.Encode(p, addSpecialTokens: true)).ToArray();
         for (int i = 0; i < prompts.Length; i++)
             if (prompts[i].Length == 0) throw new ArgumentException($"{spec.DatasetPath}: prompt {i + 1} encodes to no tokens");
-        var metrics = CellMetrics.For(spec, model, concept.Words, toxic);
+        var metrics = CellMetrics.For(spec, model, concept.Words, concept.TokenIds, toxic);
         var decoding = spec.Decoding.StopTokens.Length > 0 ? spec.Decoding : spec.Decoding with { StopTokens = c.EosIds };
 
         int done = cells.Count(cell => store.Done.ContainsKey(cell.Key));
         Progress?.Invoke("cells", done, cells.Count);
         foreach (var cell in cells.Where(cell => !store.Done.ContainsKey(cell.Key)))
         {
-            var newTokens = Generate(prompts, decoding, Scales(cell));
+            var scales = Scales(cell);
+            var newTokens = Generate(prompts, decoding, scales);
             var texts = newTokens.Select(t => tokenizer.Decode(t, skipSpecialTokens: true)).ToArray();
             store.Add(new CellResult(cell.Key, cell.Selection, cell.K, cell.Draw, cell.Alpha, [.. cell.Heads.Select(h => h.ToString())],
-                                     metrics.Compute(prompts, newTokens, texts), texts));
+                                     metrics.Compute(prompts, newTokens, texts, scales), texts));
             Progress?.Invoke("cells", ++done, cells.Count);
         }
         return new ExperimentReport(spec, somp, lens, [.. cells.Select(cell => store.Done[cell.Key])]);
@@ -78,9 +79,16 @@ public sealed class ExperimentRunner(ExperimentSpec spec, Transformer model, Tok
     HeadScorer Scorer()
     {
         var texts = Data.PromptLines.Read(spec.CapturePromptsPath!);
+        if (spec.CaptureHalf is { } half) texts = Data.PairedHalves.Take(texts, half);
         var ids = texts.Select(t => tokenizer.Encode(t, addSpecialTokens: true)).ToArray();
         var special = Enumerable.Range(0, tokenizer.VocabSize).Where(tokenizer.IsSpecial).ToHashSet();
         var masks = ids.Select(p => CapturePositionMasks.For(p, spec.CapturePositions, special)).ToArray();
+        if (spec.ExcludePrefix != null || spec.ExcludeSuffix != null)
+        {
+            int[] prefix = spec.ExcludePrefix == null ? [] : tokenizer.Encode(spec.ExcludePrefix);
+            int[] suffix = spec.ExcludeSuffix == null ? [] : tokenizer.Encode(spec.ExcludeSuffix);
+            masks = [.. masks.Select((m, i) => TemplatePositions.Exclude(ids[i], m, prefix, suffix, $"{spec.CapturePromptsPath}: capture prompt {i + 1}"))];
+        }
         var acts = new HeadCapture(model).Run(ids, masks, spec.Batch, progress: (d, n) => Progress?.Invoke("capture", d, n));
         var readout = ModelReadout.From(model);
         return new HeadScorer(acts, readout.Blocks, readout.Unembedding, new SompOptions());

@@ -14,15 +14,23 @@ public sealed record ExperimentSpec
     public required string Model { get; init; }
     public required DatasetFormat DatasetFormat { get; init; }
     public required string DatasetPath { get; init; }
+    /// <summary>The half of the dataset kept (Data.PairedHalves), or null for all of it.</summary>
+    public int? DatasetHalf { get; init; }
     /// <summary>Prompt texts, read (and checked non-empty) when the file is parsed.</summary>
     public required string[] Prompts { get; init; }
     /// <summary>Per prompt, the gold answers (TriviaQA datasets only).</summary>
     public string[][]? Golds { get; init; }
     /// <summary>A built-in concept name or an absolute path to a word list.</summary>
     public required string Concept { get; init; }
+    public ConceptTokens ConceptTokens { get; init; } = ConceptTokens.Both;
     /// <summary>Prompts captured to rank the heads, or null when rankings come from files.</summary>
     public string? CapturePromptsPath { get; init; }
     public CapturePositions CapturePositions { get; init; } = CapturePositions.AllButSpecial;
+    /// <summary>The half of the capture prompts used (Data.PairedHalves), or null for all of them.</summary>
+    public int? CaptureHalf { get; init; }
+    /// <summary>Template text at the start / end of every capture prompt whose tokens are left out of the pooling.</summary>
+    public string? ExcludePrefix { get; init; }
+    public string? ExcludeSuffix { get; init; }
     /// <summary>Ranking files written by `headpursuit rank` (instead of capturing).</summary>
     public string? SompRankingPath { get; init; }
     public string? LogitLensRankingPath { get; init; }
@@ -39,6 +47,8 @@ public sealed record ExperimentSpec
     public required string[] Metrics { get; init; }
     public string? ToxicityWords { get; init; }
     public int Batch { get; init; } = 32;
+    /// <summary>Reported metric values drawn in the line plots.</summary>
+    public string[] PlotMetrics { get; init; } = [];
     /// <summary>Report path without extension: STEM.json, STEM.md and the resumable STEM.cells.jsonl.</summary>
     public required string ReportStem { get; init; }
     /// <summary>SHA-256 of the experiment file's text: a results file of another experiment is refused.</summary>

@@ -12,10 +12,17 @@ public static class MetricNames
     /// <summary>QA exact match / token F1 (TriviaQA datasets only), also reported as NAME_concept and NAME_other.</summary>
     public const string QaExactMatch = "qa_exact_match";
     public const string QaF1 = "qa_f1";
+    /// <summary>Probability on the concept's tokens under the cell's scales (see Metrics.ConceptMassScorer), reported as
+    /// NAME_next (the position after the prompt) and NAME_generated (every position of prompt end + continuation).</summary>
+    public const string ConceptMass = "concept_mass";
 
-    public static IReadOnlyList<string> Known { get; } = [ConceptFrequency, Perplexity, Toxicity, QaExactMatch, QaF1];
+    public static IReadOnlyList<string> Known { get; } = [ConceptFrequency, Perplexity, Toxicity, QaExactMatch, QaF1, ConceptMass];
 
     /// <summary>The values a requested metric reports (QA metrics add the split by whether the answer is a concept word).</summary>
-    public static IEnumerable<string> Reported(string metric) =>
-        metric is QaExactMatch or QaF1 ? [metric, metric + "_concept", metric + "_other"] : [metric];
+    public static IEnumerable<string> Reported(string metric) => metric switch
+    {
+        QaExactMatch or QaF1 => [metric, metric + "_concept", metric + "_other"],
+        ConceptMass => [metric + "_next", metric + "_generated"],
+        _ => [metric],
+    };
 }

@@ -1,0 +1,35 @@
+using HeadPursuit.Eval.Data;
+using HeadPursuit.Somp;
+
+namespace HeadPursuit.Eval.Experiments;
+
+/// <summary>
+/// Builds an experiment's concept dictionary: from a built-in list, a word-list file, or "lexicon:NAME" (a list of the
+/// model folder's lexicon.json); tokenized both as "word" and " word" (DESIGN.md section 3) or, with
+/// <see cref="ConceptTokens.SpaceVariant"/>, only as " word": the form a word takes in running text. Models whose
+/// untrained rows share one vector (TinyWorld) need the latter, since "France" without its space is such a row.
+/// </summary>
+public static class ConceptSource
+{
+    /// <param name="concept">As stored in <see cref="ExperimentSpec.Concept"/>.</param>
+    /// <param name="modelFolder">Where "lexicon:NAME" looks for lexicon.json.</param>
+    /// <param name="encode">Text -> token ids, without special tokens.</param>
+    public static ConceptDictionary Load(string concept, ConceptTokens tokens, string modelFolder, Func<string, int[]> encode)
+    {
+        bool both = tokens == ConceptTokens.Both;
+        Func<string, int[]> tokenize = both ? encode : w => encode(" " + w);
+        if (!LexiconFile.IsReference(concept)) return ConceptLists.Load(concept, tokenize, spaceVariant: both);
+        string name = concept[LexiconFile.Prefix.Length..];
+        var words = LexiconFile.Read(Path.Combine(modelFolder, LexiconFile.FileName), name);
+        return ConceptDictionary.Build(name, words, tokenize, spaceVariant: both);
+    }
+}
+
+/// <summary>Which tokenizations of a concept's words make its dictionary.</summary>
+public enum ConceptTokens
+{
+    /// <summary>"word" and " word" (the default).</summary>
+    Both,
+    /// <summary>Only " word".</summary>
+    SpaceVariant,
+}
