@@ -21,7 +21,7 @@ sealed class CaptureCommand : ICommand
                                 one image, or JSON lines with an "image" path (relative to the file) and an optional
                                 "prompt" (text, or an array of token ids); z is pooled over each sample's image tokens (the
                                 paper's VLM pooling)
-          --prompt TEXT         with --images: the prompt of samples that give none (default "{ImagePrompts.DefaultText.Replace("\n", "\\n")}");
+          --prompt TEXT         with --images: the prompt of samples that give none (default "{ImagePrompts.DefaultText.Replace("\n", "\\n")}")
           --ids LIST            or its token ids, holding the image token id once (a model without tokenizer.json needs this)
           --positions P         text prompts: all-but-special (default: every position except BOS/special tokens), last, all
           --batch N             prompts per forward call (default 8)
