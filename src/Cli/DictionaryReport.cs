@@ -7,9 +7,10 @@ namespace HeadPursuit.Cli;
 /// <summary>A Markdown account of a concept dictionary: its tokens, and the words that split into several tokens with the fragments they add.</summary>
 static class DictionaryReport
 {
-    public static string Markdown(ConceptDictionary dict, Tokenizer tok)
+    /// <param name="tok">Shows each token's text beside its id; null (a model without tokenizer) shows ids only.</param>
+    public static string Markdown(ConceptDictionary dict, Tokenizer? tok)
     {
-        string Show(int id) => $"`{tok.Decode([id]).Replace("`", "'")}` ({id})";
+        string Show(int id) => tok == null ? $"{id}" : $"`{tok.Decode([id]).Replace("`", "'")}` ({id})";
         var sb = new StringBuilder();
         sb.AppendLine($"# Concept dictionary: {dict.Name}\n");
         sb.AppendLine($"{dict.Words.Count} words -> {dict.TokenIds.Length} distinct token ids.\n");

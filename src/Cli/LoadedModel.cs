@@ -1,13 +1,17 @@
+using System.Text.Json;
 using HeadPursuit.Runtime.Backends;
 using HeadPursuit.Runtime.Hub;
 using HeadPursuit.Runtime.Models;
 using HeadPursuit.Runtime.Tokenizers;
+using HeadPursuit.Runtime.Vision;
 
 namespace HeadPursuit.Cli;
 
 /// <summary>
 /// A model named on the command line: a local folder or a Hugging Face hub id (downloaded into the standard
 /// cache, with a progress line on a terminal), its weights on a backend, and its tokenizer when the folder has one.
+/// A LLaVA folder (config.json model_type "llava") loads as a vision-language model: <see cref="Model"/> is then its
+/// language model, which is what rank and decompose read (W_O blocks, unembedding), and <see cref="Llava"/> the whole.
 /// </summary>
 sealed class LoadedModel : IDisposable
 {
@@ -15,21 +19,45 @@ sealed class LoadedModel : IDisposable
     public required string Folder { get; init; }
     public required Transformer Model { get; init; }
     public Tokenizer? Tokenizer { get; init; }
+    /// <summary>The vision-language model when the folder is a LLaVA checkpoint, else null.</summary>
+    public LlavaModel? Llava { get; init; }
 
     public Tokenizer RequireTokenizer() =>
         Tokenizer ?? throw new ArgumentException($"{Folder} has no tokenizer.json: give token ids instead of text");
 
+    /// <summary>The vision-language model, or an error naming the option that needs one.</summary>
+    public LlavaModel RequireLlava(string option) =>
+        Llava ?? throw new ArgumentException($"{option} needs a vision-language model, but {Name} is a text-only model (model_type \"{ModelType(Folder)}\")");
+
     public static LoadedModel Load(string modelOrFolder, IBackend backend)
     {
         string folder = ModelResolver.Resolve(modelOrFolder, HubOptions.FromEnvironment(), new ConsoleDownloadProgress());
-        return new LoadedModel
+        var tokenizer = File.Exists(Path.Combine(folder, "tokenizer.json")) ? Tokenizer.FromFolder(folder) : null;
+        if (ModelType(folder) == "llava")
         {
-            Name = modelOrFolder,
-            Folder = folder,
-            Model = Transformer.Load(folder, backend),
-            Tokenizer = File.Exists(Path.Combine(folder, "tokenizer.json")) ? Tokenizer.FromFolder(folder) : null,
-        };
+            var llava = LlavaModel.Load(folder, backend);
+            return new LoadedModel { Name = modelOrFolder, Folder = folder, Model = llava.Text, Tokenizer = tokenizer, Llava = llava };
+        }
+        return new LoadedModel { Name = modelOrFolder, Folder = folder, Model = Transformer.Load(folder, backend), Tokenizer = tokenizer };
     }
 
-    public void Dispose() => Model.Dispose();
+    /// <summary>config.json's "model_type", or "" when the file has none (the model loaders then say what is wrong).</summary>
+    static string ModelType(string folder)
+    {
+        string path = Path.Combine(folder, "config.json");
+        if (!File.Exists(path)) return "";
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("model_type", out var t)
+                   && t.ValueKind == JsonValueKind.String ? t.GetString()! : "";
+        }
+        catch (JsonException) { return ""; }
+    }
+
+    public void Dispose()
+    {
+        if (Llava != null) Llava.Dispose();   // disposes its language model too
+        else Model.Dispose();
+    }
 }

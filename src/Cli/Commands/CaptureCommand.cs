@@ -1,12 +1,10 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using HeadPursuit.Runtime.Capture;
 
 namespace HeadPursuit.Cli.Commands;
 
 /// <summary>
-/// `headpursuit capture`: prompts in, pooled per-head z out (a HeadActivations safetensors file), in packed batches,
+/// `headpursuit capture`: prompts (or images, for a LLaVA model) in, pooled per-head z out (a HeadActivations safetensors file), in packed batches,
 /// with progress, a resumable checkpoint, and --shard K/N to split one run across processes or machines.
 /// </summary>
 sealed class CaptureCommand : ICommand
@@ -16,13 +14,19 @@ sealed class CaptureCommand : ICommand
     public string Name => "capture";
     public string Summary => "record every head's pooled output over a prompt set (safetensors, resumable, shardable)";
     public string Usage => $"""
-        usage: headpursuit capture --model MODEL --prompts FILE --out ACTS.safetensors [options]
+        usage: headpursuit capture --model MODEL (--prompts FILE | --images PATH) --out ACTS.safetensors [options]
 
           --prompts FILE        one prompt per line (.txt) or JSON lines with a "prompt" or "text" field (.jsonl)
-          --positions P         all-but-special (default: every position except BOS/special tokens), last, all
+          --images PATH         for a vision-language model (LLaVA): a folder of images (.png, .jpg, .jpeg; one sample each),
+                                one image, or JSON lines with an "image" path (relative to the file) and an optional
+                                "prompt" (text, or an array of token ids); z is pooled over each sample's image tokens (the
+                                paper's VLM pooling)
+          --prompt TEXT         with --images: the prompt of samples that give none (default "{ImagePrompts.DefaultText.Replace("\n", "\\n")}")
+          --ids LIST            or its token ids, holding the image token id once (a model without tokenizer.json needs this)
+          --positions P         text prompts: all-but-special (default: every position except BOS/special tokens), last, all
           --batch N             prompts per forward call (default 8)
           --shard K/N           capture only the K-th of N contiguous slices of the prompts (0-based); join them with merge
-          --chat [FAMILY]       wrap prompts in the model's chat format
+          --chat [FAMILY]       wrap text prompts in the model's chat format
           --checkpoint-every N  save a resumable checkpoint every N batches (default 16); a rerun continues from it
         {CommonOptions.BackendUsage}
 
@@ -34,8 +38,11 @@ sealed class CaptureCommand : ICommand
 
     public int Run(CommandLine args)
     {
-        string modelName = args.Required("model"), promptsPath = args.Required("prompts"), outPath = args.Required("out");
-        var positions = ParsePositions(args.String("positions") ?? "all-but-special");
+        string modelName = args.Required("model"), outPath = args.Required("out");
+        string? promptsPath = args.String("prompts"), imagesPath = args.String("images"), positionsText = args.String("positions");
+        string? prompt = args.String("prompt");
+        var ids = args.Ints("ids");
+        var positions = ParsePositions(positionsText ?? "all-but-special");
         int batch = args.Int("batch", 8), every = args.Int("checkpoint-every", 16);
         var (shard, shards) = ParseShard(args.String("shard") ?? "0/1");
         bool chat = args.Flag("chat");
@@ -43,29 +50,35 @@ sealed class CaptureCommand : ICommand
         var backend = CommonOptions.Backend(args);
         args.RejectUnknown();
         if (every <= 0) throw new ArgumentException($"--checkpoint-every must be positive, got {every}");
+        if ((promptsPath == null) == (imagesPath == null)) throw new ArgumentException("give exactly one of --prompts, --images");
+        if (imagesPath == null && (prompt != null || ids.Length > 0))
+            throw new ArgumentException("--prompt and --ids give the prompt of --images samples; text prompts come from --prompts FILE");
+        if (imagesPath != null && (positionsText != null || chat))
+            throw new ArgumentException("--images pools over the image tokens: --positions and --chat apply to --prompts only");
+        if (prompt != null && ids.Length > 0) throw new ArgumentException("give at most one of --prompt, --ids");
+        var samples = imagesPath == null ? null
+            : ImageSamples.Read(imagesPath, ids.Length > 0 ? null : prompt ?? ImagePrompts.DefaultText, ids.Length > 0 ? ids : null);
 
-        var texts = PromptFile.Read(promptsPath);
         using var loaded = LoadedModel.Load(modelName, backend);
-        var tok = loaded.RequireTokenizer();
-        var prompts = PromptEncoding.Encode(tok, texts, chat, chatFamily);
-        int start = (int)((long)texts.Length * shard / shards), end = (int)((long)texts.Length * (shard + 1) / shards);
-        if (end <= start) throw new ArgumentException($"shard {shard}/{shards} of {texts.Length} prompts is empty");
-        var masks = PromptCapture.Masks(tok, prompts, positions);
+        var source = samples != null
+            ? CaptureSource.FromImages(loaded, imagesPath!, samples, batch)
+            : CaptureSource.FromPrompts(loaded, promptsPath!, positions, chat, chatFamily, batch);
+        int start = (int)((long)source.Samples * shard / shards), end = (int)((long)source.Samples * (shard + 1) / shards);
+        if (end <= start) throw new ArgumentException($"shard {shard}/{shards} of {source.Samples} {source.Kind} is empty");
 
         var metadata = new Dictionary<string, string>
         {
             ["config_sha256"] = ModelIdentity.ConfigHash(loaded.Folder),
-            ["prompts"] = Path.GetFileName(promptsPath),
-            ["prompts_sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", texts)))),
+            [source.Kind] = source.InputName,
+            [source.Kind + "_sha256"] = source.InputSha256,
             ["shard"] = $"{shard}/{shards}",
             ["sample_start"] = start.ToString(CultureInfo.InvariantCulture),
-            ["samples_total"] = texts.Length.ToString(CultureInfo.InvariantCulture),
+            ["samples_total"] = source.Samples.ToString(CultureInfo.InvariantCulture),
         };
         string partial = outPath + PartialSuffix;
         var done = Resume(partial, metadata);
         if (done != null) Console.Error.WriteLine($"resuming from {partial}: {done.Samples} of {end - start} samples already captured");
 
-        var capture = new HeadCapture(loaded.Model);
         var progress = new ConsoleProgress("capture", "samples");
         var parts = done != null ? new List<HeadActivations> { done } : new List<HeadActivations>();
         int next = start + (done?.Samples ?? 0);
@@ -73,21 +86,20 @@ sealed class CaptureCommand : ICommand
         {
             int count = Math.Min(batch * every, end - next);
             int offset = next;
-            var part = capture.Run(prompts[next..(next + count)], masks[next..(next + count)], batch,
-                                   progress: (d, _) => progress.Report(offset - start + d, end - start));
+            var part = source.Capture(next, count, (d, _) => progress.Report(offset - start + d, end - start));
             parts.Add(part);
             next += count;
-            if (next < end) Stamp(HeadActivationsJoin.Concat(parts), loaded.Name, positions, metadata).Save(partial);
+            if (next < end) Stamp(HeadActivationsJoin.Concat(parts), loaded.Name, source.Positions, metadata).Save(partial);
         }
-        Stamp(HeadActivationsJoin.Concat(parts), loaded.Name, positions, metadata).Save(outPath);
+        Stamp(HeadActivationsJoin.Concat(parts), loaded.Name, source.Positions, metadata).Save(outPath);
         File.Delete(partial);
         var c = loaded.Model.Config;
         Console.Error.WriteLine($"wrote {outPath}: {end - start} samples x {c.Layers} layers x {c.Heads} heads x d_head {c.DHead}");
         return 0;
     }
 
-    static HeadActivations Stamp(HeadActivations a, string model, CapturePositions positions, Dictionary<string, string> metadata) =>
-        new(a.Layers, a.Heads, a.Samples, a.DHead, a.Z) { Model = model, Positions = CapturePositionMasks.Describe(positions), Metadata = new(metadata) };
+    static HeadActivations Stamp(HeadActivations a, string model, string positions, Dictionary<string, string> metadata) =>
+        new(a.Layers, a.Heads, a.Samples, a.DHead, a.Z) { Model = model, Positions = positions, Metadata = new(metadata) };
 
     /// <summary>A checkpoint of the same run (same model, prompts, shard), or null.</summary>
     static HeadActivations? Resume(string partial, Dictionary<string, string> metadata)

@@ -9,11 +9,12 @@ sealed class RankCommand : ICommand
     public string Name => "rank";
     public string Summary => "rank all heads for one or more concepts with SOMP (plus the logit-lens baseline)";
     public string Usage => $"""
-        usage: headpursuit rank --model MODEL (--activations ACTS.safetensors | --prompts FILE) --concept NAME[,NAME...] [options]
+        usage: headpursuit rank --model MODEL (--activations ACTS.safetensors | --prompts FILE) (--concept NAME[,NAME...] | --concept-ids NAME=ID,...) [options]
 
           --activations A       pooled head outputs written by `headpursuit capture`
           --prompts FILE        or capture them now from these prompts (mean over all positions but special tokens; --batch N)
           --concept C           a built-in list ({string.Join(", ", ConceptLists.BuiltinNames)}) or a word-list file
+          --concept-ids N=IDS   or a concept as token ids, e.g. colours=5,17,99 (N names the output files; no tokenizer needed)
           --iterations N        SOMP iterations (default min(50, |concept tokens|))
           --top K               heads shown in the Markdown table (default 16)
           --out DIR             where to write CONCEPT.somp.json|csv|md|svg, CONCEPT.logit_lens.json|csv|md and
@@ -29,7 +30,8 @@ sealed class RankCommand : ICommand
         string? actsPath = args.String("activations"), promptsPath = args.String("prompts");
         int batch = args.Int("batch", 8);
         if ((actsPath == null) == (promptsPath == null)) throw new ArgumentException("give exactly one of --activations, --prompts");
-        var concepts = args.Required("concept").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string? conceptText = args.String("concept"), conceptIdsText = args.String("concept-ids");
+        if ((conceptText == null) == (conceptIdsText == null)) throw new ArgumentException("give exactly one of --concept, --concept-ids");
         int? iterations = args.String("iterations") == null ? null : args.Int("iterations", 0);
         int top = args.Int("top", 16);
         string outDir = args.String("out") ?? ".";
@@ -39,7 +41,11 @@ sealed class RankCommand : ICommand
         args.RejectUnknown();
 
         using var loaded = LoadedModel.Load(modelName, backend);
-        var tok = loaded.RequireTokenizer();
+        var tok = loaded.Tokenizer;
+        ConceptDictionary[] dicts = conceptIdsText != null
+            ? [ConceptIds.Parse(conceptIdsText, loaded.Model.Config.Vocab)]
+            : [.. conceptText!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                              .Select(concept => ConceptLists.Load(concept, w => loaded.RequireTokenizer().Encode(w), spaceVariant))];
         HeadActivations acts;
         if (actsPath != null)
         {
@@ -50,9 +56,8 @@ sealed class RankCommand : ICommand
         var readout = ModelReadout.From(loaded.Model);
         var scorer = new HeadScorer(acts, readout.Blocks, readout.Unembedding, options, options.FoldFinalNorm ? readout.FinalNormGain : null);
         Directory.CreateDirectory(outDir);
-        foreach (var concept in concepts)
+        foreach (var dict in dicts)
         {
-            var dict = ConceptLists.Load(concept, w => tok.Encode(w), spaceVariant);
             string name = dict.Name;
             var somp = scorer.Rank(name, dict.TokenIds, iterations);
             var lens = scorer.LogitLens(name, dict.TokenIds);

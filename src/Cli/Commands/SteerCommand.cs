@@ -6,18 +6,22 @@ using HeadPursuit.Somp;
 
 namespace HeadPursuit.Cli.Commands;
 
-/// <summary>`headpursuit steer`: generate for a prompt set with a head set scaled, side by side with the unmodified model.</summary>
+/// <summary>`headpursuit steer`: generate for a prompt set (or image set, for a LLaVA model) with a head set scaled, side by side with the unmodified model.</summary>
 sealed class SteerCommand : ICommand
 {
     public string Name => "steer";
     public string Summary => "generate with a head set scaled (explicit heads or a ranking's top-k) beside the unmodified model";
     public string Usage => $"""
-        usage: headpursuit steer --model MODEL (--prompt TEXT | --prompt-file FILE) (--heads L3H5,... | --ranking FILE --top K) [options]
+        usage: headpursuit steer --model MODEL (--prompt TEXT | --prompt-file FILE | --images PATH) (--heads L3H5,... | --ranking FILE --top K) [options]
 
+          --images PATH         for a vision-language model (LLaVA): a folder of images, one image, or JSON lines with an
+                                "image" path and an optional "prompt" (as for capture); --prompt TEXT (with the placeholder
+                                {ImagePrompts.Placeholder}) or --ids LIST (with the image token id) is the prompt of samples that give none
           --heads LIST          heads to scale, e.g. L3H5,L1H0
           --ranking FILE        a ranking JSON written by `headpursuit rank` (CONCEPT.somp.json); --top K takes its K best heads
           --alpha A             the scale of every chosen head (default -1: suppress; 5 enhances, 0 ablates)
-          --policy P            all (default), prompt, generated, or span:START:END (prompt positions START..END-1, BOS = 0)
+          --policy P            all (default), prompt, generated, image (the image tokens; needs --images), or
+                                span:START:END (prompt positions START..END-1, BOS = 0)
           --max-new-tokens N    default 48; --temperature T (0 = greedy), --top-k K, --top-p P, --seed S
           --json                JSON instead of a Markdown table; --out FILE writes it to a file
         {CommonOptions.BackendUsage}
@@ -26,7 +30,8 @@ sealed class SteerCommand : ICommand
     public int Run(CommandLine args)
     {
         string modelName = args.Required("model");
-        string? prompt = args.String("prompt"), promptFile = args.String("prompt-file");
+        string? prompt = args.String("prompt"), promptFile = args.String("prompt-file"), imagesPath = args.String("images");
+        var ids = args.Ints("ids");
         string? headList = args.String("heads"), rankingPath = args.String("ranking");
         int top = args.Int("top", 0);
         float alpha = args.Float("alpha", -1f);
@@ -40,11 +45,17 @@ sealed class SteerCommand : ICommand
         string? outPath = args.String("out");
         var backend = CommonOptions.Backend(args);
         args.RejectUnknown();
-        if ((prompt != null) == (promptFile != null)) throw new ArgumentException("give exactly one of --prompt, --prompt-file");
+        if (imagesPath != null && promptFile != null) throw new ArgumentException("--images reads its prompts from the images file or --prompt/--ids, not --prompt-file");
+        if (imagesPath == null && ids.Length > 0) throw new ArgumentException("--ids gives the prompt of --images samples");
+        if (imagesPath == null && policyText == "image") throw new ArgumentException("--policy image scales heads at image tokens: it needs --images");
+        if (imagesPath != null && prompt != null && ids.Length > 0) throw new ArgumentException("give at most one of --prompt, --ids");
+        if (imagesPath == null && (prompt != null) == (promptFile != null)) throw new ArgumentException("give exactly one of --prompt, --prompt-file");
         if ((headList != null) == (rankingPath != null)) throw new ArgumentException("give exactly one of --heads, --ranking");
         if (rankingPath != null && top <= 0) throw new ArgumentException("--ranking needs --top K with K > 0");
         options.Validate();
-        var texts = promptFile != null ? PromptFile.Read(promptFile) : [prompt!];
+        var samples = imagesPath == null ? null
+            : ImageSamples.Read(imagesPath, ids.Length > 0 ? null : prompt ?? ImagePrompts.DefaultText, ids.Length > 0 ? ids : null);
+        var texts = samples != null ? [.. samples.Select(s => s.Label)] : promptFile != null ? PromptFile.Read(promptFile) : [prompt!];
         var heads = headList != null ? ParseHeads(headList) : RankingFile.Read(rankingPath!).Top(top).ToArray();
 
         using var loaded = LoadedModel.Load(modelName, backend);
@@ -52,14 +63,24 @@ sealed class SteerCommand : ICommand
         var (policy, start, end) = ParsePolicy(policyText);
         var scales = new HeadScales(c.Layers, c.Heads) { Policy = policy, SpanStart = start, SpanEnd = end };
         foreach (var h in heads) scales[h.Layer, h.Head] = alpha;   // throws naming the head when out of range
-        var tok = loaded.RequireTokenizer();
-        var prompts = PromptEncoding.Encode(tok, texts, chat: false, chatFamily: null);
         options = options with { StopTokens = c.EosIds };
 
-        var generator = new Generator(loaded.Model);
-        string[] Decode(GenerationResult r) => [.. r.NewTokens.Select(t => tok.Decode(t, skipSpecialTokens: true))];
-        var unmodified = Decode(generator.Generate(prompts, options));
-        var steered = Decode(generator.Generate(prompts, options, scales));
+        Func<HeadScales?, GenerationResult> generate;
+        if (samples != null)
+        {
+            var llava = loaded.RequireLlava("--images");
+            var imagePrompts = samples.Select(s => ImagePrompts.Prepare(llava, loaded.Tokenizer, s)).ToArray();
+            generate = s => llava.Generate(imagePrompts, options, s);
+        }
+        else
+        {
+            var prompts = PromptEncoding.Encode(loaded.RequireTokenizer(), texts, chat: false, chatFamily: null);
+            generate = s => new Generator(loaded.Model).Generate(prompts, options, s);
+        }
+        var tok = loaded.Tokenizer;   // only a model without one (token-id prompts) prints ids
+        string[] Decode(GenerationResult r) => [.. r.NewTokens.Select(t => tok?.Decode(t, skipSpecialTokens: true) ?? string.Join(" ", t))];
+        var unmodified = Decode(generate(null));
+        var steered = Decode(generate(scales));
         var result = new SideBySide(modelName, scales.ToString(), policyText, texts, unmodified, steered);
         string text = json ? result.ToJson() : result.ToMarkdown();
         if (outPath != null) { File.WriteAllText(outPath, text); Console.Error.WriteLine($"wrote {outPath}"); }
@@ -81,10 +102,11 @@ sealed class SteerCommand : ICommand
             case "all": return (PositionPolicy.All, 0, 0);
             case "prompt": return (PositionPolicy.Prompt, 0, 0);
             case "generated": return (PositionPolicy.Generated, 0, 0);
+            case "image": return (PositionPolicy.Image, 0, 0);
         }
         var parts = s.Split(':');
         if (parts.Length == 3 && parts[0] == "span" && int.TryParse(parts[1], out int start) && int.TryParse(parts[2], out int end) && start >= 0 && end > start)
             return (PositionPolicy.Span, start, end);
-        throw new ArgumentException($"--policy '{s}' is not one of all, prompt, generated, span:START:END (0 <= START < END)");
+        throw new ArgumentException($"--policy '{s}' is not one of all, prompt, generated, image, span:START:END (0 <= START < END)");
     }
 }

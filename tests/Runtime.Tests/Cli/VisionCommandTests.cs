@@ -1,0 +1,147 @@
+using System.Text.Json;
+using HeadPursuit.Eval.Experiments;
+using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Runtime.SafeTensors;
+using HeadPursuit.Runtime.Tests.Imaging;
+using HeadPursuit.Tests;
+
+namespace HeadPursuit.Runtime.Tests.Cli;
+
+/// <summary>
+/// The vision-language verbs on llava-tiny (no tokenizer: prompts are token ids, image token 1023, 16 image tokens):
+/// generate --image against the fixture's greedy generations, capture --images against its image-pooled z, and
+/// capture -> rank -> steer --policy image end to end on synthetic images written by the test.
+/// </summary>
+[Collection("console")]
+public sealed class VisionCommandTests : IDisposable
+{
+    const int ImageToken = 1023, ImageTokens = 16;
+    readonly string _dir = Directory.CreateTempSubdirectory("hp-vlm-").FullName;
+    readonly string _model = Fixtures.Path("llava-tiny");
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    string P(string name) => Path.Combine(_dir, name);
+
+    static (int Exit, string Out, string Err) Hp(params string[] args) => CliRunner.Run([.. args, "--device", "cpu"]);
+
+    static JsonElement Case(string group, string name)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("llava-tiny", "cases.json")));
+        return doc.RootElement.GetProperty(group).EnumerateArray().Single(c => c.GetProperty("name").GetString() == name).Clone();
+    }
+
+    static int[] Ints(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetInt32())];
+
+    /// <summary>The prompt with its run of image tokens collapsed to one, as a user types it.</summary>
+    static int[] Collapse(int[] ids) => [.. ids.Where((t, i) => t != ImageToken || i == 0 || ids[i - 1] != ImageToken)];
+
+    static int[] NewIds(string json) => Ints(JsonDocument.Parse(json).RootElement.GetProperty("results")[0].GetProperty("new_ids"));
+
+    [Theory]
+    [InlineData("gen_base", false)]
+    [InlineData("gen_base", true)]
+    [InlineData("gen_int", true)]
+    public void GenerateWithAnImageGivesTheFixturesGreedyTokens(string name, bool collapse)
+    {
+        var c = Case("generation", name);
+        int[] prompt = Ints(c.GetProperty("prompt_ids"));
+        if (collapse) Assert.Single(Collapse(prompt), ImageToken);
+        var scales = c.GetProperty("head_scales").EnumerateArray()
+                      .Select(s => $"L{s.GetProperty("layer").GetInt32()}H{s.GetProperty("head").GetInt32()}={s.GetProperty("alpha").GetDouble()}").ToArray();
+        string[] args = ["generate", "--model", _model, "--image", Path.Combine(_model, c.GetProperty("image").GetString()!),
+                         "--ids", string.Join(",", collapse ? Collapse(prompt) : prompt),
+                         "--max-new-tokens", c.GetProperty("max_new_tokens").GetInt32().ToString(), "--json",
+                         // The fixture generates past EOS (id 2); stop at the image token instead, which it never emits.
+                         "--stop", ImageToken.ToString(), "--policy", c.GetProperty("position_policy").GetString()!];
+        if (scales.Length > 0) args = [.. args, "--scale", string.Join(",", scales)];
+        var (exit, stdout, stderr) = Hp(args);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(Ints(c.GetProperty("new_ids")), NewIds(stdout));
+        Assert.Equal(prompt, Ints(JsonDocument.Parse(stdout).RootElement.GetProperty("results")[0].GetProperty("prompt_ids")));
+    }
+
+    [Fact]
+    public void CaptureOfAJsonlSampleMatchesTheFixturesImagePooledZ()
+    {
+        var c = Case("forward", "prompt0");
+        string jsonl = P("samples.jsonl");
+        File.WriteAllText(jsonl, JsonSerializer.Serialize(new { image = Path.Combine(_model, c.GetProperty("image").GetString()!), prompt = Collapse(Ints(c.GetProperty("input_ids"))) }) + "\n");
+        var (exit, _, stderr) = Hp("capture", "--model", _model, "--images", jsonl, "--out", P("one.safetensors"));
+        Assert.True(exit == 0, stderr);
+
+        var acts = HeadActivations.Load(P("one.safetensors"));
+        Assert.Equal((2, 4, 1, 16), (acts.Layers, acts.Heads, acts.Samples, acts.DHead));
+        using var expected = SafeTensorsFile.Open(Fixtures.Path("llava-tiny", "expected.safetensors"));
+        var want = new float[2 * 4 * 16];   // z_image_mean [L, H, d_head] = Z [L, H, n = 1, d_head]
+        expected.Get(c.GetProperty("tensors").GetProperty("z_image_mean").GetString()!).ExpectShape(2, 4, 16).CopyTo(want);
+        for (int i = 0; i < want.Length; i++)
+            Assert.True(Math.Abs(acts.Z[i] - want[i]) <= 1e-4 + 1e-4 * Math.Abs(want[i]), $"z_image_mean[{i}]: {acts.Z[i]} vs {want[i]}");
+        Assert.Equal("mean over the image tokens", acts.Positions);
+        Assert.Equal(64, acts.Metadata["config_sha256"].Length);
+    }
+
+    /// <summary>Six synthetic RGB images, each a different colour gradient and size (all larger than the 32x32 crop).</summary>
+    string WriteImages()
+    {
+        string folder = Directory.CreateDirectory(P("images")).FullName;
+        for (int k = 0; k < 6; k++)
+        {
+            int w = 36 + 5 * k, h = 34 + 3 * k;
+            var samples = new int[h * w * 3];   // [H, W, 3]
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                    for (int ch = 0; ch < 3; ch++)
+                        samples[(y * w + x) * 3 + ch] = (ch == k % 3 ? 200 : 40) + (x * (k + 1) + y * ch) % 56;
+            File.WriteAllBytes(Path.Combine(folder, $"synthetic{k}.png"), TestPngEncoder.Encode(w, h, colorType: 2, depth: 8, samples));
+        }
+        return folder;
+    }
+
+    [Fact]
+    public void CaptureRankSteerOnSyntheticImagesWithTheImagePolicy()
+    {
+        string images = WriteImages();
+        string prompt = "1,425,113,1023,468,79";
+        var (exit, _, stderr) = Hp("capture", "--model", _model, "--images", images, "--ids", prompt, "--batch", "4", "--out", P("acts.safetensors"));
+        Assert.True(exit == 0, stderr);
+        var acts = HeadActivations.Load(P("acts.safetensors"));
+        Assert.Equal((2, 4, 6, 16), (acts.Layers, acts.Heads, acts.Samples, acts.DHead));
+
+        // Shards joined by merge equal the single run.
+        Assert.Equal(0, Hp("capture", "--model", _model, "--images", images, "--ids", prompt, "--shard", "0/2", "--out", P("a.safetensors")).Exit);
+        Assert.Equal(0, Hp("capture", "--model", _model, "--images", images, "--ids", prompt, "--shard", "1/2", "--out", P("b.safetensors")).Exit);
+        Assert.Equal(0, CliRunner.Run("merge", "--out", P("merged.safetensors"), P("a.safetensors"), P("b.safetensors")).Exit);
+        Assert.Equal(acts.Z, HeadActivations.Load(P("merged.safetensors")).Z);
+
+        (exit, _, stderr) = Hp("rank", "--model", _model, "--activations", P("acts.safetensors"), "--concept-ids", "shapes=5,17,99,660",
+                               "--out", P("rank"));
+        Assert.True(exit == 0, stderr);
+        Assert.Equal([5, 17, 99, 660], Ints(JsonDocument.Parse(File.ReadAllText(P("rank/shapes.somp.json"))).RootElement.GetProperty("token_ids")));
+        var ranking = RankingFile.Read(P("rank/shapes.somp.json"));
+        Assert.Equal((2, 4, 6), (ranking.Layers, ranking.Heads, ranking.Samples));
+        Assert.Contains("Tokens: 5, 17, 99, 660", File.ReadAllText(P("rank/shapes.dictionary.md")));
+        var top = ranking.Top(2);
+
+        (exit, string json, stderr) = Hp("steer", "--model", _model, "--images", images, "--ids", prompt, "--ranking", P("rank/shapes.somp.json"),
+                                         "--top", "2", "--alpha", "-1", "--policy", "image", "--max-new-tokens", "6", "--json");
+        Assert.True(exit == 0, stderr);
+        var root = JsonDocument.Parse(json).RootElement;
+        Assert.Equal("image", root.GetProperty("policy").GetString());
+        var rows = root.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(6, rows.Length);
+        string scale = string.Join(",", top.Select(h => $"{h}=-1"));
+        for (int k = 0; k < 6; k++)
+        {
+            // Each column is what generate --image gives for that image, unmodified and with the heads scaled at image tokens only.
+            string image = Path.Combine(images, $"synthetic{k}.png");
+            string[] gen = ["generate", "--model", _model, "--image", image, "--ids", prompt, "--max-new-tokens", "6", "--json"];
+            Assert.Equal(Words(rows[k].GetProperty("unmodified")), NewIds(Hp(gen).Out));
+            Assert.Equal(Words(rows[k].GetProperty("steered")), NewIds(Hp([.. gen, "--scale", scale, "--policy", "image"]).Out));
+        }
+        Assert.Contains(rows, r => r.GetProperty("unmodified").GetString() != r.GetProperty("steered").GetString());
+    }
+
+    /// <summary>Without a tokenizer, steer prints the generated ids separated by spaces.</summary>
+    static int[] Words(JsonElement text) => [.. text.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
+}
