@@ -11,4 +11,11 @@ export LD_LIBRARY_PATH="$dirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"   # NVRTC fi
 export HEADPURSUIT_KERNEL_CACHE="$out/kernel-cache"
 echo "HEADPURSUIT_CUDA_LIB_DIR=$dirs" | tee "$out/gpucheck.txt"
 publish/gpu/gpucheck publish/gpu/fixtures "$@" 2>&1 | tee -a "$out/gpucheck.txt"
-exit "${PIPESTATUS[0]}"
+status=${PIPESTATUS[0]}
+# The CLI end to end on the GPU: every stories260K case, then capture + rank on it.
+{
+  publish/gpu/headpursuit verify publish/gpu/fixtures/stories260K --device cuda | tail -1
+  printf 'Lily saw a red ball.\nTom had a blue car.\nSue found a green box.\n' > /tmp/p.txt
+  publish/gpu/headpursuit rank --model publish/gpu/fixtures/stories260K --prompts /tmp/p.txt --concept colours --top 5 --out /tmp/rank --device cuda
+} 2>&1 | tee -a "$out/gpucheck.txt"
+exit "$status"
