@@ -62,12 +62,15 @@ sealed class DecomposeCommand : ICommand
         var md = new StringBuilder();
         md.AppendLine($"# Full-vocabulary decomposition ({acts.Samples} samples, {iterations} SOMP iterations)\n");
         md.AppendLine($"Logit lens: the top {top} tokens of W_U (W_O^(h) mean z) per head (raw rows, no final norm).\n");
-        md.AppendLine($"| head | EVR@{top} | EVR@{iterations} | top tokens in selection order | logit lens |\n|---|---|---|---|---|");
+        // EVR after the tokens shown, and after all iterations when that is more.
+        int[] evrAt = top < iterations ? [top, iterations] : [iterations];
+        md.AppendLine($"| head | {string.Join(" | ", evrAt.Select(k => $"EVR@{k}"))} | top tokens in selection order | logit lens |");
+        md.AppendLine($"|---|{string.Concat(evrAt.Select(_ => "---|"))}---|---|");
         foreach (var r in results)
         {
             string Tokens(IEnumerable<int> ids) => string.Join(" ", ids.Select(id => "`" + tok.Decode([id]).Replace("`", "'").Replace("|", "\\|").Replace("\n", "\\n") + "`"));
             string At(int k) => r.Evr.Length >= k ? r.Evr[k - 1].ToString("0.000", CultureInfo.InvariantCulture) : "-";
-            md.AppendLine($"| {r.Head} | {At(top)} | {At(iterations)} | {Tokens(r.TokenIds.Take(top))} | {Tokens(lensTokens[r.Head])} |");
+            md.AppendLine($"| {r.Head} | {string.Join(" | ", evrAt.Select(At))} | {Tokens(r.TokenIds.Take(top))} | {Tokens(lensTokens[r.Head])} |");
         }
         File.WriteAllText(Path.Combine(outDir, "decompose.md"), md.ToString());
         Console.WriteLine(md);
