@@ -17,7 +17,6 @@ public sealed record ImageClassificationSet(string[] Images, string[] Labels, st
             foreach (var label in found)
                 if (!classes.Contains(label))
                     throw new ArgumentException($"{path}: class '{label}' is not one of the classes given ({string.Join(", ", classes)})");
-        foreach (var f in images) ImageFiles.Check(f);
         return new ImageClassificationSet(images, labels, classes ?? found);
     }
 
@@ -50,6 +49,7 @@ public sealed record ImageClassificationSet(string[] Images, string[] Labels, st
             string image = comma < 0 ? "" : lines[i][..comma].Trim(), label = comma < 0 ? "" : lines[i][(comma + 1)..].Trim();
             if (image.Length == 0 || label.Length == 0) throw new ArgumentException($"{path}:{i + 1}: expected \"path,label\"");
             images.Add(Path.GetFullPath(Path.Combine(folder, image)));
+            ImageFiles.Check(images[^1]);
             labels.Add(label);
         }
         return ([.. images], [.. labels]);

@@ -93,6 +93,8 @@ public static class ExperimentFile
         string[] prompts;
         string[][]? golds = null;
         string[] images = [], classes = [];
+        var givenClasses = dataset.TryGetProperty("classes", out _) ? StringArray(dataset, "classes", source, "dataset.") : null;
+        if (givenClasses is { Length: 0 }) throw Error(source, "\"dataset.classes\" is empty");
         try
         {
             switch (format)
@@ -111,16 +113,14 @@ public static class ExperimentFile
                     golds = [.. rows.Select(r => r.Answers)];
                     break;
                 case DatasetFormat.ImageClassification:
-                    var given = dataset.TryGetProperty("classes", out _) ? StringArray(dataset, "classes", source, "dataset.") : null;
-                    if (given is { Length: 0 }) throw Error(source, "\"dataset.classes\" is empty");
-                    var set = ImageClassificationSet.Read(datasetPath, given);
+                    var set = ImageClassificationSet.Read(datasetPath, givenClasses);
                     (images, golds, classes) = (set.Images, [.. set.Labels.Select(l => new[] { l })], set.Classes);
                     prompts = [.. images.Select(f => Path.GetRelativePath(Path.GetDirectoryName(datasetPath)!, f))];
                     break;
                 case DatasetFormat.ImageCaptions:
                     var captioned = ImageCaptionSet.Read(datasetPath, Resolve(RequiredString(dataset, "images", source, "dataset.")));
                     (images, golds) = (captioned.Images, captioned.References);
-                    prompts = [.. images.Select(Path.GetFileName)!];
+                    prompts = [.. images.Select(f => Path.GetFileName(f))];
                     break;
                 case DatasetFormat.RealToxicityPrompts: prompts = RealToxicityPromptsFile.Read(datasetPath); break;
                 default: prompts = PromptLines.Read(datasetPath); break;
