@@ -3,6 +3,7 @@ using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Eval.Plots;
 using HeadPursuit.Somp;
 using HeadPursuit.Runtime.Models;
+using HeadPursuit.Runtime.Vision;
 
 namespace HeadPursuit.Cli.Commands;
 
@@ -16,7 +17,8 @@ sealed class EvalCommand : ICommand
 
           The experiment file names the model, dataset, concept, k values, alphas, position policy, head selections,
           decoding, seed, metrics and report path (layout: src/Eval/Experiments/ExperimentFile.cs; example:
-          experiments/stories260k-colours.json). It is checked in full before the model is loaded. Finished cells are kept
+          experiments/stories260k-colours.json; image classification / captioning on a LLaVA model:
+          experiments/llava-tiny-images.json). It is checked in full before the model is loaded. Finished cells are kept
           in REPORT.cells.jsonl; rerunning the same file continues from there. Also writes REPORT.alpha=A.svg (metrics
           against k) and the layer x head heatmaps REPORT.somp.svg / REPORT.logit_lens.svg of the rankings used.
 
@@ -33,20 +35,20 @@ sealed class EvalCommand : ICommand
         string path = args.Positional[0];
         var spec = ExperimentFile.Load(path);
         string localConfig = Path.Combine(spec.Model, "config.json");
-        if (File.Exists(localConfig)) spec.CheckAgainst(ModelConfig.Load(localConfig), path);
+        if (File.Exists(localConfig))
+            spec.CheckAgainst(spec.Images != null ? LlavaConfig.Load(localConfig).Text : ModelConfig.Load(localConfig), path);
 
         using var loaded = LoadedModel.Load(spec.Model, backend);
         spec.CheckAgainst(loaded.Model.Config, path);
         var progress = new Dictionary<string, ConsoleProgress>();
-        var runner = new ExperimentRunner(spec, loaded.Model, loaded.RequireTokenizer())
+        void Progress(string stage, int done, int total)
         {
-            Progress = (stage, done, total) =>
-            {
-                if (!progress.TryGetValue(stage, out var p)) progress[stage] = p = new ConsoleProgress(stage, stage == "capture" ? "samples" : "cells");
-                p.Report(done, total);
-            },
-        };
-        var report = runner.Run();
+            if (!progress.TryGetValue(stage, out var p)) progress[stage] = p = new ConsoleProgress(stage, stage == "capture" ? "samples" : "cells");
+            p.Report(done, total);
+        }
+        var report = spec.Images != null
+            ? new ImageTaskRunner(spec, loaded.RequireLlava($"{path}: the image task (\"dataset.format\": {spec.DatasetFormat})"), loaded.Tokenizer) { Progress = Progress }.Run()
+            : new ExperimentRunner(spec, loaded.Model, loaded.RequireTokenizer()) { Progress = Progress }.Run();
         File.WriteAllText(spec.ReportStem + ".json", report.ToJson());
         File.WriteAllText(spec.ReportStem + ".md", report.ToMarkdown(examples));
         foreach (var (alpha, svg) in ExperimentPlots.Write(report))

@@ -39,6 +39,12 @@ public sealed class CellMetrics(ExperimentSpec spec, KeywordCounter concept, Tox
                     values[m + "_next"] = masses.Average(x => x.Next);
                     values[m + "_generated"] = masses.Average(x => x.Generated);
                     break;
+                case MetricNames.Accuracy:
+                    values[m] = new ClassificationAccuracy(spec.Images!.Classes).Accuracy(texts, [.. spec.Golds!.Select(g => g[0])]);
+                    break;
+                case MetricNames.CiderD:
+                    values[m] = new CiderD(spec.Golds!).Corpus(texts, spec.Golds!);
+                    break;
             }
         return values;
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using HeadPursuit.Eval.Data;
 using HeadPursuit.Somp;
 
@@ -22,6 +23,16 @@ public static class ConceptSource
         string name = concept[LexiconFile.Prefix.Length..];
         var words = LexiconFile.Read(Path.Combine(modelFolder, LexiconFile.FileName), name);
         return ConceptDictionary.Build(name, words, tokenize, spaceVariant: both);
+    }
+
+    /// <summary>A concept given as token ids: each id is a "word" whose tokenization is the id itself.</summary>
+    /// <param name="vocab">The model's vocabulary size; ids outside it are refused.</param>
+    public static ConceptDictionary FromIds(string name, int[] ids, int vocab)
+    {
+        foreach (int id in ids)
+            if (id >= vocab) throw new ArgumentException($"\"concept_ids\": {id} is not a token id of the model's vocabulary [0, {vocab})");
+        return ConceptDictionary.Build(name, ids.Select(id => id.ToString(CultureInfo.InvariantCulture)),
+                                       word => [int.Parse(word, CultureInfo.InvariantCulture)], spaceVariant: false);
     }
 }
 

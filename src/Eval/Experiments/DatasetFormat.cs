@@ -2,5 +2,7 @@ namespace HeadPursuit.Eval.Experiments;
 
 /// <summary>How an experiment's dataset file is read: a prompt set (text lines or JSON lines), TriviaQA JSON (the
 /// questions become prompts "Q: ...\nA:"), RealToxicityPrompts JSON lines, or question JSON lines whose "prompt" is fed
-/// as it is and whose "answers" are the golds (Data.QuestionsFile).</summary>
-public enum DatasetFormat { Prompts, TriviaQa, RealToxicityPrompts, Questions }
+/// as it is and whose "answers" are the golds (Data.QuestionsFile); or an image task: classification from a folder per
+/// class or a CSV of path,label (Data.ImageClassificationSet), captioning from a captions file and an image folder
+/// (Data.ImageCaptionSet).</summary>
+public enum DatasetFormat { Prompts, TriviaQa, RealToxicityPrompts, Questions, ImageClassification, ImageCaptions }

@@ -30,12 +30,26 @@ namespace HeadPursuit.Eval.Experiments;
 ///   "toxicity_words": "toxicity", "batch": 32,
 ///   "report": "../docs/stories260k-colours" }
 /// </code>
+/// An image task (LLaVA models) changes the dataset, prompt, concept, ranking, policy and metrics:
+/// <code>
+///   "dataset": { "format": "image_classification", "path": "images/",   // a folder per class, or a CSV of path,label
+///                "classes": ["cat", "dog"] },                            // optional: the classes allowed and listed in the prompt
+///   "dataset": { "format": "image_captions", "path": "captions.json", "images": "flickr30k-images/" },   // or a Flickr30k token file
+///   "prompt": "&lt;image&gt;\nWhat is shown in this image? Answer with one of: {classes}.",   // the default for classification;
+///              // "&lt;image&gt;\nDescribe the image." for captions; or "prompt_ids": [1, 1023, 5] holding the image token once
+///   "concept": "colours",  or  "concept_ids": [5, 17] (with "concept" as its name; for models without a tokenizer)
+///   "ranking": { "capture_images": "capture/" },    // optional: default the dataset's images; or ranking files "somp" / "logit_lens"
+///   "policy": "image",                              // heads scaled at the image-token positions only (also all, prompt, generated, span)
+///   "metrics": ["accuracy"]  or  ["concept_frequency", "cider_d"]   // (toxicity too)
+/// </code>
+/// Without a tokenizer a generation's text is its token ids joined by spaces, so class names, concept ids and captions
+/// are matched as ids.
 /// </summary>
 public static class ExperimentFile
 {
     static readonly string[] TopFields = ["name", "model", "dataset", "concept", "ranking", "k", "alphas", "policy", "selections",
                                           "random_draws", "decoding", "seed", "metrics", "toxicity_words", "batch", "report",
-                                          "concept_tokens", "plot_metrics"];
+                                          "concept_tokens", "plot_metrics", "prompt", "prompt_ids", "concept_ids"];
 
     public static ExperimentSpec Load(string path)
     {
@@ -56,21 +70,31 @@ public static class ExperimentFile
 
         // dataset
         var dataset = Object(root, "dataset", source);
-        Unknown(dataset, ["format", "path", "limit", "half"], source, "dataset.");
+        Unknown(dataset, ["format", "path", "limit", "half", "classes", "images"], source, "dataset.");
         var format = (OptionalString(dataset, "format", source, "dataset.") ?? "prompts") switch
         {
             "prompts" => DatasetFormat.Prompts,
             "triviaqa" => DatasetFormat.TriviaQa,
             "realtoxicityprompts" => DatasetFormat.RealToxicityPrompts,
             "questions" => DatasetFormat.Questions,
-            var f => throw Error(source, $"\"dataset.format\" '{f}' is not one of prompts, triviaqa, realtoxicityprompts, questions"),
+            "image_classification" => DatasetFormat.ImageClassification,
+            "image_captions" => DatasetFormat.ImageCaptions,
+            var f => throw Error(source, $"\"dataset.format\" '{f}' is not one of prompts, triviaqa, realtoxicityprompts, questions, image_classification, image_captions"),
         };
+        bool imageTask = format is DatasetFormat.ImageClassification or DatasetFormat.ImageCaptions;
+        if (format != DatasetFormat.ImageClassification && dataset.TryGetProperty("classes", out _))
+            throw Error(source, "\"dataset.classes\" is for image_classification datasets");
+        if (format != DatasetFormat.ImageCaptions && dataset.TryGetProperty("images", out _))
+            throw Error(source, "\"dataset.images\" is for image_captions datasets (the folder of the captioned images)");
         string datasetPath = Resolve(RequiredString(dataset, "path", source, "dataset."));
         int limit = Int(dataset, "limit", 0, source, "dataset.");
         if (limit < 0) throw Error(source, $"\"dataset.limit\" must be >= 0 (0 = all), got {limit}");
         int? half = Half(dataset, "half", source, "dataset.");
         string[] prompts;
         string[][]? golds = null;
+        string[] images = [], classes = [];
+        var givenClasses = dataset.TryGetProperty("classes", out _) ? StringArray(dataset, "classes", source, "dataset.") : null;
+        if (givenClasses is { Length: 0 }) throw Error(source, "\"dataset.classes\" is empty");
         try
         {
             switch (format)
@@ -88,37 +112,55 @@ public static class ExperimentFile
                     prompts = [.. rows.Select(r => r.Prompt)];
                     golds = [.. rows.Select(r => r.Answers)];
                     break;
+                case DatasetFormat.ImageClassification:
+                    var set = ImageClassificationSet.Read(datasetPath, givenClasses);
+                    (images, golds, classes) = (set.Images, [.. set.Labels.Select(l => new[] { l })], set.Classes);
+                    prompts = [.. images.Select(f => Path.GetRelativePath(Path.GetDirectoryName(datasetPath)!, f))];
+                    break;
+                case DatasetFormat.ImageCaptions:
+                    var captioned = ImageCaptionSet.Read(datasetPath, Resolve(RequiredString(dataset, "images", source, "dataset.")));
+                    (images, golds) = (captioned.Images, captioned.References);
+                    prompts = [.. images.Select(f => Path.GetFileName(f))];
+                    break;
                 case DatasetFormat.RealToxicityPrompts: prompts = RealToxicityPromptsFile.Read(datasetPath); break;
                 default: prompts = PromptLines.Read(datasetPath); break;
             }
         }
-        catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException)
         {
             throw Error(source, $"\"dataset.path\": {e.Message}");
         }
         if (half is { } kept && format != DatasetFormat.Questions)
         {
-            if (format == DatasetFormat.TriviaQa) throw Error(source, "\"dataset.half\" is not supported for triviaqa datasets");
+            if (format is DatasetFormat.TriviaQa or DatasetFormat.ImageClassification or DatasetFormat.ImageCaptions)
+                throw Error(source, $"\"dataset.half\" is not supported for {format} datasets");
             prompts = PairedHalves.Take(prompts, kept);
         }
+        if (limit > 0 && imageTask)
+            (images, golds) = (images[..Math.Min(limit, images.Length)], golds![..Math.Min(limit, golds.Length)]);
         if (limit > 0) prompts = prompts[..Math.Min(limit, prompts.Length)];
         if (prompts.Length == 0) throw Error(source, "the dataset holds no prompts after \"half\" / \"limit\"");
         string model = ModelPath(RequiredString(root, "model", source, ""), folder);
+        if (imageTask && Directory.Exists(model)) ImageTaskSpec.CheckModelFolder(model, source);
+        var (promptText, promptIds) = ImagePrompt(root, format, classes, source);
 
         // concept
-        string concept = RequiredString(root, "concept", source, "");
+        var conceptIds = IntArray(root, "concept_ids", source, required: false);
+        if (conceptIds != null && !imageTask) throw Error(source, "\"concept_ids\" is for image tasks (text experiments give the concept as words)");
+        if (conceptIds != null && conceptIds.Any(id => id < 0)) throw Error(source, "\"concept_ids\" must be token ids (>= 0)");
+        string concept = conceptIds != null ? OptionalString(root, "concept", source, "") ?? "concept" : RequiredString(root, "concept", source, "");
         var conceptTokens = (OptionalString(root, "concept_tokens", source, "") ?? "both") switch
         {
             "both" => ConceptTokens.Both,
             "space" => ConceptTokens.SpaceVariant,
             var t => throw Error(source, $"\"concept_tokens\" '{t}' is not one of both, space"),
         };
-        if (LexiconFile.IsReference(concept))
+        if (conceptIds == null && LexiconFile.IsReference(concept))
         {
             try { LexiconFile.Read(Path.Combine(model, LexiconFile.FileName), concept[LexiconFile.Prefix.Length..]); }
             catch (Exception e) when (e is ArgumentException or FileNotFoundException) { throw Error(source, $"\"concept\" '{concept}': {e.Message}"); }
         }
-        else if (!ConceptLists.BuiltinNames.Contains(concept))
+        else if (conceptIds == null && !ConceptLists.BuiltinNames.Contains(concept))
         {
             if (!File.Exists(Resolve(concept)))
                 throw Error(source, $"\"concept\" '{concept}' is neither a built-in concept ({string.Join(", ", ConceptLists.BuiltinNames)}), a word-list file nor lexicon:NAME");
@@ -135,7 +177,9 @@ public static class ExperimentFile
         string? capture = null, sompFile = null, lensFile = null, excludePrefix = null, excludeSuffix = null;
         int? captureHalf = null;
         var positions = CapturePositions.AllButSpecial;
-        if (ranked)
+        string[] captureImages = [];
+        if (ranked && imageTask) (captureImages, sompFile, lensFile) = ImageRanking(root, images, source, Resolve);
+        else if (ranked)
         {
             var ranking = Object(root, "ranking", source);
             Unknown(ranking, ["capture_prompts", "positions", "somp", "logit_lens", "capture_half", "exclude_prefix", "exclude_suffix"], source, "ranking.");
@@ -176,6 +220,7 @@ public static class ExperimentFile
         // metrics
         var metrics = StringArray(root, "metrics", source);
         if (metrics.Length == 0) throw Error(source, "\"metrics\" is empty");
+        if (policy == PositionPolicy.Image && !imageTask) throw Error(source, "\"policy\" image needs an image task (\"dataset.format\": image_classification or image_captions)");
         foreach (var m in metrics)
         {
             if (!MetricNames.Known.Contains(m)) throw Error(source, $"\"metrics\": unknown metric '{m}' (known: {string.Join(", ", MetricNames.Known)})");
@@ -183,6 +228,12 @@ public static class ExperimentFile
                 throw Error(source, "\"metrics\": concept_mass supports the policies all, prompt and generated");
             if (m is MetricNames.QaExactMatch or MetricNames.QaF1 && format is not (DatasetFormat.TriviaQa or DatasetFormat.Questions))
                 throw Error(source, $"\"metrics\": '{m}' needs a question dataset (\"dataset.format\": \"triviaqa\" or \"questions\")");
+            if (m == MetricNames.Accuracy && format != DatasetFormat.ImageClassification)
+                throw Error(source, "\"metrics\": accuracy needs an image_classification dataset");
+            if (m == MetricNames.CiderD && format != DatasetFormat.ImageCaptions)
+                throw Error(source, "\"metrics\": cider_d needs an image_captions dataset");
+            if (imageTask && m is not (MetricNames.ConceptFrequency or MetricNames.Toxicity or MetricNames.Accuracy or MetricNames.CiderD))
+                throw Error(source, $"\"metrics\": '{m}' is not available for image tasks (concept_frequency, toxicity, accuracy, cider_d are)");
         }
         string? toxicity = null;
         if (metrics.Contains(MetricNames.Toxicity))
@@ -212,6 +263,10 @@ public static class ExperimentFile
             K = k, Alphas = alphas, Policy = policy, SpanStart = spanStart, SpanEnd = spanEnd, Selections = selections,
             RandomDraws = draws, Decoding = Decoding(root, source), Seed = Int(root, "seed", 0, source, ""), Metrics = metrics,
             ToxicityWords = toxicity, Batch = batch, ReportStem = report, PlotMetrics = plotMetrics,
+            Images = !imageTask ? null : new ImageTaskSpec
+            {
+                Images = images, Classes = classes, PromptText = promptText, PromptIds = promptIds, CaptureImages = captureImages, ConceptIds = conceptIds,
+            },
             Fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))),
         };
     }
@@ -268,7 +323,8 @@ public static class ExperimentFile
                 "all" => (PositionPolicy.All, 0, 0),
                 "prompt" => (PositionPolicy.Prompt, 0, 0),
                 "generated" => (PositionPolicy.Generated, 0, 0),
-                var p => throw Error(source, $"\"policy\" '{p}' is not one of all, prompt, generated, {{\"span\": [start, end]}}"),
+                "image" => (PositionPolicy.Image, 0, 0),
+                var p => throw Error(source, $"\"policy\" '{p}' is not one of all, prompt, generated, image, {{\"span\": [start, end]}}"),
             };
         if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty("span", out var span) && span.ValueKind == JsonValueKind.Array
             && span.GetArrayLength() == 2 && span.EnumerateArray().All(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out _)))
@@ -277,7 +333,46 @@ public static class ExperimentFile
             if (start < 0 || end <= start) throw Error(source, $"\"policy.span\" [{start}, {end}] must satisfy 0 <= start < end");
             return (PositionPolicy.Span, start, end);
         }
-        throw Error(source, "\"policy\" must be all, prompt, generated or {\"span\": [start, end]}");
+        throw Error(source, "\"policy\" must be all, prompt, generated, image or {\"span\": [start, end]}");
+    }
+
+    /// <summary>An image task's prompt: "prompt" text with one &lt;image&gt; ({classes} filled in), or "prompt_ids"; (null, null) for text tasks.</summary>
+    static (string?, int[]?) ImagePrompt(JsonElement root, DatasetFormat format, string[] classes, string source)
+    {
+        string? text = OptionalString(root, "prompt", source, "");
+        int[]? ids = IntArray(root, "prompt_ids", source, required: false);
+        if (format is not (DatasetFormat.ImageClassification or DatasetFormat.ImageCaptions))
+            return text == null && ids == null ? (null, null) : throw Error(source, "\"prompt\" / \"prompt_ids\" are for image tasks (a text dataset gives its prompts)");
+        if (text != null && ids != null) throw Error(source, "give \"prompt\" or \"prompt_ids\", not both");
+        if (ids != null) return ids.Any(id => id < 0) ? throw Error(source, "\"prompt_ids\" must be token ids (>= 0)") : (null, ids);
+        text ??= format == DatasetFormat.ImageClassification ? ImageTaskSpec.DefaultClassificationPrompt : ImageTaskSpec.DefaultCaptioningPrompt;
+        int placeholders = text.Split(ImageTaskSpec.Placeholder).Length - 1;
+        if (placeholders != 1) throw Error(source, $"\"prompt\" must hold {ImageTaskSpec.Placeholder} exactly once (it holds it {placeholders} times)");
+        return (text.Replace(ImageTaskSpec.ClassesPlaceholder, string.Join(", ", classes)), null);
+    }
+
+    /// <summary>An image task's "ranking": optional; "capture_images" (a folder or one image, default: the dataset's images) or ranking files.</summary>
+    static (string[], string?, string?) ImageRanking(JsonElement root, string[] datasetImages, string source, Func<string, string> resolve)
+    {
+        if (!root.TryGetProperty("ranking", out _)) return (datasetImages, null, null);
+        var ranking = Object(root, "ranking", source);
+        Unknown(ranking, ["capture_images", "somp", "logit_lens"], source, "ranking.");
+        string? somp = OptionalString(ranking, "somp", source, "ranking.") is { } s ? resolve(s) : null;
+        string? lens = OptionalString(ranking, "logit_lens", source, "ranking.") is { } l ? resolve(l) : null;
+        foreach (var (field, file) in new[] { ("somp", somp), ("logit_lens", lens) })
+            if (file != null && !File.Exists(file)) throw Error(source, $"\"ranking.{field}\": ranking file {file} not found");
+        if (OptionalString(ranking, "capture_images", source, "ranking.") is not { } c) return (datasetImages, somp, lens);
+        string path = resolve(c);
+        try
+        {
+            if (Directory.Exists(path)) return (ImageFiles.InFolder(path), somp, lens);
+            ImageFiles.Check(path);
+            return ([path], somp, lens);
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw Error(source, $"\"ranking.capture_images\": {e.Message}");
+        }
     }
 
     static SamplingOptions Decoding(JsonElement root, string source)

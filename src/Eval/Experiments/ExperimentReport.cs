@@ -89,6 +89,12 @@ public sealed class ExperimentReport
         Line($"# Experiment {Spec.Name}\n");
         Line($"- model: `{Spec.Model}`");
         Line($"- dataset: `{Path.GetFileName(Spec.DatasetPath)}` ({Spec.DatasetFormat}, {Spec.Prompts.Length} prompts{(Spec.DatasetHalf is { } h ? $", half {h} of the paired split" : "")})");
+        if (Spec.Images is { } task)
+        {
+            Line($"- prompt: `{(task.PromptText != null ? Escape(task.PromptText) : string.Join(",", task.PromptIds!))}`{(task.Classes.Length > 0 ? $"; classes: {string.Join(", ", task.Classes)}" : "")}");
+            if (Somp != null && Spec.SompRankingPath == null || LogitLens != null && Spec.LogitLensRankingPath == null)
+                Line($"- ranking captured on {task.CaptureImages.Length} images, each pooled over its image tokens");
+        }
         if (Spec.CapturePromptsPath != null)
             Line($"- ranking captured on: `{Path.GetFileName(Spec.CapturePromptsPath)}`{(Spec.CaptureHalf is { } ch ? $" (half {ch} of the paired split)" : "")}, pooled over {Spec.CapturePositions} positions{(Spec.ExcludePrefix != null || Spec.ExcludeSuffix != null ? $" without the template tokens of `{Spec.ExcludePrefix}` / `{Spec.ExcludeSuffix}`" : "")}");
         Line($"- concept: `{(Data.LexiconFile.IsReference(Spec.Concept) ? Spec.Concept : Path.GetFileNameWithoutExtension(Spec.Concept))}` (tokens: {Spec.ConceptTokens}); heads scaled at positions: {Spec.Policy}{(Spec.Policy == Runtime.Capture.PositionPolicy.Span ? $" [{Spec.SpanStart}, {Spec.SpanEnd})" : "")}");

@@ -16,12 +16,14 @@ public sealed record ExperimentSpec
     public required string DatasetPath { get; init; }
     /// <summary>The half of the dataset kept (Data.PairedHalves), or null for all of it.</summary>
     public int? DatasetHalf { get; init; }
-    /// <summary>Prompt texts, read (and checked non-empty) when the file is parsed.</summary>
+    /// <summary>Prompt texts, read (and checked non-empty) when the file is parsed; for image tasks the image files, relative to the dataset.</summary>
     public required string[] Prompts { get; init; }
-    /// <summary>Per prompt, the gold answers (TriviaQA datasets only).</summary>
+    /// <summary>Per prompt, the gold answers (question datasets), the class (image classification) or the reference captions (image captioning).</summary>
     public string[][]? Golds { get; init; }
     /// <summary>A built-in concept name or an absolute path to a word list.</summary>
     public required string Concept { get; init; }
+    /// <summary>The image task, or null for a text experiment.</summary>
+    public ImageTaskSpec? Images { get; init; }
     public ConceptTokens ConceptTokens { get; init; } = ConceptTokens.Both;
     /// <summary>Prompts captured to rank the heads, or null when rankings come from files.</summary>
     public string? CapturePromptsPath { get; init; }

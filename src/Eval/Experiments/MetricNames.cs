@@ -16,7 +16,12 @@ public static class MetricNames
     /// NAME_next (the position after the prompt) and NAME_generated (every position of prompt end + continuation).</summary>
     public const string ConceptMass = "concept_mass";
 
-    public static IReadOnlyList<string> Known { get; } = [ConceptFrequency, Perplexity, Toxicity, QaExactMatch, QaF1, ConceptMass];
+    /// <summary>Fraction of images whose generation names their class first (image classification; Metrics.ClassificationAccuracy).</summary>
+    public const string Accuracy = "accuracy";
+    /// <summary>Corpus CIDEr-D of the generations against the reference captions (image captioning; Metrics.CiderD).</summary>
+    public const string CiderD = "cider_d";
+
+    public static IReadOnlyList<string> Known { get; } = [ConceptFrequency, Perplexity, Toxicity, QaExactMatch, QaF1, ConceptMass, Accuracy, CiderD];
 
     /// <summary>The values a requested metric reports (QA metrics add the split by whether the answer is a concept word).</summary>
     public static IEnumerable<string> Reported(string metric) => metric switch

@@ -1,0 +1,17 @@
+namespace HeadPursuit.Eval.Data;
+
+/// <summary>
+/// Images with reference captions: a captions file (see <see cref="CaptionsFile"/>) whose image names are files in an
+/// image folder. Images keep the captions file's order.
+/// </summary>
+public sealed record ImageCaptionSet(string[] Images, string[][] References)
+{
+    public static ImageCaptionSet Read(string captionsPath, string imageFolder)
+    {
+        if (!Directory.Exists(imageFolder)) throw new DirectoryNotFoundException($"{imageFolder}: no such image folder");
+        var captions = CaptionsFile.Read(captionsPath);
+        var images = captions.Keys.Select(name => Path.GetFullPath(Path.Combine(imageFolder, name))).ToArray();
+        foreach (var f in images) ImageFiles.Check(f);
+        return new ImageCaptionSet(images, [.. captions.Values]);
+    }
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Runtime.Generation;
+using HeadPursuit.Runtime.Imaging;
+using HeadPursuit.Runtime.Tokenizers;
+using HeadPursuit.Runtime.Vision;
+using HeadPursuit.Somp;
+
+namespace HeadPursuit.Eval.Experiments;
+
+/// <summary>
+/// Runs an image experiment (<see cref="ExperimentSpec.Images"/>) on a LLaVA model, as <see cref="ExperimentRunner"/>
+/// runs a text one: ranks the heads on image-pooled captures (the mean of each head's z over the image tokens) or
+/// reads ranking files, then generates greedily for every cell of the grid, scores it and stores it as it ends.
+/// Images are decoded and run through the vision tower batch by batch in every cell, so memory holds one batch of
+/// image features whatever the dataset's size.
+/// </summary>
+/// <param name="tokenizer">The model's tokenizer, or null: prompts are then "prompt_ids" and texts the generated ids.</param>
+public sealed class ImageTaskRunner(ExperimentSpec spec, LlavaModel llava, Tokenizer? tokenizer)
+{
+    readonly ImageTaskSpec _task = spec.Images ?? throw new ArgumentException($"{spec.Name} is not an image experiment");
+
+    /// <summary>Called with (stage, done, total) as work advances.</summary>
+    public Action<string, int, int>? Progress { get; init; }
+
+    public ExperimentReport Run()
+    {
+        var c = llava.Text.Config;
+        spec.CheckAgainst(c, spec.Name);
+        var concept = Concept();
+        var toxic = spec.ToxicityWords == null ? null : ConceptLists.Load(spec.ToxicityWords, Encode).Words;
+        int[] prompt = PromptIds();
+        var (somp, lens) = Rankings(concept, prompt);
+        var cells = CellPlan.Grid(spec, somp, lens, c.Layers, c.Heads);
+        var store = new ResultsStore(spec.ReportStem + ".cells.jsonl", spec.Fingerprint);
+        var prompts = _task.Images.Select(_ => prompt).ToArray();
+        var metrics = CellMetrics.For(spec, llava.Text, concept.Words, concept.TokenIds, toxic);
+        var decoding = spec.Decoding.StopTokens.Length > 0 ? spec.Decoding : spec.Decoding with { StopTokens = c.EosIds };
+
+        int done = cells.Count(cell => store.Done.ContainsKey(cell.Key));
+        Progress?.Invoke("cells", done, cells.Count);
+        foreach (var cell in cells.Where(cell => !store.Done.ContainsKey(cell.Key)))
+        {
+            var scales = Scales(cell);
+            var newTokens = Generate(prompt, decoding, scales);
+            var texts = newTokens.Select(Text).ToArray();
+            store.Add(new CellResult(cell.Key, cell.Selection, cell.K, cell.Draw, cell.Alpha, [.. cell.Heads.Select(h => h.ToString())],
+                                     metrics.Compute(prompts, newTokens, texts, scales), texts));
+            Progress?.Invoke("cells", ++done, cells.Count);
+        }
+        return new ExperimentReport(spec, somp, lens, [.. cells.Select(cell => store.Done[cell.Key])]);
+    }
+
+    int[] Encode(string text) => tokenizer?.Encode(text)
+        ?? throw new ArgumentException($"{spec.Model} has no tokenizer.json: give the concept as \"concept_ids\" and the toxicity words are unavailable");
+
+    /// <summary>A generation as text: decoded, or without a tokenizer its ids joined by spaces (what class names and concept ids match).</summary>
+    string Text(int[] ids) => tokenizer?.Decode(ids, skipSpecialTokens: true)
+        ?? string.Join(' ', ids.Select(id => id.ToString(CultureInfo.InvariantCulture)));
+
+    ConceptDictionary Concept()
+    {
+        if (_task.ConceptIds is not { } ids) return ConceptSource.Load(spec.Concept, spec.ConceptTokens, spec.Model, Encode);
+        if (tokenizer != null && spec.Metrics.Contains(MetricNames.ConceptFrequency))
+            throw new ArgumentException($"{spec.Name}: concept_frequency with \"concept_ids\" counts ids in generated ids, but {spec.Model} has a tokenizer: give the concept as words");
+        return ConceptSource.FromIds(spec.Concept, ids, llava.Text.Config.Vocab);
+    }
+
+    /// <summary>
+    /// The prompt's ids with the image token repeated n_img times: text is encoded before the image placeholder with
+    /// the special tokens (BOS) and after it without, as LlavaProcessor does; "prompt_ids" hold the image token once.
+    /// </summary>
+    int[] PromptIds()
+    {
+        int imageToken = llava.Config.ImageTokenIndex, n = llava.Config.ImageTokens;
+        if (_task.PromptIds is { } ids)
+        {
+            int count = ids.Count(t => t == imageToken);
+            if (count != 1) throw new ArgumentException($"{spec.Name}: \"prompt_ids\" must hold the image token {imageToken} exactly once (they hold it {count} times)");
+            int at = Array.IndexOf(ids, imageToken);
+            return [.. ids[..at], .. Enumerable.Repeat(imageToken, n), .. ids[(at + 1)..]];
+        }
+        var tok = tokenizer ?? throw new ArgumentException($"{spec.Name}: {spec.Model} has no tokenizer.json, so \"prompt\" text cannot be encoded: give \"prompt_ids\"");
+        var parts = _task.PromptText!.Split(ImageTaskSpec.Placeholder);
+        return [.. tok.Encode(parts[0], addSpecialTokens: true), .. Enumerable.Repeat(imageToken, n), .. tok.Encode(parts[1])];
+    }
+
+    /// <summary>pixel_values [3, S, S] of an image: the model's preprocessor_config.json, or CLIP's defaults at the tower's input size.</summary>
+    float[] PixelValues(string image)
+    {
+        int size = llava.Config.Vision.ImageSize;
+        var processor = llava.Preprocessor ?? new ClipImageProcessor { ShortestEdge = size, CropHeight = size, CropWidth = size };
+        var pixels = processor.PixelValues(ImageFile.Load(image));
+        if (pixels.Length != 3 * size * size)
+            throw new ArgumentException($"{image}: preprocessing gives {pixels.Length} values, the vision tower takes [3, {size}, {size}] (check preprocessor_config.json's crop_size)");
+        return pixels;
+    }
+
+    /// <summary>The intervention of a cell; null for the baseline (the unmodified model).</summary>
+    HeadScales? Scales(CellPlan cell)
+    {
+        if (cell.Selection == CellResult.BaselineKey) return null;
+        var c = llava.Text.Config;
+        var scales = new HeadScales(c.Layers, c.Heads) { Policy = spec.Policy, SpanStart = spec.SpanStart, SpanEnd = spec.SpanEnd };
+        foreach (var h in cell.Heads) scales[h.Layer, h.Head] = cell.Alpha;
+        return scales;
+    }
+
+    int[][] Generate(int[] prompt, SamplingOptions decoding, HeadScales? scales)
+    {
+        var images = _task.Images;
+        var result = new List<int[]>(images.Length);
+        for (int start = 0; start < images.Length; start += spec.Batch)
+        {
+            var batch = images[start..Math.Min(images.Length, start + spec.Batch)].Select(f => llava.PrepareImagePrompt(prompt, PixelValues(f))).ToArray();
+            result.AddRange(llava.Generate(batch, decoding, scales).NewTokens);
+        }
+        return [.. result];
+    }
+
+    (HeadRanking? Somp, HeadRanking? Lens) Rankings(ConceptDictionary concept, int[] prompt)
+    {
+        bool needSomp = spec.Selections.Any(s => s.Kind is SelectionKind.Somp or SelectionKind.Random);
+        bool needLens = spec.Selections.Any(s => s.Kind == SelectionKind.LogitLens);
+        if (!needSomp && !needLens) return (null, null);
+        bool capture = needSomp && spec.SompRankingPath == null || needLens && spec.LogitLensRankingPath == null;
+        HeadScorer? scorer = capture ? Scorer(prompt) : null;
+        var somp = !needSomp ? null : spec.SompRankingPath != null ? RankingFile.Read(spec.SompRankingPath) : scorer!.Rank(concept.Name, concept.TokenIds);
+        var lens = !needLens ? null : spec.LogitLensRankingPath != null ? RankingFile.Read(spec.LogitLensRankingPath) : scorer!.LogitLens(concept.Name, concept.TokenIds);
+        var c = llava.Text.Config;
+        foreach (var r in new[] { somp, lens })
+            if (r != null && (r.Layers != c.Layers || r.Heads != c.Heads))
+                throw new ArgumentException($"a {r.Method} ranking of {r.Layers} x {r.Heads} heads does not fit the model's {c.Layers} x {c.Heads}");
+        return (somp, lens);
+    }
+
+    /// <summary>SOMP over the capture images' head outputs, each pooled over its image tokens (z_image_mean).</summary>
+    HeadScorer Scorer(int[] prompt)
+    {
+        var images = _task.CaptureImages;
+        var acts = llava.CaptureImages(images.Select(_ => prompt).ToArray(), i => PixelValues(images[i]), spec.Batch,
+                                       progress: (d, n) => Progress?.Invoke("capture", d, n));
+        var readout = ModelReadout.From(llava.Text);
+        return new HeadScorer(acts, readout.Blocks, readout.Unembedding, new SompOptions());
+    }
+}
