@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime.Vision;
 using System.Security.Cryptography;
 using System.Text;
 using HeadPursuit.Runtime.Capture;
@@ -33,7 +34,7 @@ sealed record CaptureSource(string Kind, string InputName, string InputSha256, i
         return new CaptureSource("images", Path.GetFileName(Path.GetFullPath(imagesPath).TrimEnd('/')), Sha256([identity]), samples.Length,
             "mean over the image tokens",
             (first, count, progress) => llava.CaptureImages(prompts[first..(first + count)],
-                                                            i => ImagePrompts.PixelValues(llava, samples[first + i].ImagePath), batch, progress: progress));
+                                                            i => LlavaPrompts.PixelValues(llava, samples[first + i].ImagePath), batch, progress: progress));
     }
 
     static string Sha256(IEnumerable<string> lines) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", lines))));

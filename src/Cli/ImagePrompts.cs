@@ -1,71 +1,27 @@
-using HeadPursuit.Runtime;
-using HeadPursuit.Runtime.Imaging;
 using HeadPursuit.Runtime.Tokenizers;
 using HeadPursuit.Runtime.Vision;
 
 namespace HeadPursuit.Cli;
 
 /// <summary>
-/// An image sample made ready for a LLaVA model, as HF LlavaProcessor does it: the image preprocessed to
-/// pixel_values, and the prompt's image placeholder expanded to the image token repeated n_img times.
+/// A CLI image sample (an image with text or ids) made ready for a LLaVA model through <see cref="LlavaPrompts"/>.
 /// </summary>
 static class ImagePrompts
 {
-    public const string Placeholder = "<image>";
+    public const string Placeholder = LlavaPrompts.Placeholder;
     public const string DefaultText = Placeholder + "\nDescribe the image.";
 
     /// <summary>The sample's prompt ids with n_img image tokens (the count is checked again where features are merged).</summary>
     public static int[] Ids(LlavaModel llava, Tokenizer? tokenizer, ImageSample sample)
     {
         int imageToken = llava.Config.ImageTokenIndex, n = llava.Config.ImageTokens;
-        if (sample.Ids != null) return Expand(sample.Ids, imageToken, n);
+        if (sample.Ids != null) return LlavaPrompts.Expand(sample.Ids, imageToken, n);
         var tok = tokenizer ?? throw new ArgumentException(
             $"the model has no tokenizer.json, so prompts must be token ids holding the image token {imageToken} (e.g. --ids), not text");
-        return FromText(tok, sample.Text!, imageToken, n);
-    }
-
-    /// <summary>
-    /// Ids holding the image token once get it repeated n times in its place; ids holding it n times are kept.
-    /// Any other count is left for <see cref="LlavaModel.MergeFeatures"/> to refuse with the counts.
-    /// </summary>
-    public static int[] Expand(int[] ids, int imageToken, int n)
-    {
-        int count = ids.Count(t => t == imageToken);
-        if (count == 0) throw new ArgumentException($"the prompt ids hold no image token (id {imageToken}): put it where the image goes");
-        if (count != 1) return ids;
-        int at = Array.IndexOf(ids, imageToken);
-        return [.. ids[..at], .. Enumerable.Repeat(imageToken, n), .. ids[(at + 1)..]];
-    }
-
-    /// <summary>
-    /// Text with one "&lt;image&gt;": the text before it is encoded with the tokenizer's special tokens (BOS), the text
-    /// after it without, and the image token id repeated n times between them. Encoding the two parts apart keeps the
-    /// image token out of the tokenizer, which many checkpoints' tokenizer.json lack (the image token index can lie
-    /// beyond the vocabulary).
-    /// </summary>
-    public static int[] FromText(Tokenizer tok, string text, int imageToken, int n)
-    {
-        var parts = text.Split(Placeholder);
-        if (parts.Length != 2)
-            throw new ArgumentException($"the prompt '{text}' must hold the image placeholder {Placeholder} exactly once (it holds it {parts.Length - 1} times)");
-        return [.. tok.Encode(parts[0], addSpecialTokens: true), .. Enumerable.Repeat(imageToken, n), .. tok.Encode(parts[1])];
-    }
-
-    /// <summary>
-    /// pixel_values [3, S, S] of an image file: decoded (PNG or JPEG), then preprocessed by the folder's
-    /// preprocessor_config.json, or without one by CLIP's defaults at the vision tower's input size.
-    /// </summary>
-    public static float[] PixelValues(LlavaModel llava, string imagePath)
-    {
-        int size = llava.Config.Vision.ImageSize;
-        var processor = llava.Preprocessor ?? new ClipImageProcessor { ShortestEdge = size, CropHeight = size, CropWidth = size };
-        var pixels = processor.PixelValues(ImageFile.Load(imagePath));
-        if (pixels.Length != 3 * size * size)
-            throw new ModelFormatException($"{imagePath}: preprocessing gives {pixels.Length} values, the vision tower takes [3, {size}, {size}] (check preprocessor_config.json's crop_size)");
-        return pixels;
+        return LlavaPrompts.FromText(tok, sample.Text!, imageToken, n);
     }
 
     /// <summary>Everything generation needs for one sample: ids, pixels, and the features merged into the prompt.</summary>
     public static ImagePrompt Prepare(LlavaModel llava, Tokenizer? tokenizer, ImageSample sample) =>
-        llava.PrepareImagePrompt(Ids(llava, tokenizer, sample), PixelValues(llava, sample.ImagePath));
+        llava.PrepareImagePrompt(Ids(llava, tokenizer, sample), LlavaPrompts.PixelValues(llava, sample.ImagePath));
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Generation;
-using HeadPursuit.Runtime.Imaging;
 using HeadPursuit.Runtime.Tokenizers;
 using HeadPursuit.Runtime.Vision;
 using HeadPursuit.Somp;
@@ -77,24 +76,13 @@ public sealed class ImageTaskRunner(ExperimentSpec spec, LlavaModel llava, Token
         {
             int count = ids.Count(t => t == imageToken);
             if (count != 1) throw new ArgumentException($"{spec.Name}: \"prompt_ids\" must hold the image token {imageToken} exactly once (they hold it {count} times)");
-            int at = Array.IndexOf(ids, imageToken);
-            return [.. ids[..at], .. Enumerable.Repeat(imageToken, n), .. ids[(at + 1)..]];
+            return LlavaPrompts.Expand(ids, imageToken, n);
         }
         var tok = tokenizer ?? throw new ArgumentException($"{spec.Name}: {spec.Model} has no tokenizer.json, so \"prompt\" text cannot be encoded: give \"prompt_ids\"");
-        var parts = _task.PromptText!.Split(ImageTaskSpec.Placeholder);
-        return [.. tok.Encode(parts[0], addSpecialTokens: true), .. Enumerable.Repeat(imageToken, n), .. tok.Encode(parts[1])];
+        return LlavaPrompts.FromText(tok, _task.PromptText!, imageToken, n);
     }
 
-    /// <summary>pixel_values [3, S, S] of an image: the model's preprocessor_config.json, or CLIP's defaults at the tower's input size.</summary>
-    float[] PixelValues(string image)
-    {
-        int size = llava.Config.Vision.ImageSize;
-        var processor = llava.Preprocessor ?? new ClipImageProcessor { ShortestEdge = size, CropHeight = size, CropWidth = size };
-        var pixels = processor.PixelValues(ImageFile.Load(image));
-        if (pixels.Length != 3 * size * size)
-            throw new ArgumentException($"{image}: preprocessing gives {pixels.Length} values, the vision tower takes [3, {size}, {size}] (check preprocessor_config.json's crop_size)");
-        return pixels;
-    }
+    float[] PixelValues(string image) => LlavaPrompts.PixelValues(llava, image);
 
     /// <summary>The intervention of a cell; null for the baseline (the unmodified model).</summary>
     HeadScales? Scales(CellPlan cell)

@@ -8,7 +8,7 @@ namespace HeadPursuit.Eval.Experiments;
 /// </summary>
 public sealed record ImageTaskSpec
 {
-    public const string Placeholder = "<image>";
+    public const string Placeholder = Runtime.Vision.LlavaPrompts.Placeholder;
     /// <summary>Replaced by the class names, comma-separated, in a classification prompt.</summary>
     public const string ClassesPlaceholder = "{classes}";
     public const string DefaultClassificationPrompt = Placeholder + "\nWhat is shown in this image? Answer with one of: " + ClassesPlaceholder + ".";
