@@ -111,7 +111,6 @@ public static unsafe class CpuParallel
     {
         readonly Thread[] _workers;
         readonly ManualResetEventSlim[] _wake;      // [workers]: set by the caller to start a job
-        readonly ManualResetEventSlim _done = new(false);
         volatile bool _stopping;
 
         // The current job, written by the caller before waking the workers.
@@ -139,11 +138,13 @@ public static unsafe class CpuParallel
         {
             _body = body; _runAll = runAll; _count = count; _next = 0; _failure = null;
             _running = _workers.Length;
-            _done.Reset();
             foreach (var wake in _wake) wake.Set();
 
             RunShare();
-            _done.Wait();   // even after a failure: the body lives on the caller's stack
+            // Wait for the workers, even after a failure: the body lives on the caller's stack. A SpinWait (it yields, then
+            // sleeps) rather than an event: the shares end together, and an event allocates its lock the first time it blocks.
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _running) != 0) spin.SpinOnce();
 
             if (_failure != null) ExceptionDispatchInfo.Throw(_failure);
         }
@@ -158,7 +159,7 @@ public static unsafe class CpuParallel
                 wake.Reset();
                 if (_stopping) return;
                 RunShare();
-                if (Interlocked.Decrement(ref _running) == 0) _done.Set();
+                Interlocked.Decrement(ref _running);
             }
         }
 
