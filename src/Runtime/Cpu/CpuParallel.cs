@@ -141,10 +141,11 @@ public static unsafe class CpuParallel
             foreach (var wake in _wake) wake.Set();
 
             RunShare();
-            // Wait for the workers, even after a failure: the body lives on the caller's stack. A SpinWait (it yields, then
-            // sleeps) rather than an event: the shares end together, and an event allocates its lock the first time it blocks.
+            // Wait for the workers, even after a failure: the body lives on the caller's stack. A SpinWait that spins and
+            // yields but never sleeps (a 1 ms sleep would dwarf a decode step's matrix multiply) rather than an event: the
+            // shares end together, and an event allocates its lock the first time it blocks.
             var spin = new SpinWait();
-            while (Volatile.Read(ref _running) != 0) spin.SpinOnce();
+            while (Volatile.Read(ref _running) != 0) spin.SpinOnce(sleep1Threshold: -1);
 
             if (_failure != null) ExceptionDispatchInfo.Throw(_failure);
         }
