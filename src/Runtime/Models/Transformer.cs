@@ -23,6 +23,7 @@ public sealed class Transformer : IDisposable
     readonly AttentionShape _attention;
     Workspace? _ws;
     DeviceTensor? _logits;   // [n, vocab], grown on demand
+    WeightStore? _store;     // the mapped checkpoint files, when this model opened them (Load)
 
     public ModelConfig Config { get; }
     public IBackend Backend => _b;
@@ -55,8 +56,6 @@ public sealed class Transformer : IDisposable
         var store = WeightStore.Open(folder);
         return new Transformer(backend, TransformerWeights.Load(store, config)) { _store = store };
     }
-
-    WeightStore? _store;
 
     public KvCache NewCache(int slots, int maxT) => new(_b, Config, slots, maxT);
 
