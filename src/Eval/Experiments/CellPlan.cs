@@ -1,4 +1,5 @@
 using System.Globalization;
+using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Somp;
 
 namespace HeadPursuit.Eval.Experiments;
@@ -10,6 +11,15 @@ public sealed record CellPlan(string Selection, int K, int Draw, float Alpha, He
         : string.Create(CultureInfo.InvariantCulture, $"{Selection}{(Selection == SelectionSpec.Random ? $"#{Draw}" : "")} k={K} alpha={Alpha}");
 
     public static CellPlan Baseline { get; } = new(CellResult.BaselineKey, 0, 0, 1, []);
+
+    /// <summary>The cell's intervention under the experiment's position policy; null for the baseline (the unmodified model).</summary>
+    public HeadScales? Scales(ExperimentSpec spec, int layers, int heads)
+    {
+        if (Selection == CellResult.BaselineKey) return null;
+        var scales = new HeadScales(layers, heads) { Policy = spec.Policy, SpanStart = spec.SpanStart, SpanEnd = spec.SpanEnd };
+        foreach (var h in Heads) scales[h.Layer, h.Head] = Alpha;
+        return scales;
+    }
 
     /// <summary>
     /// Every cell of the grid: the baseline, then per alpha and k SOMP's top-k, the logit lens's top-k and the random

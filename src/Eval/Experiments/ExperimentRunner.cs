@@ -31,27 +31,15 @@ public sealed class ExperimentRunner(ExperimentSpec spec, Transformer model, Tok
         var metrics = CellMetrics.For(spec, model, concept.Words, concept.TokenIds, toxic);
         var decoding = spec.Decoding.StopTokens.Length > 0 ? spec.Decoding : spec.Decoding with { StopTokens = c.EosIds };
 
-        int done = cells.Count(cell => store.Done.ContainsKey(cell.Key));
-        Progress?.Invoke("cells", done, cells.Count);
-        foreach (var cell in cells.Where(cell => !store.Done.ContainsKey(cell.Key)))
+        var results = CellLoop.Run(cells, store, Progress, cell =>
         {
-            var scales = Scales(cell);
+            var scales = cell.Scales(spec, model.Config.Layers, model.Config.Heads);
             var newTokens = Generate(prompts, decoding, scales);
             var texts = newTokens.Select(t => tokenizer.Decode(t, skipSpecialTokens: true)).ToArray();
-            store.Add(new CellResult(cell.Key, cell.Selection, cell.K, cell.Draw, cell.Alpha, [.. cell.Heads.Select(h => h.ToString())],
-                                     metrics.Compute(prompts, newTokens, texts, scales), texts));
-            Progress?.Invoke("cells", ++done, cells.Count);
-        }
-        return new ExperimentReport(spec, somp, lens, [.. cells.Select(cell => store.Done[cell.Key])]);
-    }
-
-    /// <summary>The intervention of a cell; null for the baseline (the unmodified model).</summary>
-    HeadScales? Scales(CellPlan cell)
-    {
-        if (cell.Selection == CellResult.BaselineKey) return null;
-        var scales = new HeadScales(model.Config.Layers, model.Config.Heads) { Policy = spec.Policy, SpanStart = spec.SpanStart, SpanEnd = spec.SpanEnd };
-        foreach (var h in cell.Heads) scales[h.Layer, h.Head] = cell.Alpha;
-        return scales;
+            return new CellResult(cell.Key, cell.Selection, cell.K, cell.Draw, cell.Alpha, [.. cell.Heads.Select(h => h.ToString())],
+                                  metrics.Compute(prompts, newTokens, texts, scales), texts);
+        });
+        return new ExperimentReport(spec, somp, lens, results);
     }
 
     int[][] Generate(int[][] prompts, SamplingOptions decoding, HeadScales? scales)

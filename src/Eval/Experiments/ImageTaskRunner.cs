@@ -36,18 +36,15 @@ public sealed class ImageTaskRunner(ExperimentSpec spec, LlavaModel llava, Token
         var metrics = CellMetrics.For(spec, llava.Text, concept.Words, concept.TokenIds, toxic);
         var decoding = spec.Decoding.StopTokens.Length > 0 ? spec.Decoding : spec.Decoding with { StopTokens = c.EosIds };
 
-        int done = cells.Count(cell => store.Done.ContainsKey(cell.Key));
-        Progress?.Invoke("cells", done, cells.Count);
-        foreach (var cell in cells.Where(cell => !store.Done.ContainsKey(cell.Key)))
+        var results = CellLoop.Run(cells, store, Progress, cell =>
         {
-            var scales = Scales(cell);
+            var scales = cell.Scales(spec, llava.Text.Config.Layers, llava.Text.Config.Heads);
             var newTokens = Generate(prompt, decoding, scales);
             var texts = newTokens.Select(Text).ToArray();
-            store.Add(new CellResult(cell.Key, cell.Selection, cell.K, cell.Draw, cell.Alpha, [.. cell.Heads.Select(h => h.ToString())],
-                                     metrics.Compute(prompts, newTokens, texts, scales), texts));
-            Progress?.Invoke("cells", ++done, cells.Count);
-        }
-        return new ExperimentReport(spec, somp, lens, [.. cells.Select(cell => store.Done[cell.Key])]);
+            return new CellResult(cell.Key, cell.Selection, cell.K, cell.Draw, cell.Alpha, [.. cell.Heads.Select(h => h.ToString())],
+                                  metrics.Compute(prompts, newTokens, texts, scales), texts);
+        });
+        return new ExperimentReport(spec, somp, lens, results);
     }
 
     int[] Encode(string text) => tokenizer?.Encode(text)
@@ -83,16 +80,6 @@ public sealed class ImageTaskRunner(ExperimentSpec spec, LlavaModel llava, Token
     }
 
     float[] PixelValues(string image) => LlavaPrompts.PixelValues(llava, image);
-
-    /// <summary>The intervention of a cell; null for the baseline (the unmodified model).</summary>
-    HeadScales? Scales(CellPlan cell)
-    {
-        if (cell.Selection == CellResult.BaselineKey) return null;
-        var c = llava.Text.Config;
-        var scales = new HeadScales(c.Layers, c.Heads) { Policy = spec.Policy, SpanStart = spec.SpanStart, SpanEnd = spec.SpanEnd };
-        foreach (var h in cell.Heads) scales[h.Layer, h.Head] = cell.Alpha;
-        return scales;
-    }
 
     int[][] Generate(int[] prompt, SamplingOptions decoding, HeadScales? scales)
     {
