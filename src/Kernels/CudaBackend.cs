@@ -168,12 +168,8 @@ public sealed unsafe class CudaBackend : IBackend
                           DeviceTensor z, HeadEpilogue epilogue)
     {
         var probs = epilogue.Probs;
-        if (epilogue.Pool != null) HeadEpilogue.ValidatePool(epilogue.Pool, batch);
-        if (epilogue.Alpha != null && (epilogue.Alpha.Length != shape.Heads || epilogue.ScaleRows == null || epilogue.ScaleRows.Length < batch.Rows))
-            throw new ArgumentException($"head scales need {shape.Heads} alphas and a row mask of {batch.Rows} rows");
-        for (int i = 0; i < batch.Sequences; i++)
-            if (batch.StartPos[i] + batch.Length[i] > maxT)
-                throw new ArgumentException($"sequence {i} needs {batch.StartPos[i] + batch.Length[i]} positions but the KV cache holds {maxT}");
+        epilogue.Validate(batch, shape);
+        batch.CheckFits(maxT);
         if (probs != null && (batch.Sequences != 1 || batch.StartPos[0] != 0 || batch.Slot[0] != 0))
             throw new ArgumentException("attention probabilities are only recorded for one sequence in slot 0 starting at position 0");
         int rows = batch.Rows;

@@ -11,8 +11,7 @@ public sealed record ModelReadout(OutputBlocks Blocks, float[] Unembedding, floa
     public static ModelReadout From(Transformer model)
     {
         var c = model.Config;
-        var blocks = Enumerable.Range(0, c.Layers)
-            .Select(l => Enumerable.Range(0, c.Heads).Select(h => model.OutputBlock(l, h)).ToArray()).ToArray();
+        var blocks = Enumerable.Range(0, c.Layers).Select(model.OutputBlocks).ToArray();
         return new ModelReadout(new OutputBlocks(blocks, c.DModel, c.DHead), model.Weights.Unembedding.View.ToFloatArray(), model.Weights.FinalNormWeight);
     }
 }

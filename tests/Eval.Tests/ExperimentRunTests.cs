@@ -28,15 +28,7 @@ public class ExperimentRunTests
         Assert.All(report.Cells, c => Assert.Equal(6, c.Generations.Length));
         Assert.True(report.Baseline.Metrics["perplexity"] > 1);
         Assert.Equal(["concept_frequency", "perplexity"], report.MetricNames);
-        foreach (var row in report.Rows)
-            foreach (var (metric, v) in row.Metrics)
-            {
-                Assert.True(v.Value == 1.0, $"{row.Selection} k={row.K} {metric}: {v.Value}");
-                Assert.Equal((1.0, 1.0), (v.Q1!.Value, v.Q3!.Value));
-            }
-        foreach (var c in report.Cells)
-            foreach (var m in report.MetricNames)
-                Assert.Equal(1.0, report.NormalisedOf(c, m));
+        NormalisedAssert.AllOne(report);
     }
 
     [Fact]

@@ -16,19 +16,6 @@ public class ImageExperimentRunTests
         return new ImageTaskRunner(spec, llava, tokenizer: null).Run();
     }
 
-    static void AssertAllOne(ExperimentReport report)
-    {
-        foreach (var row in report.Rows)
-            foreach (var (metric, v) in row.Metrics)
-            {
-                Assert.True(v.Value == 1.0, $"{row.Selection} k={row.K} {metric}: {v.Value}");
-                Assert.Equal((1.0, 1.0), (v.Q1!.Value, v.Q3!.Value));
-            }
-        foreach (var c in report.Cells)
-            foreach (var m in report.MetricNames)
-                Assert.Equal(1.0, report.NormalisedOf(c, m));
-    }
-
     [Fact]
     public void ClassificationWithAlphaOneEverywhereNormalisesToExactlyOne()
     {
@@ -45,7 +32,7 @@ public class ImageExperimentRunTests
         Assert.InRange(report.Baseline.Metrics["accuracy"], 0, 1);
         Assert.Equal((2, 4), (report.Somp!.Layers, report.Somp.Heads));   // llava-tiny's language model
         Assert.Equal(5, report.Somp.Samples);   // ranked on the dataset's 5 images
-        AssertAllOne(report);
+        NormalisedAssert.AllOne(report);
         Assert.Contains("\"accuracy\"", report.ToJson());
         Assert.Contains("## accuracy relative to the unmodified model", report.ToMarkdown());
     }
@@ -60,7 +47,7 @@ public class ImageExperimentRunTests
         Assert.Equal(["p0.png", "p1.png", "p2.png"], report.Spec.Prompts);
         Assert.Equal(2, report.Somp!.Samples);   // ranked on the separate capture folder
         Assert.True(report.Baseline.Metrics["cider_d"] >= 0);
-        AssertAllOne(report);
+        NormalisedAssert.AllOne(report);
         Assert.Contains("ranking captured on 2 images", report.ToMarkdown());
     }
 

@@ -38,6 +38,14 @@ public sealed class BatchLayout
             }
     }
 
+    /// <summary>Throws unless every sequence's positions fit in a KV cache of <paramref name="maxT"/> positions per slot.</summary>
+    public void CheckFits(int maxT)
+    {
+        for (int i = 0; i < Sequences; i++)
+            if (StartPos[i] + Length[i] > maxT)
+                throw new ArgumentException($"sequence {i} needs {StartPos[i] + Length[i]} positions but the KV cache holds {maxT}");
+    }
+
     /// <summary>One sequence of <paramref name="length"/> new tokens in slot 0 after <paramref name="startPos"/> cached ones.</summary>
     public static BatchLayout Single(int length, int startPos = 0) => new([0], [startPos], [length]);
 }

@@ -9,7 +9,7 @@ namespace HeadPursuit.Runtime.Backends;
 ///   2. pooled capture            PoolSums[sample(r), PoolOffset + h*d_head + j] += weight(r) * z[j]  (pre-scale z);
 ///   3. head scale                z *= Alpha[h] where ScaleRows[r] != 0 (the intervention), then written to z.
 /// The pooling plan must map the rows of one sequence to one sample and different sequences to different samples
-/// (so no two work items add into the same sums): <see cref="ValidatePool"/> checks it.
+/// (so no two work items add into the same sums): <see cref="Validate"/> checks it, and that the scales fit.
 /// </summary>
 public sealed class HeadEpilogue
 {
@@ -21,9 +21,15 @@ public sealed class HeadEpilogue
     public byte[]? ScaleRows { get; init; }              // [rows]
     public float[]? Probs { get; init; }                 // [H, rows, rows]; single sequence from position 0 only
 
-    public static readonly HeadEpilogue None = new();
+    /// <summary>Checked by every backend before it runs the attention op.</summary>
+    public void Validate(BatchLayout layout, AttentionShape shape)
+    {
+        if (Alpha != null && (Alpha.Length != shape.Heads || ScaleRows == null || ScaleRows.Length < layout.Rows))
+            throw new ArgumentException($"head scales need {shape.Heads} alphas and a row mask of {layout.Rows} rows");
+        if (Pool != null) ValidatePool(Pool, layout);
+    }
 
-    public static void ValidatePool(PoolingPlan pool, BatchLayout layout)
+    static void ValidatePool(PoolingPlan pool, BatchLayout layout)
     {
         if (pool.RowSample.Length != layout.Rows) throw new ArgumentException($"the pooling plan covers {pool.RowSample.Length} rows, the batch has {layout.Rows}");
         var owner = new Dictionary<int, int>();   // sample -> sequence

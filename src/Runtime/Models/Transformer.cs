@@ -177,22 +177,26 @@ public sealed class Transformer : IDisposable
     }
 
     /// <summary>
-    /// W_O^(h) as [d_model, d_head] row-major: the block of the output projection that reads head h's z.
-    /// head_out = W_O^(h) z. (Llama o_proj [d, H*dh]: columns h*dh..; GPT-2 Conv1D c_proj [H*dh, d]: rows h*dh.., transposed.)
+    /// Every head's W_O^(h) of one layer, each [d_model, d_head] row-major: the block of the output projection that reads
+    /// head h's z, so head_out = W_O^(h) z. (Llama o_proj [d, H*dh]: columns h*dh..; GPT-2 Conv1D c_proj [H*dh, d]: rows
+    /// h*dh.., transposed.) The projection is widened to fp32 once per layer.
     /// </summary>
-    public float[] OutputBlock(int layer, int head)
+    public float[][] OutputBlocks(int layer)
     {
         var c = Config;
-        if ((uint)layer >= c.Layers || (uint)head >= c.Heads)
-            throw new ArgumentOutOfRangeException(nameof(head), $"head L{layer}H{head} is outside the model's {c.Layers} layers x {c.Heads} heads");
+        if ((uint)layer >= c.Layers) throw new ArgumentOutOfRangeException(nameof(layer), $"layer {layer} is outside the model's {c.Layers} layers");
         var o = _w.Layers[layer].O;
         var all = o.View.ToFloatArray();
         int d = c.DModel, dh = c.DHead, q = c.Heads * dh;
-        var block = new float[d * dh];
-        for (int i = 0; i < d; i++)
-            for (int j = 0; j < dh; j++)
-                block[i * dh + j] = o.Layout == Cpu.WeightLayout.OutIn ? all[i * q + head * dh + j] : all[(head * dh + j) * d + i];
-        return block;
+        var blocks = new float[c.Heads][];
+        for (int head = 0; head < c.Heads; head++)
+        {
+            var block = blocks[head] = new float[d * dh];
+            for (int i = 0; i < d; i++)
+                for (int j = 0; j < dh; j++)
+                    block[i * dh + j] = o.Layout == Cpu.WeightLayout.OutIn ? all[i * q + head * dh + j] : all[(head * dh + j) * d + i];
+        }
+        return blocks;
     }
 
     public void Dispose() => _store?.Dispose();

@@ -16,9 +16,11 @@ public static class HeadOutputs
         int T = rec.Rows, dh = c.DHead, d = c.DModel;
         var result = new float[c.Layers * T * c.Heads * d];
         for (int l = 0; l < c.Layers; l++)
+        {
+            var blocks = model.OutputBlocks(l);
             for (int h = 0; h < c.Heads; h++)
             {
-                var w = model.OutputBlock(l, h);   // [d, dh]
+                var w = blocks[h];   // [d, dh]
                 float alpha = scales?[l, h] ?? 1f;
                 for (int t = 0; t < T; t++)
                 {
@@ -32,6 +34,7 @@ public static class HeadOutputs
                     }
                 }
             }
+        }
         return result;
     }
 }

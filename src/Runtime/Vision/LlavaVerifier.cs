@@ -162,9 +162,11 @@ public static class LlavaVerifier
         int d = t.DModel, dh = t.DHead;
         var result = new float[t.Layers * t.Heads * d];
         for (int l = 0; l < t.Layers; l++)
+        {
+            var blocks = model.Text.OutputBlocks(l);
             for (int h = 0; h < t.Heads; h++)
             {
-                var w = model.Text.OutputBlock(l, h);   // [d, dh]
+                var w = blocks[h];   // [d, dh]
                 for (int i = 0; i < d; i++)
                 {
                     double s = 0;
@@ -172,6 +174,7 @@ public static class LlavaVerifier
                     result[(l * t.Heads + h) * d + i] = (float)s;
                 }
             }
+        }
         return result;
     }
 }

@@ -18,9 +18,7 @@ static class CpuAttention
 
     public static void Run(float[] qkv, BatchLayout batch, AttentionShape shape, float[] kCache, float[] vCache, int maxT, float[] z, Epilogue epilogue)
     {
-        for (int i = 0; i < batch.Sequences; i++)
-            if (batch.StartPos[i] + batch.Length[i] > maxT)
-                throw new ArgumentException($"sequence {i} needs {batch.StartPos[i] + batch.Length[i]} positions but the KV cache holds {maxT}");
+        batch.CheckFits(maxT);
         var store = new StoreKv(qkv, batch, shape, kCache, vCache, maxT);
         CpuParallel.For(batch.Rows, ref store);
         var heads = new HeadWork(qkv, batch, shape, kCache, vCache, maxT, z, epilogue);

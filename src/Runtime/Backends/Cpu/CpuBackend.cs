@@ -74,9 +74,7 @@ public sealed class CpuBackend : IBackend
     public void Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT,
                           DeviceTensor z, HeadEpilogue epilogue)
     {
-        if (epilogue.Pool != null) HeadEpilogue.ValidatePool(epilogue.Pool, batch);
-        if (epilogue.Alpha != null && (epilogue.Alpha.Length != shape.Heads || epilogue.ScaleRows == null || epilogue.ScaleRows.Length < batch.Rows))
-            throw new ArgumentException($"head scales need {shape.Heads} alphas and a row mask of {batch.Rows} rows");
+        epilogue.Validate(batch, shape);
         var sums = epilogue.PoolSums == null ? null : CpuTensor.Of(epilogue.PoolSums);
         var e = new CpuAttention.Epilogue(
             epilogue.RawZ == null ? null : CpuTensor.Of(epilogue.RawZ).Floats, epilogue.Pool?.RowSample, epilogue.Pool?.RowWeight,
