@@ -121,12 +121,16 @@ public readonly record struct Dim3(int X, int Y = 1, int Z = 1)
 /// <summary>A kernel found in a loaded module, with its name for error messages.</summary>
 public sealed record KernelFunction(string Name, IntPtr Handle);
 
-/// <summary>One kernel argument as the 8 bytes cuLaunchKernel copies from: a device address, an int or a float.</summary>
+/// <summary>
+/// One kernel argument as the 8 bytes cuLaunchKernel copies from: a device address, an int, a long long or a float.
+/// A long needs its own conversion: without it C# would convert a long to float and pass its float bits.
+/// </summary>
 public readonly struct KernelArg
 {
     public long Bits { get; }
     KernelArg(long bits) { Bits = bits; }
     public static implicit operator KernelArg(int v) => new((uint)v);
+    public static implicit operator KernelArg(long v) => new(v);
     public static implicit operator KernelArg(float v) => new((uint)BitConverter.SingleToInt32Bits(v));
     public static implicit operator KernelArg(ulong address) => new((long)address);
     public static implicit operator KernelArg(DeviceBuffer b) => new((long)b.Address);

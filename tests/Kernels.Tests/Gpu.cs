@@ -12,15 +12,3 @@ static class Gpu
     public static bool Available => s_failure.Value == null;
     public static string Reason => s_failure.Value ?? "";
 }
-
-/// <summary>
-/// A fact that needs a GPU: skipped, with the reason, where CUDA cannot be used (CI has no GPU). This is the one
-/// kind of test allowed to skip; bench/gpu/run-on-gpu.sh runs these on a GPU machine.
-/// </summary>
-public sealed class GpuFactAttribute : FactAttribute
-{
-    public GpuFactAttribute()
-    {
-        if (!Gpu.Available) Skip = "needs a CUDA GPU: " + Gpu.Reason;
-    }
-}

@@ -7,7 +7,8 @@ using HeadPursuit.Runtime.Verification;
 
 // gpucheck FIXTURES_DIR [somp-heads n v d_model d_head iterations]
 // On a GPU machine (no .NET needed: published self-contained): every op CPU vs CUDA, every model fixture verified on
-// CUDA, and the on-device SOMP timing. Prints one line per check; exits 1 if any check fails.
+// CUDA, stories260K greedy generations CPU vs CUDA with and without an intervention, the on-device SOMP timing and
+// parity, and the model throughput benchmark. Prints one line per check; exits 1 if any check fails.
 if (args.Length < 1) { Console.Error.WriteLine("usage: gpucheck FIXTURES_DIR [heads n v d_model d_head iterations]"); return 2; }
 string fixtures = args[0];
 int[] somp = args.Length >= 7 ? [.. args[1..7].Select(int.Parse)] : [1024, 5000, 32000, 4096, 128, 50];
@@ -37,6 +38,13 @@ foreach (string model in new[] { "gpt2-tiny", "llama-tiny", "qwen2-tiny", "stori
     }
     Console.WriteLine($"{(failed == 0 ? "ok  " : "FAIL")} {model}: {passed} passed, {failed} failed");
     failures += failed;
+}
+
+Console.WriteLine("== stories260K greedy generations: CPU vs CUDA, without and with an intervention");
+foreach (var c in GenerationComparison.Run(Path.Combine(fixtures, "stories260K"), new CpuBackend(), cuda))
+{
+    Console.WriteLine(c);
+    if (!c.Passed) failures++;
 }
 
 Console.WriteLine($"== SOMP on the device: {somp[0]} heads, n = {somp[1]}, vocab = {somp[2]}, d_model = {somp[3]}, d_head = {somp[4]}, N = {somp[5]}");

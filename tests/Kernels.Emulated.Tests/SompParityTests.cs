@@ -1,10 +1,10 @@
 using HeadPursuit.Somp;
 
-namespace HeadPursuit.Kernels.Tests;
+namespace HeadPursuit.Kernels.Emulated.Tests;
 
-public class SompTests
+public class SompParityTests
 {
-    [GpuFact]
+    [Fact]
     public void Cuda_somp_matches_the_cpu_reference_on_random_heads()
     {
         // Heads of a random model-like problem: H_h = Z_h W_O^(h)^T is formed only for the reference.
@@ -15,7 +15,7 @@ public class SompTests
         var list = Enumerable.Range(0, heads).Select(_ => new CudaSompHead(
             Enumerable.Range(0, n * dh).Select(_ => R() + 0.5f).ToArray(), Enumerable.Range(0, dm * dh).Select(_ => R()).ToArray())).ToList();
         list.Add(new CudaSompHead(Enumerable.Repeat(0.25f, n * dh).ToArray(), list[0].OutputBlock));   // zero variance after centring
-        using var cuda = new CudaBackend();
+        using var cuda = Emulator.Backend();
         var results = new CudaSomp(cuda).Run(atoms, v, dm, list, n, dh, iterations);
         for (int h = 0; h < heads; h++)
         {

@@ -1,0 +1,32 @@
+using System.Runtime.CompilerServices;
+using HeadPursuit.Kernels.Native;
+
+namespace HeadPursuit.Kernels.Emulated.Tests;
+
+/// <summary>
+/// Points the CUDA backend of this test process at the CPU emulator of tests/CudaEmulator (built beside the test
+/// assembly) and at a fresh kernel cache, before any test runs. Every CudaBackend here then runs our host code
+/// and our kernels on the CPU: what the CPU backend computes, the CUDA code path must compute too.
+/// </summary>
+static class Emulator
+{
+    public static string Folder { get; } = Path.Combine(AppContext.BaseDirectory, "cuda-emulator");
+
+    [ModuleInitializer]
+    internal static void Install()
+    {
+        if (!File.Exists(Path.Combine(Folder, "libcuda.so.1")))
+            throw new FileNotFoundException($"the CUDA emulator was not built into {Folder} (tests/CudaEmulator/build.sh, run by the build)");
+        Environment.SetEnvironmentVariable(NativeLibraryResolver.DirectoryVariable, Folder);
+        string cache = Path.Combine(Path.GetTempPath(), $"headpursuit-emulated-kernels-{Environment.ProcessId}");
+        Environment.SetEnvironmentVariable("HEADPURSUIT_KERNEL_CACHE", cache);
+    }
+
+    /// <summary>A CUDA backend on the emulator (asserting that it is the emulator, not a GPU of this machine).</summary>
+    public static CudaBackend Backend()
+    {
+        var backend = new CudaBackend();
+        Assert.Contains("emulator", backend.Name);
+        return backend;
+    }
+}
