@@ -1,65 +1,63 @@
 using HeadPursuit.Kernels.Native;
+using HeadPursuit.Somp;
 
 namespace HeadPursuit.Kernels;
 
 /// <summary>
-/// SOMP head ranking on the GPU: the algorithm of the CPU fast path (src/Somp/SompFast on the somp branch), with the
-/// large products on cuBLAS and the scans in kernels/somp.cu. For a head with atoms D [v, d_model] (rows normalised),
+/// SOMP head ranking on the GPU: the algorithm of the CPU fast path (<see cref="SompFast"/>), with the large
+/// products on cuBLAS and the scans in kernels/somp.cu. For a head with atoms D [v, d_model] (rows normalised),
 /// output block W_O [d_model, d_head] and centred pooled outputs Zc [n, d_head]:
 ///   A = D W_O [v, d_head]; P = A Zc^T [v, n] (correlations of every atom with every sample; H = Zc W_O^T is never formed)
 ///   per iteration t: j_t = argmax over untaken atoms of sum_i |P[j, i]| (first index on ties);
-///     q_t = atom j_t orthonormalised against q_0..q_{t-1} (Gram-Schmidt twice, float64, on the host);
+///     q_t = atom j_t orthonormalised against q_0..q_{t-1} (Gram-Schmidt twice, float64, on the host; an atom already
+///           in their span gets q_t = 0: it explains nothing and its coefficient is 0, as on the CPU);
 ///     s_t = Zc (W_O^T q_t) [n]; EVR_t = sum_{u&lt;=t} ||s_u||^2 / ||Zc W_O^T||_F^2;
 ///     P -= c s_t^T with c = D q_t [v] (rank-one update, fused with the new scores).
 /// ||Zc W_O^T||_F^2 = sum(W_O^T W_O .* Zc^T Zc). The heads of one call share D and are batched (strided-batched GEMMs);
-/// heads go in chunks that fit in half the device memory. Only selections and EVR curves come back (no coefficients).
-/// P is fp32 on the device (the CPU path keeps float64), so selections can differ where two scores nearly tie.
+/// heads go in chunks that fit in half the device memory. What comes back per iteration: the selections and s_t
+/// [heads, n], from which the host forms the EVR and, at the end, the coefficients (<see cref="SompResult.Coefficients"/>).
+/// P is fp32 on the device (the CPU path keeps float64), so selections can differ where two scores nearly tie, and the
+/// CPU's rule that scores below 1e-10 of the first best are noise (which only matters once the selected atoms span
+/// every remaining one) is not applied.
 /// </summary>
-public sealed unsafe class CudaSomp(CudaBackend backend)
+public sealed unsafe class CudaSomp(CudaBackend backend) : ISompSolver
 {
     const int Threads = 256;
-    const double DependenceTolerance = 1e-10;   // as the CPU SOMP: a selected atom this close to the span of the others cannot be refit
 
     readonly CudaDevice _device = backend.Device;
 
-    /// <param name="atoms">the dictionary D [v, dm] row-major (e.g. unembedding rows)</param>
-    public CudaSompResult[] Run(float[] atoms, int v, int dm, IReadOnlyList<CudaSompHead> heads, int n, int dh, int iterations,
-                                bool center = true, bool normalize = true)
+    public string Name => backend.Name;
+
+    /// <summary>All heads must share n and d_head (the heads of one model's capture do).</summary>
+    public SompResult[] RunHeads(IReadOnlyList<SompHead> heads, AtomSet dictionary, int iterations, SompOptions options)
     {
-        if (atoms.Length != (long)v * dm) throw new ArgumentException($"atoms hold {atoms.Length} values, expected v * d_model = {v} * {dm}");
-        if (iterations < 1 || iterations > Math.Min(v, dm)) throw new ArgumentException($"iterations = {iterations} must be in 1..min(v = {v}, d_model = {dm})");
+        SompChecks.Heads(heads, dictionary);
+        SompChecks.Iterations(iterations, dictionary.Count, dictionary.Dim);
+        if (heads.Count == 0) return [];
+        int v = dictionary.Count, dm = dictionary.Dim, n = heads[0].Samples, dh = heads[0].DHead;
         for (int h = 0; h < heads.Count; h++)
-            if (heads[h].Z.Length != n * dh || heads[h].OutputBlock.Length != dm * dh)
-                throw new ArgumentException($"head {h}: Z must be [n, d_head] = [{n}, {dh}] and its output block [d_model, d_head] = [{dm}, {dh}]");
-        var d = Normalised(atoms, v, dm, normalize);   // [v, dm]
+            if (heads[h].Samples != n || heads[h].DHead != dh)
+                throw new ArgumentException($"head {h} has [n, d_head] = [{heads[h].Samples}, {heads[h].DHead}], head 0 [{n}, {dh}]: the CUDA SOMP batches heads of one shape");
+        var atoms = new AtomRows(dictionary, options.Normalize);
+        var d = new float[(long)v * dm];   // [v, dm] the atoms the device multiplies with
+        var row = new double[dm];
+        for (int j = 0; j < v; j++)
+        {
+            atoms.CopyRows(j, 1, row);
+            for (int k = 0; k < dm; k++) d[(long)j * dm + k] = (float)row[k];
+        }
         using var dDevice = _device.Allocate(d.Length * 4L);
         _device.Upload<float>(d, dDevice);
         long perHead = 4L * ((long)v * n + (long)v * dh + 2L * v + dm * dh + n * dh + 2L * dh * dh + dm + dh + n) + v;
-        int chunk = (int)Math.Clamp((_device.TotalMemory / 2 - d.Length * 4L) / perHead, 1, Math.Max(1, heads.Count));
-        var results = new CudaSompResult[heads.Count];
+        int chunk = (int)Math.Clamp((_device.TotalMemory / 2 - d.Length * 4L) / perHead, 1, heads.Count);
+        var results = new SompResult[heads.Count];
         for (int start = 0; start < heads.Count; start += chunk)
         {
             int count = Math.Min(chunk, heads.Count - start);
-            var part = RunChunk(d, dDevice, v, dm, [.. heads.Skip(start).Take(count)], n, dh, iterations, center);
+            var part = RunChunk(atoms, dDevice, [.. heads.Skip(start).Take(count)], iterations, options.Center);
             part.CopyTo(results, start);
         }
         return results;
-    }
-
-    static float[] Normalised(float[] atoms, int v, int dm, bool normalize)
-    {
-        var d = (float[])atoms.Clone();
-        if (!normalize) return d;
-        for (int j = 0; j < v; j++)
-        {
-            var row = d.AsSpan(j * dm, dm);
-            double sq = 0;
-            foreach (float x in row) sq += (double)x * x;
-            if (sq == 0) throw new ArgumentException($"dictionary row {j} is all zeros and cannot be normalised");
-            double inv = 1 / Math.Sqrt(sq);
-            for (int k = 0; k < dm; k++) row[k] = (float)(row[k] * inv);
-        }
-        return d;
     }
 
     /// <summary>Zc [n, dh]: z minus its column means (in float64), or z as is.</summary>
@@ -77,9 +75,9 @@ public sealed unsafe class CudaSomp(CudaBackend backend)
         return zc;
     }
 
-    CudaSompResult[] RunChunk(float[] d, DeviceBuffer dDevice, int v, int dm, CudaSompHead[] heads, int n, int dh, int iterations, bool center)
+    SompResult[] RunChunk(AtomRows atoms, DeviceBuffer dDevice, SompHead[] heads, int iterations, bool center)
     {
-        int hs = heads.Length;
+        int hs = heads.Length, v = atoms.Count, dm = atoms.Dim, n = heads[0].Samples, dh = heads[0].DHead;
         var wo = new float[hs * dm * dh];   // [hs, dm, dh]
         var zc = new float[hs * n * dh];    // [hs, n, dh]
         for (int h = 0; h < hs; h++)
@@ -118,9 +116,15 @@ public sealed unsafe class CudaSomp(CudaBackend backend)
         _device.Launch(backend.Kernel("somp.cu", "somp_l1"), new(v, hs), Threads, 0, p, v, n, scores);
         var selected = new int[hs][];
         var evr = new double[hs][];
-        var basis = new double[hs][];   // [iterations, dm] per head: q_0, q_1, ...
+        var basis = new double[hs][];   // Q^T [iterations, dm] per head: q_0, q_1, ...
+        var r = new double[hs][];       // R [iterations, iterations] per head (see SompResult.Coefficients)
+        var sAll = new double[hs][];    // S^T [iterations, n] per head: s_t = Zc W_O^T q_t
         var explained = new double[hs];
-        for (int h = 0; h < hs; h++) { selected[h] = new int[iterations]; evr[h] = new double[iterations]; basis[h] = new double[iterations * dm]; }
+        for (int h = 0; h < hs; h++)
+        {
+            selected[h] = new int[iterations]; evr[h] = new double[iterations]; basis[h] = new double[iterations * dm];
+            r[h] = new double[iterations * iterations]; sAll[h] = new double[iterations * n];
+        }
         var bestHost = new int[hs];
         var qHost = new float[hs * dm];
         var sHost = new float[hs * n];
@@ -128,17 +132,13 @@ public sealed unsafe class CudaSomp(CudaBackend backend)
         {
             _device.Launch(backend.Kernel("somp.cu", "somp_select"), new(hs), Threads, 0, scores, taken, v, best);
             _device.Download<int>(best, bestHost);
-            try
+            Parallel.For(0, hs, h =>
             {
-                Parallel.For(0, hs, h =>
-                {
-                    if (!live[h]) return;
-                    selected[h][t] = bestHost[h];
-                    Orthonormalise(d.AsSpan(bestHost[h] * dm, dm), basis[h], t, dm, bestHost[h]);
-                    for (int k = 0; k < dm; k++) qHost[h * dm + k] = (float)basis[h][t * dm + k];
-                });
-            }
-            catch (AggregateException e) when (e.InnerException is ArgumentException bad) { throw bad; }
+                if (!live[h]) return;
+                selected[h][t] = bestHost[h];
+                Orthonormalise(atoms, bestHost[h], basis[h], r[h], t, iterations);
+                for (int k = 0; k < dm; k++) qHost[h * dm + k] = (float)basis[h][t * dm + k];
+            });
             _device.Upload<float>(qHost, q);
             Batched(Cublas.OpN, Cublas.OpN, dh, 1, dm, woD.Address, dh, (long)dm * dh, q.Address, dm, dm, y.Address, dh, dh, hs);          // y = W_O^T q
             Batched(Cublas.OpT, Cublas.OpN, n, 1, dh, zcD.Address, dh, (long)n * dh, y.Address, dh, dh, s.Address, n, n, hs);             // s = Zc y
@@ -146,21 +146,33 @@ public sealed unsafe class CudaSomp(CudaBackend backend)
             for (int h = 0; h < hs; h++)
             {
                 if (!live[h]) continue;
-                foreach (float x in sHost.AsSpan(h * n, n)) explained[h] += (double)x * x;
+                for (int i = 0; i < n; i++)
+                {
+                    double x = sHost[h * n + i];
+                    sAll[h][t * n + i] = x;
+                    explained[h] += x * x;
+                }
                 evr[h][t] = explained[h] / total[h];
             }
             if (t == iterations - 1) break;
             Gemm(Cublas.OpT, Cublas.OpN, v, hs, dm, dDevice.Address, dm, q.Address, dm, c.Address, v);                                   // C^T = D Q^T
             _device.Launch(backend.Kernel("somp.cu", "somp_update"), new(v, hs), Threads, 0, p, c, s, v, n, scores);
         }
-        return [.. Enumerable.Range(0, hs).Select(h => live[h] ? new CudaSompResult(selected[h], evr[h]) : new CudaSompResult([], new double[iterations]))];
+        return [.. Enumerable.Range(0, hs).Select(h => live[h]
+            ? new SompResult(selected[h], evr[h], SompResult.Coefficients(sAll[h], r[h], n, iterations))
+            : SompResult.ZeroVariance(iterations))];
     }
 
-    /// <summary>basis[t] = atom minus its projections on basis[0..t), twice (classical Gram-Schmidt re-applied), normalised.</summary>
-    static void Orthonormalise(ReadOnlySpan<float> atom, double[] basis, int t, int dm, int index)
+    /// <summary>
+    /// q_t = atom j minus its projections on q_0..q_{t-1}, twice (classical Gram-Schmidt re-applied), normalised, with
+    /// R[u, t] the projections and R[t, t] the norm; an atom already in their span (norm at most
+    /// <see cref="SompChecks.DependenceTolerance"/>) gets q_t = 0 and R[t, t] = 0.
+    /// </summary>
+    static void Orthonormalise(AtomRows atoms, int j, double[] basis, double[] r, int t, int iterations)
     {
+        int dm = atoms.Dim;
         var qt = basis.AsSpan(t * dm, dm);
-        for (int k = 0; k < dm; k++) qt[k] = atom[k];
+        atoms.CopyRows(j, 1, qt);
         for (int pass = 0; pass < 2; pass++)
             for (int u = 0; u < t; u++)
             {
@@ -168,12 +180,13 @@ public sealed unsafe class CudaSomp(CudaBackend backend)
                 double dot = 0;
                 for (int k = 0; k < dm; k++) dot += qu[k] * qt[k];
                 for (int k = 0; k < dm; k++) qt[k] -= dot * qu[k];
+                r[u * iterations + t] += dot;
             }
         double norm = 0;
         foreach (double x in qt) norm += x * x;
         norm = Math.Sqrt(norm);
-        if (norm <= DependenceTolerance)
-            throw new ArgumentException($"dictionary row {index} is linearly dependent on the atoms selected before it; SOMP cannot refit");
+        if (norm <= SompChecks.DependenceTolerance) { qt.Clear(); return; }
+        r[t * iterations + t] = norm;
         for (int k = 0; k < dm; k++) qt[k] /= norm;
     }
 

@@ -16,14 +16,18 @@ public sealed class HeadScorer
     readonly OutputBlocks _blocks;
     readonly float[] _unembedding; // [vocab, d_model]
     readonly float[]? _finalNormGain; // [d_model] when Options.FoldFinalNorm
+    readonly ISompSolver _solver;
     public SompOptions Options { get; }
 
     /// <param name="unembedding">[vocab, d_model] row-major (lm_head.weight or the tied embedding).</param>
     /// <param name="finalNormGain">[d_model], required exactly when options.FoldFinalNorm.</param>
-    public HeadScorer(HeadActivations activations, OutputBlocks blocks, float[] unembedding, SompOptions options, float[]? finalNormGain = null)
+    /// <param name="solver">where SOMP runs; the CPU (<see cref="SompFast"/>) when not given.</param>
+    public HeadScorer(HeadActivations activations, OutputBlocks blocks, float[] unembedding, SompOptions options, float[]? finalNormGain = null,
+                      ISompSolver? solver = null)
     {
         ScoringChecks.Inputs(activations, blocks, unembedding, options, finalNormGain);
         _activations = activations; _blocks = blocks; _unembedding = unembedding; _finalNormGain = finalNormGain;
+        _solver = solver ?? CpuSompSolver.Instance;
         Options = options;
     }
 
@@ -34,7 +38,7 @@ public sealed class HeadScorer
         var dictionary = Dictionary(concept, tokenIds);
         int n = iterations ?? Math.Min(DefaultMaxIterations, dictionary.Count);
         var heads = AllHeads();
-        var results = SompFast.RunHeads([.. heads.Select(SompInput)], dictionary, n, Options);
+        var results = _solver.RunHeads([.. heads.Select(SompInput)], dictionary, n, Options);
         var scores = heads.Select((id, k) =>
             new HeadScore(id, results[k].Score, results[k].Evr, [.. results[k].Selected.Select(j => dictionary.TokenIds[j])]));
         return new HeadRanking(concept, HeadRanking.SompMethod, Options, n, _activations.Layers, _activations.Heads, _activations.Samples,

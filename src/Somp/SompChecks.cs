@@ -1,7 +1,7 @@
 namespace HeadPursuit.Somp;
 
-/// <summary>Argument checks shared by the reference and the fast SOMP, so both refuse the same inputs.</summary>
-static class SompChecks
+/// <summary>Argument checks shared by every SOMP solver (reference, fast, CUDA), so all refuse the same inputs.</summary>
+public static class SompChecks
 {
     /// <summary>A (unit-norm) atom whose component orthogonal to the selected ones is below this is dependent.</summary>
     public const double DependenceTolerance = 1e-10;
@@ -28,5 +28,13 @@ static class SompChecks
         if (iterations <= 0) throw new ArgumentException($"the number of iterations must be positive (got {iterations})");
         if (iterations > v) throw new ArgumentException($"{iterations} iterations asked but the dictionary has only {v} atoms");
         if (iterations > d) throw new ArgumentException($"{iterations} iterations asked but atoms of dimension {d} span at most {d} directions");
+    }
+
+    /// <summary>Every head's outputs live in the dictionary's space.</summary>
+    public static void Heads(IReadOnlyList<SompHead> heads, AtomSet dictionary)
+    {
+        foreach (var h in heads)
+            if (h.DModel != dictionary.Dim)
+                throw new ArgumentException($"head outputs have d_model = {h.DModel} but the dictionary's atoms have dimension {dictionary.Dim}");
     }
 }

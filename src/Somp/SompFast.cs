@@ -25,7 +25,7 @@ public static class SompFast
     /// <summary>SOMP for several heads against one dictionary; results in the order of <paramref name="heads"/>.</summary>
     public static SompResult[] RunHeads(IReadOnlyList<SompHead> heads, AtomSet dictionary, int iterations, SompOptions options)
     {
-        CheckHeads(heads, dictionary);
+        SompChecks.Heads(heads, dictionary);
         SompChecks.Iterations(iterations, dictionary.Count, dictionary.Dim);
         int v = dictionary.Count, dm = dictionary.Dim;
         var atoms = new AtomRows(dictionary, options.Normalize);
@@ -63,7 +63,7 @@ public static class SompFast
     /// </summary>
     public static double[] SpanEvr(IReadOnlyList<SompHead> heads, AtomSet dictionary, SompOptions options)
     {
-        CheckHeads(heads, dictionary);
+        SompChecks.Heads(heads, dictionary);
         int v = dictionary.Count, dm = dictionary.Dim;
         var atoms = new AtomRows(dictionary, options.Normalize);
         var basis = new double[v * dm]; // Q^T [k, dm]
@@ -90,11 +90,4 @@ public static class SompFast
     }
 
     static int Blocks(int v) => (v + AtomsPerBlock - 1) / AtomsPerBlock;
-
-    static void CheckHeads(IReadOnlyList<SompHead> heads, AtomSet dictionary)
-    {
-        foreach (var h in heads)
-            if (h.DModel != dictionary.Dim)
-                throw new ArgumentException($"head outputs have d_model = {h.DModel} but the dictionary's atoms have dimension {dictionary.Dim}");
-    }
 }

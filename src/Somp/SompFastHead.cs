@@ -177,15 +177,6 @@ sealed class SompFastHead
     public SompResult Result()
     {
         if (ZeroVariance) return SompResult.ZeroVariance(_iterations);
-        int k = _iterations;
-        var w = new double[_n * k]; // W [n, k]: W R^T = S, back substitution (see SompReference)
-        for (int i = 0; i < _n; i++)
-            for (int c = k - 1; c >= 0; c--)
-            {
-                double x = _s[c * _n + i];
-                for (int u = c + 1; u < k; u++) x -= w[i * k + u] * _r[c * k + u];
-                w[i * k + c] = _r[c * k + c] == 0 ? 0 : x / _r[c * k + c];   // 0: an atom in the span of earlier ones
-            }
-        return new SompResult([.. _selected], (double[])_evr.Clone(), w);
+        return new SompResult([.. _selected], (double[])_evr.Clone(), SompResult.Coefficients(_s, _r, _n, _iterations));
     }
 }

@@ -52,33 +52,32 @@ Console.WriteLine($"== SOMP on the device: {somp[0]} heads, n = {somp[1]}, vocab
     var (heads, n, v, dm, dh, iterations) = (somp[0], somp[1], somp[2], somp[3], somp[4], somp[5]);
     var rng = new Random(3);
     float R() => (float)(rng.NextDouble() * 2 - 1);
-    var atoms = new float[(long)v * dm];
-    for (long i = 0; i < atoms.Length; i++) atoms[i] = R();
-    var list = new List<CudaSompHead>();
+    var rows = new float[(long)v * dm];
+    for (long i = 0; i < rows.Length; i++) rows[i] = R();
+    var list = new List<SompHead>();
     for (int h = 0; h < heads; h++)
     {
         var z = new float[n * dh];
         var wo = new float[dm * dh];
         for (int i = 0; i < z.Length; i++) z[i] = R();
         for (int i = 0; i < wo.Length; i++) wo[i] = R() * 0.02f;
-        list.Add(new CudaSompHead(z, wo));
+        list.Add(new SompHead(z, wo, n, dh, dm));
     }
     var sw = Stopwatch.StartNew();
-    var results = new CudaSomp(cuda).Run(atoms, v, dm, list, n, dh, iterations);
+    var results = new CudaSomp(cuda).RunHeads(list, new AtomSet(rows, v, dm), iterations, new SompOptions());
     Console.WriteLine($"ok   SOMP ranking time {sw.Elapsed.TotalSeconds:F2} s ({sw.Elapsed.TotalMilliseconds / heads:F1} ms per head); best score {results.Max(r => r.Score):F4}");
 }
 
-Console.WriteLine("== SOMP parity: CUDA vs the CPU reference (selections identical, EVR within 1e-4)");
+Console.WriteLine("== SOMP parity: CUDA vs the CPU fast path (selections identical, EVR within 1e-4)");
 {
     int v = 400, dm = 64, dh = 16, n = 50, heads = 8, iterations = 20;
     var rng = new Random(17);
     float R() => (float)(rng.NextDouble() * 2 - 1);
-    var atoms = Enumerable.Range(0, v * dm).Select(_ => R()).ToArray();
-    var list = Enumerable.Range(0, heads).Select(_ => new CudaSompHead(
-        Enumerable.Range(0, n * dh).Select(_ => R()).ToArray(), Enumerable.Range(0, dm * dh).Select(_ => R()).ToArray())).ToList();
-    var gpu = new CudaSomp(cuda).Run(atoms, v, dm, list, n, dh, iterations);
-    var atomSet = new AtomSet(atoms, v, dm);
-    var cpu = SompFast.RunHeads(list.Select(h => new SompHead(h.Z, h.OutputBlock, n, dh, dm)).ToList(), atomSet, iterations, new SompOptions());
+    var atoms = new AtomSet([.. Enumerable.Range(0, v * dm).Select(_ => R())], v, dm);
+    var list = Enumerable.Range(0, heads).Select(_ => new SompHead(
+        [.. Enumerable.Range(0, n * dh).Select(_ => R())], [.. Enumerable.Range(0, dm * dh).Select(_ => R())], n, dh, dm)).ToList();
+    var gpu = new CudaSomp(cuda).RunHeads(list, atoms, iterations, new SompOptions());
+    var cpu = SompFast.RunHeads(list, atoms, iterations, new SompOptions());
     for (int h = 0; h < heads; h++)
     {
         bool same = gpu[h].Selected.SequenceEqual(cpu[h].Selected) && gpu[h].Evr.Zip(cpu[h].Evr).All(p => Math.Abs(p.First - p.Second) <= 1e-4);

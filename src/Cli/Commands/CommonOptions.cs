@@ -1,6 +1,7 @@
 using HeadPursuit.Kernels;
 using HeadPursuit.Runtime.Backends;
 using HeadPursuit.Runtime.Cpu;
+using HeadPursuit.Somp;
 
 namespace HeadPursuit.Cli.Commands;
 
@@ -18,4 +19,7 @@ static class CommonOptions
         CpuParallel.Threads = threads;
         return BackendFactory.Create(args.String("device") ?? "auto");
     }
+
+    /// <summary>Where SOMP runs: on the GPU when the model runs there (heads ranked without leaving the device), else the CPU.</summary>
+    public static ISompSolver SompSolver(IBackend backend) => backend is CudaBackend cuda ? new CudaSomp(cuda) : CpuSompSolver.Instance;
 }

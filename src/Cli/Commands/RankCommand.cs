@@ -22,6 +22,7 @@ sealed class RankCommand : ICommand
           --no-center --no-normalize --fold-final-norm   SOMP options (DESIGN.md section 3)
           --no-space-variant    do not also tokenize " word"
         {CommonOptions.BackendUsage}
+        With the model on CUDA, SOMP runs there too (fp32 correlations; the CPU solver keeps float64).
         """;
 
     public int Run(CommandLine args)
@@ -54,7 +55,9 @@ sealed class RankCommand : ICommand
         }
         else acts = PromptCapture.Run(loaded, PromptFile.Read(promptsPath!), CapturePositions.AllButSpecial, batch);
         var readout = ModelReadout.From(loaded.Model);
-        var scorer = new HeadScorer(acts, readout.Blocks, readout.Unembedding, options, options.FoldFinalNorm ? readout.FinalNormGain : null);
+        var solver = CommonOptions.SompSolver(backend);
+        var scorer = new HeadScorer(acts, readout.Blocks, readout.Unembedding, options, options.FoldFinalNorm ? readout.FinalNormGain : null, solver);
+        Console.Error.WriteLine($"SOMP on {solver.Name}");
         Directory.CreateDirectory(outDir);
         foreach (var dict in dicts)
         {
