@@ -4,25 +4,31 @@ using HeadPursuit.Somp;
 namespace HeadPursuit.Kernels;
 
 /// <summary>
-/// SOMP head ranking on the GPU: the algorithm of the CPU fast path (<see cref="SompFast"/>), with the large
-/// products on cuBLAS and the scans in kernels/somp.cu. For a head with atoms D [v, d_model] (rows normalised),
-/// output block W_O [d_model, d_head] and centred pooled outputs Zc [n, d_head]:
+/// SOMP head ranking on the GPU: the algorithm of the CPU fast path (<see cref="SompFast"/>), with the products on
+/// cuBLAS and the rest in kernels/somp.cu. For a head with atoms D [v, d_model] (rows normalised), output block
+/// W_O [d_model, d_head] and centred pooled outputs Zc [n, d_head]:
 ///   A = D W_O [v, d_head]; P = A Zc^T [v, n] (correlations of every atom with every sample; H = Zc W_O^T is never formed)
 ///   per iteration t: j_t = argmax over untaken atoms of sum_i |P[j, i]| (first index on ties);
-///     q_t = atom j_t orthonormalised against q_0..q_{t-1} (Gram-Schmidt twice, float64, on the host; an atom already
-///           in their span gets q_t = 0: it explains nothing and its coefficient is 0, as on the CPU);
+///     q_t = atom j_t orthonormalised against q_0..q_{t-1} (classical Gram-Schmidt twice, as batched GEMVs; an atom
+///           already in their span gets q_t = 0: it explains nothing and its coefficient is 0, as on the CPU);
 ///     s_t = Zc (W_O^T q_t) [n]; EVR_t = sum_{u&lt;=t} ||s_u||^2 / ||Zc W_O^T||_F^2;
 ///     P -= c s_t^T with c = D q_t [v] (rank-one update, fused with the new scores).
-/// ||Zc W_O^T||_F^2 = sum(W_O^T W_O .* Zc^T Zc). The heads of one call share D and are batched (strided-batched GEMMs);
-/// heads go in chunks that fit in half the device memory. What comes back per iteration: the selections and s_t
-/// [heads, n], from which the host forms the EVR and, at the end, the coefficients (<see cref="SompResult.Coefficients"/>).
-/// P is fp32 on the device (the CPU path keeps float64), so selections can differ where two scores nearly tie, and the
-/// CPU's rule that scores below 1e-10 of the first best are noise (which only matters once the selected atoms span
-/// every remaining one) is not applied.
+/// ||Zc W_O^T||_F^2 = sum(W_O^T W_O .* Zc^T Zc). The heads of one call share D and are batched (strided-batched GEMMs,
+/// one block per head in the kernels); heads go in chunks that fit in half the device memory. The iterations run
+/// without the host; at the end the selections and EVR curves come back, and S and R (the incremental QR) from which
+/// the host forms the coefficients when they are first asked for (<see cref="SompResult.Coefficients"/>).
+/// Everything on the device is fp32 (the CPU path keeps float64), so selections can differ where two scores nearly
+/// tie; the CPU's tolerances for a dependent atom and for a noise-level score are scaled to fp32 rounding (below).
 /// </summary>
 public sealed unsafe class CudaSomp(CudaBackend backend) : ISompSolver
 {
     const int Threads = 256;
+    // An atom whose residual after Gram-Schmidt is at most this is in the span of the selected ones. The CPU uses 1e-10
+    // in float64; in fp32 a dependent unit atom leaves rounding of about sqrt(d_model) eps (1e-5 at d_model 4096).
+    const float DependenceTolerance = 1e-4f;
+    // Scores at most this fraction of the first best are rounding noise (the CPU's SompChecks.NoiseScoreFraction, 1e-10
+    // in float64): fp32 updates leave about 1e-7 to 1e-6 of it on atoms the selected ones already span.
+    const float NoiseScoreFraction = 1e-5f;
 
     readonly CudaDevice _device = backend.Device;
 
@@ -48,7 +54,8 @@ public sealed unsafe class CudaSomp(CudaBackend backend) : ISompSolver
         }
         using var dDevice = _device.Allocate(d.Length * 4L);
         _device.Upload<float>(d, dDevice);
-        long perHead = 4L * ((long)v * n + (long)v * dh + 2L * v + dm * dh + n * dh + 2L * dh * dh + dm + dh + n) + v;
+        long perHead = 4L * ((long)v * n + (long)v * dh + 2L * v + dm * dh + n * dh + 2L * dh * dh + dh + 2L * iterations + 1   // see RunChunk
+                             + (long)iterations * (dm + iterations + n) + dm) + 8L * (2 + iterations) + v;
         int chunk = (int)Math.Clamp((_device.TotalMemory / 2 - d.Length * 4L) / perHead, 1, heads.Count);
         var results = new SompResult[heads.Count];
         for (int start = 0; start < heads.Count; start += chunk)
@@ -77,7 +84,7 @@ public sealed unsafe class CudaSomp(CudaBackend backend) : ISompSolver
 
     SompResult[] RunChunk(AtomRows atoms, DeviceBuffer dDevice, SompHead[] heads, int iterations, bool center)
     {
-        int hs = heads.Length, v = atoms.Count, dm = atoms.Dim, n = heads[0].Samples, dh = heads[0].DHead;
+        int hs = heads.Length, v = atoms.Count, dm = atoms.Dim, n = heads[0].Samples, dh = heads[0].DHead, N = iterations;
         var wo = new float[hs * dm * dh];   // [hs, dm, dh]
         var zc = new float[hs * n * dh];    // [hs, n, dh]
         for (int h = 0; h < hs; h++)
@@ -92,10 +99,18 @@ public sealed unsafe class CudaSomp(CudaBackend backend) : ISompSolver
         using var scores = _device.Allocate(4L * hs * v);      // [hs, v]
         using var taken = _device.Allocate((long)hs * v);      // [hs, v] bytes, zero = free
         using var best = _device.Allocate(4L * hs);            // [hs]
-        using var q = _device.Allocate(4L * hs * dm);          // Q [hs, dm]: each head's newest direction
-        using var y = _device.Allocate(4L * hs * dh);          // Y [hs, dh] = W_O^T q
-        using var s = _device.Allocate(4L * hs * n);           // S [hs, n] = Zc y
-        using var c = _device.Allocate(4L * hs * v);           // C [hs, v] = D q
+        using var selected = _device.Allocate(4L * hs * N);    // [hs, N]
+        using var firstBest = _device.Allocate(4L * hs);       // [hs]: the best score of iteration 0
+        using var x = _device.Allocate(4L * hs * dm);          // X [hs, dm]: the atom being orthonormalised
+        using var dots2 = _device.Allocate(4L * hs * N);       // [hs, N]: the second Gram-Schmidt pass's projections
+        using var q = _device.Allocate(4L * hs * N * dm);      // Q [hs, N, dm]
+        using var rt = _device.Allocate(4L * hs * N * N);      // R^T [hs, N, N]
+        using var y = _device.Allocate(4L * hs * dh);          // Y [hs, dh] = W_O^T q_t
+        using var s = _device.Allocate(4L * hs * N * n);       // S [hs, N, n]: row t = s_t = Zc y
+        using var c = _device.Allocate(4L * hs * v);           // C [hs, v] = D q_t
+        using var explained = _device.Allocate(8L * hs);       // [hs] double
+        using var total = _device.Allocate(8L * hs);           // [hs] double
+        using var evr = _device.Allocate(8L * hs * N);         // [hs, N] double
         using var gram = _device.Allocate(4L * hs * 2 * dh * dh);   // [hs, dh, dh] W_O^T W_O, then [hs, dh, dh] Zc^T Zc
         _device.Upload<float>(wo, woD);
         _device.Upload<float>(zc, zcD);
@@ -107,87 +122,56 @@ public sealed unsafe class CudaSomp(CudaBackend backend) : ISompSolver
         Batched(Cublas.OpN, Cublas.OpT, dh, dh, n, zcD.Address, dh, (long)n * dh, zcD.Address, dh, (long)n * dh, gram.At(4L * hs * dh * dh), dh, (long)dh * dh, hs);
         var grams = new float[hs * 2 * dh * dh];
         _device.Download<float>(gram, grams);
-        var total = new double[hs];   // ||Zc W_O^T||_F^2 per head
+        var totals = new double[hs];   // ||Zc W_O^T||_F^2 per head = sum(W_O^T W_O .* Zc^T Zc)
         for (int h = 0; h < hs; h++)
-            for (int e = 0; e < dh * dh; e++) total[h] += (double)grams[h * dh * dh + e] * grams[(hs + h) * dh * dh + e];
-        // A head whose centred outputs are exactly zero explains nothing (its G is zero).
-        var live = Enumerable.Range(0, hs).Select(h => zc.AsSpan(h * n * dh, n * dh).ContainsAnyExcept(0f)).ToArray();
-
+            for (int e = 0; e < dh * dh; e++) totals[h] += (double)grams[h * dh * dh + e] * grams[(hs + h) * dh * dh + e];
+        _device.Upload<double>(totals, total);
         _device.Launch(backend.Kernel("somp.cu", "somp_l1"), new(v, hs), Threads, 0, p, v, n, scores);
-        var selected = new int[hs][];
-        var evr = new double[hs][];
-        var basis = new double[hs][];   // Q^T [iterations, dm] per head: q_0, q_1, ...
-        var r = new double[hs][];       // R [iterations, iterations] per head (see SompResult.Coefficients)
-        var sAll = new double[hs][];    // S^T [iterations, n] per head: s_t = Zc W_O^T q_t
-        var explained = new double[hs];
+
+        // The iterations never wait for the host: everything below is queued on the stream.
+        for (int t = 0; t < N; t++)
+        {
+            ulong qt = q.At(4L * t * dm), rtRow = rt.At(4L * t * N), st = s.At(4L * t * n);   // head 0's q_t, R^T row t, s_t
+            _device.Launch(backend.Kernel("somp.cu", "somp_select"), new(hs), Threads, 0, scores, taken, v, best, selected, firstBest, t, N, NoiseScoreFraction);
+            _device.Launch(backend.Kernel("rows.cu", "gather_rows"), new(hs), Threads, 0, dDevice, best, x, dm);             // x = atom j_t
+            if (t > 0)
+            {
+                // Gram-Schmidt twice: R^T[t, :t] = Q[:t] x, x -= Q[:t]^T R^T[t, :t]; then dots2 = Q[:t] x, x -= Q[:t]^T dots2.
+                Batched(Cublas.OpT, Cublas.OpN, t, 1, dm, q.Address, dm, (long)N * dm, x.Address, dm, dm, rtRow, N, (long)N * N, hs);
+                Batched(Cublas.OpN, Cublas.OpN, dm, 1, t, q.Address, dm, (long)N * dm, rtRow, N, (long)N * N, x.Address, dm, dm, hs, alpha: -1, beta: 1);
+                Batched(Cublas.OpT, Cublas.OpN, t, 1, dm, q.Address, dm, (long)N * dm, x.Address, dm, dm, dots2.Address, N, N, hs);
+                Batched(Cublas.OpN, Cublas.OpN, dm, 1, t, q.Address, dm, (long)N * dm, dots2.Address, N, N, x.Address, dm, dm, hs, alpha: -1, beta: 1);
+            }
+            _device.Launch(backend.Kernel("somp.cu", "somp_orthonormalise"), new(hs), Threads, 0, x, dots2, rt, q, dm, t, N, DependenceTolerance);
+            Batched(Cublas.OpN, Cublas.OpN, dh, 1, dm, woD.Address, dh, (long)dm * dh, qt, dm, (long)N * dm, y.Address, dh, dh, hs);    // y = W_O^T q_t
+            Batched(Cublas.OpT, Cublas.OpN, n, 1, dh, zcD.Address, dh, (long)n * dh, y.Address, dh, dh, st, n, (long)N * n, hs);         // s_t = Zc y
+            _device.Launch(backend.Kernel("somp.cu", "somp_explained"), new(hs), Threads, 0, st, (long)N * n, n, explained, total, evr, t, N);
+            if (t == N - 1) break;
+            Gemm(Cublas.OpT, Cublas.OpN, v, hs, dm, dDevice.Address, dm, qt, N * dm, c.Address, v);                                     // C^T = D Q_t^T
+            _device.Launch(backend.Kernel("somp.cu", "somp_update"), new(v, hs), Threads, 0, p, c, st, (long)N * n, v, n, scores);
+        }
+
+        // Back to the host: selections and EVR curves; S and R^T only for the coefficients, formed if asked for.
+        var selectedHost = new int[hs * N];
+        var evrHost = new double[hs * N];
+        var rtHost = new float[hs * N * N];
+        _device.Download<int>(selected, selectedHost);
+        _device.Download<double>(evr, evrHost);
+        _device.Download<float>(rt, rtHost);
+        var results = new SompResult[hs];
         for (int h = 0; h < hs; h++)
         {
-            selected[h] = new int[iterations]; evr[h] = new double[iterations]; basis[h] = new double[iterations * dm];
-            r[h] = new double[iterations * iterations]; sAll[h] = new double[iterations * n];
+            // A head whose centred outputs are exactly zero explains nothing (as on the CPU).
+            if (!zc.AsSpan(h * n * dh, n * dh).ContainsAnyExcept(0f)) { results[h] = SompResult.ZeroVariance(N); continue; }
+            var sHead = new float[N * n];   // [N, n]
+            _device.Download<float>(s, sHead, 4L * h * N * n);
+            var r = new double[N * N];      // R [N, N] upper triangular
+            for (int t = 0; t < N; t++)
+                for (int u = 0; u <= t; u++) r[u * N + t] = rtHost[(h * N + t) * N + u];
+            results[h] = new SompResult(selectedHost.AsSpan(h * N, N).ToArray(), evrHost.AsSpan(h * N, N).ToArray(),
+                                        () => SompResult.Coefficients([.. sHead.Select(f => (double)f)], r, n, N));
         }
-        var bestHost = new int[hs];
-        var qHost = new float[hs * dm];
-        var sHost = new float[hs * n];
-        for (int t = 0; t < iterations; t++)
-        {
-            _device.Launch(backend.Kernel("somp.cu", "somp_select"), new(hs), Threads, 0, scores, taken, v, best);
-            _device.Download<int>(best, bestHost);
-            Parallel.For(0, hs, h =>
-            {
-                if (!live[h]) return;
-                selected[h][t] = bestHost[h];
-                Orthonormalise(atoms, bestHost[h], basis[h], r[h], t, iterations);
-                for (int k = 0; k < dm; k++) qHost[h * dm + k] = (float)basis[h][t * dm + k];
-            });
-            _device.Upload<float>(qHost, q);
-            Batched(Cublas.OpN, Cublas.OpN, dh, 1, dm, woD.Address, dh, (long)dm * dh, q.Address, dm, dm, y.Address, dh, dh, hs);          // y = W_O^T q
-            Batched(Cublas.OpT, Cublas.OpN, n, 1, dh, zcD.Address, dh, (long)n * dh, y.Address, dh, dh, s.Address, n, n, hs);             // s = Zc y
-            _device.Download<float>(s, sHost);
-            for (int h = 0; h < hs; h++)
-            {
-                if (!live[h]) continue;
-                for (int i = 0; i < n; i++)
-                {
-                    double x = sHost[h * n + i];
-                    sAll[h][t * n + i] = x;
-                    explained[h] += x * x;
-                }
-                evr[h][t] = explained[h] / total[h];
-            }
-            if (t == iterations - 1) break;
-            Gemm(Cublas.OpT, Cublas.OpN, v, hs, dm, dDevice.Address, dm, q.Address, dm, c.Address, v);                                   // C^T = D Q^T
-            _device.Launch(backend.Kernel("somp.cu", "somp_update"), new(v, hs), Threads, 0, p, c, s, v, n, scores);
-        }
-        return [.. Enumerable.Range(0, hs).Select(h => live[h]
-            ? new SompResult(selected[h], evr[h], SompResult.Coefficients(sAll[h], r[h], n, iterations))
-            : SompResult.ZeroVariance(iterations))];
-    }
-
-    /// <summary>
-    /// q_t = atom j minus its projections on q_0..q_{t-1}, twice (classical Gram-Schmidt re-applied), normalised, with
-    /// R[u, t] the projections and R[t, t] the norm; an atom already in their span (norm at most
-    /// <see cref="SompChecks.DependenceTolerance"/>) gets q_t = 0 and R[t, t] = 0.
-    /// </summary>
-    static void Orthonormalise(AtomRows atoms, int j, double[] basis, double[] r, int t, int iterations)
-    {
-        int dm = atoms.Dim;
-        var qt = basis.AsSpan(t * dm, dm);
-        atoms.CopyRows(j, 1, qt);
-        for (int pass = 0; pass < 2; pass++)
-            for (int u = 0; u < t; u++)
-            {
-                var qu = basis.AsSpan(u * dm, dm);
-                double dot = 0;
-                for (int k = 0; k < dm; k++) dot += qu[k] * qt[k];
-                for (int k = 0; k < dm; k++) qt[k] -= dot * qu[k];
-                r[u * iterations + t] += dot;
-            }
-        double norm = 0;
-        foreach (double x in qt) norm += x * x;
-        norm = Math.Sqrt(norm);
-        if (norm <= SompChecks.DependenceTolerance) { qt.Clear(); return; }
-        r[t * iterations + t] = norm;
-        for (int k = 0; k < dm; k++) qt[k] /= norm;
+        return results;
     }
 
     void Gemm(int ta, int tb, int m, int n, int k, ulong a, int lda, ulong b, int ldb, ulong c, int ldc)
@@ -197,11 +181,11 @@ public sealed unsafe class CudaSomp(CudaBackend backend) : ISompSolver
                                          c, Cublas.R32F, ldc, Cublas.Compute32F, Cublas.GemmDefault), $"cublasGemmEx(SOMP {m}x{n}x{k})");
     }
 
-    void Batched(int ta, int tb, int m, int n, int k, ulong a, int lda, long sa, ulong b, int ldb, long sb, ulong c, int ldc, long sc, int batch)
+    void Batched(int ta, int tb, int m, int n, int k, ulong a, int lda, long sa, ulong b, int ldb, long sb, ulong c, int ldc, long sc, int batch,
+                 float alpha = 1, float beta = 0)
     {
-        float one = 1, zero = 0;
-        Cublas.Check(Cublas.cublasGemmStridedBatchedEx(backend.CublasHandle, ta, tb, m, n, k, &one, a, Cublas.R32F, lda, sa, b, Cublas.R32F, ldb, sb,
-                                                       &zero, c, Cublas.R32F, ldc, sc, batch, Cublas.Compute32F, Cublas.GemmDefault),
+        Cublas.Check(Cublas.cublasGemmStridedBatchedEx(backend.CublasHandle, ta, tb, m, n, k, &alpha, a, Cublas.R32F, lda, sa, b, Cublas.R32F, ldb, sb,
+                                                       &beta, c, Cublas.R32F, ldc, sc, batch, Cublas.Compute32F, Cublas.GemmDefault),
                      $"cublasGemmStridedBatchedEx(SOMP {m}x{n}x{k} x {batch})");
     }
 }

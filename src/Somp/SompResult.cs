@@ -8,12 +8,23 @@ namespace HeadPursuit.Somp;
 /// (normalised) atoms), so that H_c ~ W atoms[Selected].
 /// A head whose centred outputs are all zero explains nothing: Selected is empty, Evr is N zeros, Coef is empty.
 /// </summary>
-public sealed class SompResult(int[] selected, double[] evr, double[] coef)
+public sealed class SompResult
 {
-    public int[] Selected { get; } = selected;
-    public double[] Evr { get; } = evr;
+    readonly Lazy<double[]> _coef;
+
+    public SompResult(int[] selected, double[] evr, double[] coef) : this(selected, evr, () => coef) { }
+
+    /// <summary>With coefficients computed on first use (a solver that ranks many heads rarely needs them).</summary>
+    public SompResult(int[] selected, double[] evr, Func<double[]> coefficients)
+    {
+        Selected = selected; Evr = evr;
+        _coef = new Lazy<double[]>(coefficients);
+    }
+
+    public int[] Selected { get; }
+    public double[] Evr { get; }
     /// <summary>[n, Selected.Length]</summary>
-    public double[] Coef { get; } = coef;
+    public double[] Coef => _coef.Value;
     /// <summary>The head score: EVR after the last iteration (0 when no iteration ran).</summary>
     public double Score => Evr.Length == 0 ? 0 : Evr[^1];
 

@@ -38,23 +38,28 @@ public class SompParityTests
     }
 
     [Fact]
-    public void A_duplicate_atom_explains_nothing_as_on_the_cpu()
+    public void Once_the_outputs_are_explained_noise_picks_the_first_free_atoms_and_a_duplicate_explains_nothing()
     {
-        // Atom 3 is atom 0 scaled: once atom 0 is taken it is in the span, gets coefficient 0 and leaves the EVR flat.
-        int v = 6, dm = 4, dh = 4, n = 10, iterations = 4;
+        // H lies along atom 0, and atom 3 is a copy of it. After the first pick the residual is rounding noise: both
+        // solvers then take the first free indices 1, 2 and 3, and atom 3 is in the span (coefficient 0, EVR flat).
+        int v = 5, dm = 4, n = 10, iterations = 4;
         var rows = Enumerable.Range(0, v * dm).Select(_ => R()).ToArray();
-        for (int k = 0; k < dm; k++) rows[3 * dm + k] = 2 * rows[k];
+        float[] along = [1, 2, -2, 4];   // small integers: H is exactly along atom 0, with no float rounding
+        for (int k = 0; k < dm; k++) rows[k] = rows[3 * dm + k] = along[k];
         var atoms = new AtomSet(rows, v, dm);
-        var z = Enumerable.Range(0, n * dh).Select(_ => R()).ToArray();
+        var h = new float[n * dm];
         for (int i = 0; i < n; i++)
-            for (int e = 0; e < dh; e++) z[i * dh + e] += 5 * rows[e] * (i % 3);   // a strong component along atom 0
-        var head = SompHead.Direct(z, n, dm);
+            for (int k = 0; k < dm; k++) h[i * dm + k] = (i % 5 - 2) * along[k];
+        var head = SompHead.Direct(h, n, dm);
         using var cuda = Emulator.Backend();
         var gpu = new CudaSomp(cuda).RunHeads([head], atoms, iterations, new SompOptions())[0];
         var cpu = SompFast.RunHeads([head], atoms, iterations, new SompOptions())[0];
+        Assert.Equal([0, 1, 2, 3], cpu.Selected);
         Assert.Equal(cpu.Selected, gpu.Selected);
         for (int t = 0; t < iterations; t++) Assert.Equal(cpu.Evr[t], gpu.Evr[t], 1e-5);
+        Assert.Equal(1, cpu.Evr[0], 1e-12);
         for (int i = 0; i < cpu.Coef.Length; i++) Assert.Equal(cpu.Coef[i], gpu.Coef[i], 1e-4);
+        for (int i = 0; i < n; i++) Assert.Equal(0, gpu.Coef[i * iterations + 3]);
     }
 
     [Fact]
