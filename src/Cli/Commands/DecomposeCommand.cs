@@ -35,7 +35,9 @@ sealed class DecomposeCommand : ICommand
         args.RejectUnknown();
 
         using var loaded = LoadedModel.Load(modelName, backend);
-        var tok = loaded.RequireTokenizer();
+        var tok = loaded.Tokenizer;
+        if (tok == null) Console.Error.WriteLine($"{loaded.Folder} has no tokenizer.json: tokens are shown as #ID");
+        string Text(int id) => tok?.Decode([id]) ?? $"#{id}";
         var acts = HeadActivations.Load(actsPath);
         ModelIdentity.Check(acts, actsPath, loaded.Folder, modelName);
         var readout = ModelReadout.From(loaded.Model);
@@ -55,8 +57,8 @@ sealed class DecomposeCommand : ICommand
             center = options.Center, normalize = options.Normalize, fold_final_norm = options.FoldFinalNorm,
             heads = results.Select(r => new
             {
-                head = r.Head.ToString(), token_ids = r.TokenIds, tokens = r.TokenIds.Select(id => tok.Decode([id])), evr = r.Evr,
-                logit_lens_token_ids = lensTokens[r.Head], logit_lens_tokens = lensTokens[r.Head].Select(id => tok.Decode([id])),
+                head = r.Head.ToString(), token_ids = r.TokenIds, tokens = r.TokenIds.Select(Text), evr = r.Evr,
+                logit_lens_token_ids = lensTokens[r.Head], logit_lens_tokens = lensTokens[r.Head].Select(Text),
             }),
         }, new JsonSerializerOptions { WriteIndented = true }));
         var md = new StringBuilder();
@@ -68,7 +70,7 @@ sealed class DecomposeCommand : ICommand
         md.AppendLine($"|---|{string.Concat(evrAt.Select(_ => "---|"))}---|---|");
         foreach (var r in results)
         {
-            string Tokens(IEnumerable<int> ids) => string.Join(" ", ids.Select(id => "`" + tok.Decode([id]).Replace("`", "'").Replace("|", "\\|").Replace("\n", "\\n") + "`"));
+            string Tokens(IEnumerable<int> ids) => string.Join(" ", ids.Select(id => "`" + Text(id).Replace("`", "'").Replace("|", "\\|").Replace("\n", "\\n") + "`"));
             string At(int k) => r.Evr.Length >= k ? r.Evr[k - 1].ToString("0.000", CultureInfo.InvariantCulture) : "-";
             md.AppendLine($"| {r.Head} | {string.Join(" | ", evrAt.Select(At))} | {Tokens(r.TokenIds.Take(top))} | {Tokens(lensTokens[r.Head])} |");
         }

@@ -122,6 +122,16 @@ public sealed class VisionCommandTests : IDisposable
         Assert.Equal((2, 4, 6), (ranking.Layers, ranking.Heads, ranking.Samples));
         Assert.Contains("Tokens: 5, 17, 99, 660", File.ReadAllText(P("rank/shapes.dictionary.md")));
         var top = ranking.Top(2);
+        Assert.Equal(ranking.Entries[0].SelectedTokenIds.Length, ranking.Iterations);
+
+        // decompose without a tokenizer: tokens shown by id.
+        (exit, string table, stderr) = Hp("decompose", "--model", _model, "--activations", P("acts.safetensors"), "--heads", top[0].ToString(),
+                                          "--iterations", "4", "--top", "3", "--out", P("dec"));
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("no tokenizer.json", stderr);
+        var head = JsonDocument.Parse(File.ReadAllText(P("dec/decompose.json"))).RootElement.GetProperty("heads")[0];
+        Assert.Equal(Ints(head.GetProperty("token_ids")).Select(id => $"#{id}"), head.GetProperty("tokens").EnumerateArray().Select(t => t.GetString()));
+        Assert.Contains($"| {top[0]} |", table);
 
         (exit, string json, stderr) = Hp("steer", "--model", _model, "--images", images, "--ids", prompt, "--ranking", P("rank/shapes.somp.json"),
                                          "--top", "2", "--alpha", "-1", "--policy", "image", "--max-new-tokens", "6", "--json");
