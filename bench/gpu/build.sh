@@ -16,5 +16,5 @@ dotnet publish "$root/src/Cli/HeadPursuit.Cli.csproj" "${flags[@]}" -p:TrimMode=
   -p:SuppressTrimAnalysisWarnings=true -p:EnableTrimAnalyzer=false -o "$out/cli.d"
 mv "$out/cli.d/headpursuit" "$out/headpursuit"; rm -rf "$out/cli.d"
 fixtures="${HEADPURSUIT_FIXTURES:-$root/../shared/fixtures}"
-for f in gpt2-tiny llama-tiny qwen2-tiny stories260K somp; do cp -r "$fixtures/$f" "$out/fixtures/"; done
+for f in gpt2-tiny llama-tiny qwen2-tiny stories260K llava-tiny somp; do cp -r "$fixtures/$f" "$out/fixtures/"; done
 du -sh "$out"

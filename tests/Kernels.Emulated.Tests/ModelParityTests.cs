@@ -12,6 +12,8 @@ public class ModelParityTests
     [InlineData("llama-tiny")]
     [InlineData("qwen2-tiny")]
     [InlineData("stories260K")]
+    [InlineData("llava-tiny")]
+    [InlineData("tinyworld-gpt2")]
     public void Model_fixture_verifies_on_cuda(string model)
     {
         using var cuda = Emulator.Backend();

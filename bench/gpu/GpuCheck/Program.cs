@@ -27,7 +27,7 @@ foreach (var r in new BackendComparison(new CpuBackend(), cuda).RunAll())
 }
 
 Console.WriteLine("== model fixtures on CUDA");
-foreach (string model in new[] { "gpt2-tiny", "llama-tiny", "qwen2-tiny", "stories260K" })
+foreach (string model in new[] { "gpt2-tiny", "llama-tiny", "qwen2-tiny", "stories260K", "llava-tiny" })
 {
     string folder = Path.Combine(fixtures, model);
     int passed = 0, failed = 0;
