@@ -15,12 +15,14 @@ namespace HeadPursuit.Kernels;
 ///     P -= c s_t^T with c = D q_t [v] (rank-one update, fused with the new scores).
 /// ||Zc W_O^T||_F^2 = sum(W_O^T W_O .* Zc^T Zc). The heads of one call share D and are batched (strided-batched GEMMs,
 /// one block per head in the kernels); heads go in chunks that fit in half the device memory. The iterations run
-/// without the host; at the end the selections and EVR curves come back, and S and R (the incremental QR) from which
-/// the host forms the coefficients when they are first asked for (<see cref="SompResult.Coefficients"/>).
+/// without the host; at the end only the selections and EVR curves come back, unless coefficients are wanted: then also
+/// S and R (the incremental QR), from which the host forms them when first read (<see cref="SompResult.Coefficients"/>).
 /// Everything on the device is fp32 (the CPU path keeps float64), so selections can differ where two scores nearly
 /// tie; the CPU's tolerances for a dependent atom and for a noise-level score are scaled to fp32 rounding (below).
 /// </summary>
-public sealed unsafe class CudaSomp(CudaBackend backend) : ISompSolver
+/// <param name="withCoefficients">also bring back S and R so that <see cref="SompResult.Coef"/> can be formed (a ranking
+/// needs only selections and EVR curves; without this, reading Coef throws)</param>
+public sealed unsafe class CudaSomp(CudaBackend backend, bool withCoefficients = false) : ISompSolver
 {
     const int Threads = 256;
     // An atom whose residual after Gram-Schmidt is at most this is in the span of the selected ones. The CPU uses 1e-10
@@ -151,25 +153,32 @@ public sealed unsafe class CudaSomp(CudaBackend backend) : ISompSolver
             _device.Launch(backend.Kernel("somp.cu", "somp_update"), new(v, hs), Threads, 0, p, c, st, (long)N * n, v, n, scores);
         }
 
-        // Back to the host: selections and EVR curves; S and R^T only for the coefficients, formed if asked for.
+        // Back to the host: selections and EVR curves; S and R^T too when coefficients were asked for.
         var selectedHost = new int[hs * N];
         var evrHost = new double[hs * N];
-        var rtHost = new float[hs * N * N];
         _device.Download<int>(selected, selectedHost);
         _device.Download<double>(evr, evrHost);
-        _device.Download<float>(rt, rtHost);
+        var rtHost = withCoefficients ? new float[hs * N * N] : [];
+        if (withCoefficients) _device.Download<float>(rt, rtHost);
         var results = new SompResult[hs];
         for (int h = 0; h < hs; h++)
         {
             // A head whose centred outputs are exactly zero explains nothing (as on the CPU).
             if (!zc.AsSpan(h * n * dh, n * dh).ContainsAnyExcept(0f)) { results[h] = SompResult.ZeroVariance(N); continue; }
+            int[] picks = selectedHost.AsSpan(h * N, N).ToArray();
+            double[] curve = evrHost.AsSpan(h * N, N).ToArray();
+            if (!withCoefficients)
+            {
+                results[h] = new SompResult(picks, curve, () => throw new InvalidOperationException(
+                    "this CUDA SOMP run kept no coefficients: create CudaSomp with withCoefficients: true"));
+                continue;
+            }
             var sHead = new float[N * n];   // [N, n]
             _device.Download<float>(s, sHead, 4L * h * N * n);
             var r = new double[N * N];      // R [N, N] upper triangular
             for (int t = 0; t < N; t++)
                 for (int u = 0; u <= t; u++) r[u * N + t] = rtHost[(h * N + t) * N + u];
-            results[h] = new SompResult(selectedHost.AsSpan(h * N, N).ToArray(), evrHost.AsSpan(h * N, N).ToArray(),
-                                        () => SompResult.Coefficients([.. sHead.Select(f => (double)f)], r, n, N));
+            results[h] = new SompResult(picks, curve, () => SompResult.Coefficients([.. sHead.Select(f => (double)f)], r, n, N));
         }
         return results;
     }

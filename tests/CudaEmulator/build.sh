@@ -6,6 +6,10 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${1:?usage: build.sh OUT_DIR}"
 cc="${HEADPURSUIT_EMULATOR_CC:-clang-19}"
+if ! command -v "$cc" >/dev/null || [ ! -e /usr/include/dlfcn.h ]; then
+  echo "tests/CudaEmulator/build.sh: needs $cc and the C library headers: sudo apt-get install -y clang-19 libc6-dev" >&2
+  exit 1
+fi
 mkdir -p "$out"
 flags=(-std=c11 -O2 -fPIC -shared -fvisibility=hidden -Wall -Wextra -Werror)
 "$cc" "${flags[@]}" "$here/driver.c" -o "$out/libcuda.so.1" -ldl

@@ -18,7 +18,7 @@ public class SompParityTests
             [.. Enumerable.Range(0, n * dh).Select(_ => R() + 0.5f)], [.. Enumerable.Range(0, dm * dh).Select(_ => R())], n, dh, dm)).ToList();
         list.Add(new SompHead([.. Enumerable.Repeat(0.25f, n * dh)], list[0].OutputBlock, n, dh, dm));   // zero variance after centring
         using var cuda = Emulator.Backend();
-        var results = new CudaSomp(cuda).RunHeads(list, atoms, iterations, new SompOptions());
+        var results = new CudaSomp(cuda, withCoefficients: true).RunHeads(list, atoms, iterations, new SompOptions());
         for (int h = 0; h < heads; h++)
         {
             var hm = new double[n * dm];
@@ -52,7 +52,7 @@ public class SompParityTests
             for (int k = 0; k < dm; k++) h[i * dm + k] = (i % 5 - 2) * along[k];
         var head = SompHead.Direct(h, n, dm);
         using var cuda = Emulator.Backend();
-        var gpu = new CudaSomp(cuda).RunHeads([head], atoms, iterations, new SompOptions())[0];
+        var gpu = new CudaSomp(cuda, withCoefficients: true).RunHeads([head], atoms, iterations, new SompOptions())[0];
         var cpu = SompFast.RunHeads([head], atoms, iterations, new SompOptions())[0];
         Assert.Equal([0, 1, 2, 3], cpu.Selected);
         Assert.Equal(cpu.Selected, gpu.Selected);
@@ -60,6 +60,19 @@ public class SompParityTests
         Assert.Equal(1, cpu.Evr[0], 1e-12);
         for (int i = 0; i < cpu.Coef.Length; i++) Assert.Equal(cpu.Coef[i], gpu.Coef[i], 1e-4);
         for (int i = 0; i < n; i++) Assert.Equal(0, gpu.Coef[i * iterations + 3]);
+    }
+
+    [Fact]
+    public void Without_coefficients_asked_for_reading_them_is_an_error_not_zeros()
+    {
+        int v = 20, dm = 8, n = 12, iterations = 3;
+        var atoms = new AtomSet([.. Enumerable.Range(0, v * dm).Select(_ => R())], v, dm);
+        var head = SompHead.Direct([.. Enumerable.Range(0, n * dm).Select(_ => R())], n, dm);
+        using var cuda = Emulator.Backend();
+        var result = new CudaSomp(cuda).RunHeads([head], atoms, iterations, new SompOptions())[0];
+        Assert.Equal(SompFast.RunHeads([head], atoms, iterations, new SompOptions())[0].Selected, result.Selected);
+        var e = Assert.Throws<InvalidOperationException>(() => result.Coef);
+        Assert.Contains("withCoefficients", e.Message);
     }
 
     [Fact]
