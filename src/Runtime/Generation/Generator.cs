@@ -46,7 +46,8 @@ public sealed class Generator(Transformer model)
         int[] active = Enumerable.Range(0, prompts.Count).ToArray();
         var layout = new BatchLayout(active, new int[prompts.Count], length.ToArray());
         var embeddings = promptEmbeddings == null ? null : RowEmbeddings.Pack(promptEmbeddings, layout, model.Config.DModel);
-        var logits = model.Forward(new ForwardRequest
+        var logits = new float[prompts.Count * vocab];   // [active sequences, vocab]: the last row's logits of every call, reused
+        model.Forward(new ForwardRequest
         {
             Tokens = prompts.SelectMany(p => p).ToArray(), Layout = layout, Scales = scales, Embeddings = embeddings,
             ScaleRows = scales?.Policy switch
@@ -55,7 +56,7 @@ public sealed class Generator(Transformer model)
                 PositionPolicy.Span => SpanMask(layout, scales.SpanStart, scales.SpanEnd),
                 _ => RowMask(layout.Rows, scalePrompt),
             },
-        }, cache);
+        }, cache, logits);
         double prefill = sw.Elapsed.TotalSeconds;
         sw.Restart();
 
@@ -78,11 +79,11 @@ public sealed class Generator(Transformer model)
             var slots = keep.Select(a => active[a]).ToArray();
             layout = new BatchLayout(slots, slots.Select(s => length[s]).ToArray(), Enumerable.Repeat(1, slots.Length).ToArray());
             foreach (int s in slots) length[s]++;
-            logits = model.Forward(new ForwardRequest
+            model.Forward(new ForwardRequest
             {
                 Tokens = keep.Select(a => next[a]).ToArray(), Layout = layout, Scales = scales,
                 ScaleRows = RowMask(layout.Rows, scaleGenerated),
-            }, cache);
+            }, cache, logits);
             active = slots;
         }
         return new GenerationResult

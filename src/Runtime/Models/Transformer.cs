@@ -62,6 +62,29 @@ public sealed class Transformer : IDisposable
     /// <summary>Runs one forward call and returns the requested logits [n, vocab] (n = rows, sequences or 0).</summary>
     public float[] Forward(ForwardRequest req, KvCache cache)
     {
+        int n = Run(req, cache);
+        var logits = new float[n * Config.Vocab];
+        if (n > 0) _b.Download(_logits!, n, logits);
+        return logits;
+    }
+
+    /// <summary>
+    /// As <see cref="Forward(ForwardRequest, KvCache)"/>, writing the logits into the caller's buffer (a decode loop
+    /// reuses one instead of allocating a large array per token). Returns n; <paramref name="logits"/> must hold n * vocab.
+    /// </summary>
+    public int Forward(ForwardRequest req, KvCache cache, Span<float> logits)
+    {
+        int wanted = req.Logits switch { LogitRows.All => req.Layout.Rows, LogitRows.LastOfEachSequence => req.Layout.Sequences, _ => 0 };
+        if (logits.Length < (long)wanted * Config.Vocab)
+            throw new ArgumentException($"a logits buffer of {logits.Length} floats cannot hold {wanted} rows x {Config.Vocab}");
+        int n = Run(req, cache);
+        if (n > 0) _b.Download(_logits!, n, logits[..(n * Config.Vocab)]);
+        return n;
+    }
+
+    /// <summary>The forward call itself: leaves the requested logits in _logits and returns their row count n.</summary>
+    int Run(ForwardRequest req, KvCache cache)
+    {
         var c = Config;
         var layout = req.Layout;
         int rows = layout.Rows;
@@ -121,7 +144,7 @@ public sealed class Transformer : IDisposable
             if (rec != null) _b.Download(ws.X, rows, rec.Resid.AsSpan((l + 1) * rows * c.DModel, rows * c.DModel));
         }
 
-        if (req.Logits == LogitRows.None && rec == null) return [];
+        if (req.Logits == LogitRows.None && rec == null) return 0;
         int[]? last = null;
         if (req.Logits == LogitRows.LastOfEachSequence)
         {
@@ -148,12 +171,10 @@ public sealed class Transformer : IDisposable
                 n = last.Length;
             }
         }
-        if (req.Logits == LogitRows.None) return [];
+        if (req.Logits == LogitRows.None) return 0;
         if (_logits == null || _logits.Rows < n) _logits = _b.Activations(Math.Max(n, layout.Sequences), Config.Vocab);
         _b.MatMul(normed, _unembed, null, _logits, n);
-        var logits = new float[n * c.Vocab];
-        _b.Download(_logits, n, logits);
-        return logits;
+        return n;
     }
 
     /// <summary>x[Rows[i], :] = Values[i, :]: a round trip through the host, negligible next to the layers.</summary>

@@ -89,6 +89,27 @@ public sealed class ForwardIdentityTests
     }
 
     [Fact]
+    public void DecodingIntoTheCallersBufferEqualsTheAllocatingForward()
+    {
+        using var m = Transformer.Load(Fixtures.Path("gpt2-tiny"), new CpuBackend());
+        int V = m.Config.Vocab;
+        var (full, _) = Run(m, Ids);
+        using var cache = m.NewCache(1, Ids.Length);
+        var buffer = new float[V];   // one row, reused by every step
+        Assert.Equal(1, m.Forward(new ForwardRequest { Tokens = Ids[..4], Layout = BatchLayout.Single(4) }, cache, buffer));
+        Close(buffer, full.AsSpan(3 * V, V), 1e-5);
+        for (int t = 4; t < Ids.Length; t++)
+        {
+            Assert.Equal(1, m.Forward(new ForwardRequest { Tokens = [Ids[t]], Layout = BatchLayout.Single(1, startPos: t) }, cache, buffer));
+            Close(buffer, full.AsSpan(t * V, V), 1e-5);
+        }
+        using var again = m.NewCache(1, Ids.Length);
+        var e = Assert.Throws<ArgumentException>(() => m.Forward(new ForwardRequest { Tokens = Ids, Layout = BatchLayout.Single(Ids.Length), Logits = LogitRows.All },
+                                                                   again, buffer));
+        Assert.Contains($"cannot hold {Ids.Length} rows x {V}", e.Message);
+    }
+
+    [Fact]
     public void ScaleOneChangesNothing()
     {
         using var m = Transformer.Load(Fixtures.Path("llama-tiny"), new CpuBackend());
