@@ -40,8 +40,9 @@ extern "C" __global__ void store_kv(const float* qkv, const int* row_pos, const 
     }
 }
 
-// One block per (row, query head): warp w takes keys first + w, first + w + ATTN_WARPS, ... with an online softmax
-// (running max m, denominator l, weighted value sum acc), then warp 0 merges the warps' partial results.
+// The decode path (and prefill when D_HEAD > 128): one block per (row, query head): warp w takes keys first + w,
+// first + w + ATTN_WARPS, ... with an online softmax (running max m, denominator l, weighted value sum acc), then warp 0
+// merges the warps' partial results.
 extern "C" __global__ void attention(const float* qkv, const int* row_pos, const int* row_slot, const float* k_cache, const float* v_cache,
                                      int max_t, int window, float scale, float* z, float* stats, float* raw_z,
                                      const int* row_sample, const float* row_weight, float* sums, int sums_cols, int pool_offset,
@@ -101,6 +102,106 @@ extern "C" __global__ void attention(const float* qkv, const int* row_pos, const
     }
     if (lane == 0) { stats[((long long)r * HEADS + h) * 2] = big; stats[((long long)r * HEADS + h) * 2 + 1] = total; }
 }
+
+#define TILE_Q 16                           // attention_tiled: queries per block, TILE_Q / ATTN_WARPS per warp
+#define TILE_K 32                           // attention_tiled: keys per shared-memory tile, one per lane
+#define Q_PER_WARP (TILE_Q / ATTN_WARPS)
+
+static __device__ float warp_max(float v)
+{
+    for (int o = 16; o > 0; o >>= 1) { float other = __shfl_xor_sync(0xffffffffu, v, o); v = other > v ? other : v; }
+    return v;
+}
+
+// The prefill path (D_HEAD <= 128): one block per (tile, query head), a tile being up to TILE_Q consecutive rows of one
+// sequence (tile_row [tiles]: its first row; tile_rows [tiles]: how many). The block walks the keys of the tile's
+// range in tiles of TILE_K held in shared memory, so each key and value is read once per tile of queries rather than
+// once per query; warp w owns queries w * Q_PER_WARP ..., lane k scores key k of the tile, and the lanes own head
+// dimensions for the weighted sum (online softmax as in `attention`). Same outputs and epilogue as `attention`.
+#if D_HEAD <= 128
+extern "C" __global__ void attention_tiled(const float* qkv, const int* tile_row, const int* tile_rows, const int* row_pos, const int* row_slot,
+                                           const float* k_cache, const float* v_cache, int max_t, int window, float scale, float* z,
+                                           float* stats, float* raw_z, const int* row_sample, const float* row_weight, float* sums,
+                                           int sums_cols, int pool_offset, const float* alpha, const unsigned char* scale_rows)
+{
+    __shared__ float q_s[TILE_Q][D_HEAD];
+    __shared__ float k_s[TILE_K][D_HEAD + 1];   // +1: lane k reads row k, column c: distinct banks
+    __shared__ float v_s[TILE_K][D_HEAD];
+    const int h = blockIdx.y, kvh = h / (HEADS / KV_HEADS);
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    const int r0 = tile_row[blockIdx.x], count = tile_rows[blockIdx.x];
+    const int pos0 = row_pos[r0], pos_last = pos0 + count - 1;
+    const int key_first = window > 0 && pos0 - window + 1 > 0 ? pos0 - window + 1 : 0;
+    const long long base = (long long)row_slot[r0] * max_t * KV_DIM + kvh * D_HEAD;
+
+    for (int i = threadIdx.x; i < TILE_Q * D_HEAD; i += blockDim.x)
+    {
+        int qi = i / D_HEAD, c = i % D_HEAD;
+        q_s[qi][c] = qi < count ? qkv[(long long)(r0 + qi) * QKV_DIM + h * D_HEAD + c] : 0.0f;
+    }
+    float m[Q_PER_WARP], l[Q_PER_WARP], acc[Q_PER_WARP][PER_LANE];
+    for (int j = 0; j < Q_PER_WARP; j++)
+    {
+        m[j] = LOWEST; l[j] = 0.0f;
+        for (int i = 0; i < PER_LANE; i++) acc[j][i] = 0.0f;
+    }
+    for (int s0 = key_first; s0 <= pos_last; s0 += TILE_K)
+    {
+        __syncthreads();   // the previous tile is no longer read
+        for (int i = threadIdx.x; i < TILE_K * D_HEAD; i += blockDim.x)
+        {
+            int kk = i / D_HEAD, c = i % D_HEAD;
+            long long at = base + (long long)(s0 + kk) * KV_DIM + c;
+            bool in = s0 + kk <= pos_last;
+            k_s[kk][c] = in ? k_cache[at] : 0.0f;
+            v_s[kk][c] = in ? v_cache[at] : 0.0f;
+        }
+        __syncthreads();
+        for (int j = 0; j < Q_PER_WARP; j++)
+        {
+            const int qi = warp * Q_PER_WARP + j;   // the same for the whole warp, as every branch below
+            if (qi >= count) break;
+            const int pos = pos0 + qi, s = s0 + lane;
+            const int first = window > 0 && pos - window + 1 > 0 ? pos - window + 1 : 0;
+            float dot = 0.0f;
+            for (int c = 0; c < D_HEAD; c++) dot += q_s[qi][c] * k_s[lane][c];
+            const bool valid = s >= first && s <= pos;
+            const float score = valid ? dot * scale : LOWEST;
+            const float tile_max = warp_max(score);
+            if (tile_max == LOWEST) continue;   // none of this tile's keys is visible to this query
+            const float m_new = tile_max > m[j] ? tile_max : m[j];
+            const float correction = __expf(m[j] - m_new), p = valid ? __expf(score - m_new) : 0.0f;
+            l[j] = l[j] * correction + warp_sum(p);
+            for (int i = 0; i < PER_LANE; i++) acc[j][i] *= correction;
+            for (int kk = 0; kk < TILE_K; kk++)
+            {
+                const float pk = __shfl_sync(0xffffffffu, p, kk);
+                for (int i = 0; i < PER_LANE; i++) { int c = lane + 32 * i; if (c < D_HEAD) acc[j][i] += pk * v_s[kk][c]; }
+            }
+            m[j] = m_new;
+        }
+    }
+    for (int j = 0; j < Q_PER_WARP; j++)
+    {
+        const int qi = warp * Q_PER_WARP + j;
+        if (qi >= count) break;
+        const int r = r0 + qi;
+        const int sample = row_sample ? row_sample[r] : -1;
+        const float head_scale = alpha && scale_rows[r] ? alpha[h] : 1.0f;
+        for (int i = 0; i < PER_LANE; i++)
+        {
+            int c = lane + 32 * i;
+            if (c >= D_HEAD) continue;
+            float out = acc[j][i] / l[j];
+            long long at = (long long)r * Q_DIM + h * D_HEAD + c;
+            if (raw_z) raw_z[at] = out;
+            if (sample >= 0) atomicAdd(sums + (long long)sample * sums_cols + pool_offset + h * D_HEAD + c, row_weight[r] * out);
+            z[at] = head_scale * out;
+        }
+        if (lane == 0) { stats[((long long)r * HEADS + h) * 2] = m[j]; stats[((long long)r * HEADS + h) * 2 + 1] = l[j]; }
+    }
+}
+#endif
 
 // Attention probabilities of one sequence starting at position 0 (a test/recording path, not the fast path):
 // probs [HEADS, rows, rows], probs[h, r, s] = exp(score - max) / denominator for s in first..r (the rest stays 0),

@@ -28,4 +28,8 @@ static __device__ __forceinline__ int __shfl_xor_sync(unsigned int mask, int v, 
 {
     return __nvvm_shfl_sync_bfly_i32(mask, v, lane, 0x1f);
 }
+static __device__ __forceinline__ float __shfl_sync(unsigned int mask, float v, int lane)
+{
+    return __nvvm_shfl_sync_idx_f32(mask, v, lane, 0x1f);
+}
 static __device__ __forceinline__ float atomicAdd(float* p, float v) { return __nvvm_atom_add_gen_f(p, v); }

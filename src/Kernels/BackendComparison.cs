@@ -155,6 +155,10 @@ public sealed class BackendComparison(IBackend reference, IBackend tested, int s
         Attention("Attention GQA RoPE window 5, packed prefill + capture and scales", shape, new BatchLayout([1, 0, 2], [0, 3, 0], [6, 4, 11]), withProbs: false, withEpilogue: true);
         Attention("Attention GQA RoPE window 5, decode", shape, new BatchLayout([1, 0, 2], [6, 7, 11], [1, 1, 1]), withProbs: false, withEpilogue: true);
         Attention("Attention GQA d_head 128, long prefill", new AttentionShape(4, 1, 128, null, new RopeTable(128, 300, 1e6)), BatchLayout.Single(200), withProbs: false, withEpilogue: false);
+        // Sequences longer than a tile of queries and of keys, after cached tokens, under a window wider than a key tile.
+        Attention("Attention GQA RoPE window 40, long packed prefill + capture and scales", new AttentionShape(8, 2, 64, 40, new RopeTable(64, 128, 10000)),
+                  new BatchLayout([1, 0], [37, 0], [45, 23]), withProbs: false, withEpilogue: true);
+        Attention("Attention GQA d_head 256 (no tiled kernel), prefill", new AttentionShape(2, 1, 256, null, null), BatchLayout.Single(20), withProbs: false, withEpilogue: true);
     }
 
     /// <summary>

@@ -17,6 +17,8 @@ public sealed unsafe class CudaBackend : IBackend
 {
     const int RowThreads = 256;   // threads per block of the one-block-per-row kernels
     const int AttentionThreads = 128;   // = ATTN_WARPS * 32 in attention.cu
+    const int TileQueries = 16;         // = TILE_Q in attention.cu
+    const int TiledMaxDHead = 128;      // attention_tiled exists for D_HEAD <= 128 (its shared-memory tiles fit in 48 KB)
 
     readonly CudaDevice _device;
     readonly KernelCompiler _compiler;
@@ -24,7 +26,7 @@ public sealed unsafe class CudaBackend : IBackend
     internal IntPtr CublasHandle => _cublas;
     readonly Dictionary<string, KernelFunction> _kernels = [];
     readonly Dictionary<RopeTable, (DeviceBuffer Cos, DeviceBuffer Sin)> _ropeTables = [];
-    readonly GrowableBuffer _ints, _ints2, _floats, _bytes, _lowPrecision, _stats, _probs, _poolSample, _poolWeight, _alpha, _scaleRows;
+    readonly GrowableBuffer _ints, _ints2, _tiles, _tiles2, _floats, _bytes, _lowPrecision, _stats, _probs, _poolSample, _poolWeight, _alpha, _scaleRows;
     int[] _rowSlot = [];   // [rows] host staging for the attention's row -> slot map
 
     public CudaDevice Device => _device;
@@ -46,7 +48,7 @@ public sealed unsafe class CudaBackend : IBackend
             _device.Dispose();
             throw;
         }
-        _ints = new(_device); _ints2 = new(_device); _floats = new(_device); _bytes = new(_device);
+        _ints = new(_device); _ints2 = new(_device); _tiles = new(_device); _tiles2 = new(_device); _floats = new(_device); _bytes = new(_device);
         _lowPrecision = new(_device); _stats = new(_device); _probs = new(_device);
         _poolSample = new(_device); _poolWeight = new(_device); _alpha = new(_device); _scaleRows = new(_device);
     }
@@ -194,13 +196,23 @@ public sealed unsafe class CudaBackend : IBackend
         ulong none = 0;   // a null device pointer: that part of the epilogue is off
         var pool = epilogue.Pool;
         var sums = epilogue.PoolSums == null ? null : CudaTensor.Of(epilogue.PoolSums);
-        _device.Launch(Kernel("attention.cu", "attention", shape), new(rows, shape.Heads), AttentionThreads, 0,
-                       qkvBuffer, rowPos, rowSlot, k, v, maxT, window, scale, CudaTensor.Of(z).Buffer, stats,
-                       epilogue.RawZ == null ? none : CudaTensor.Of(epilogue.RawZ).Buffer,
-                       pool == null ? none : _poolSample.Upload<int>(pool.RowSample), pool == null ? none : _poolWeight.Upload<float>(pool.RowWeight),
-                       sums == null ? none : sums.Buffer, sums?.Cols ?? 0, epilogue.PoolOffset,
-                       epilogue.Alpha == null ? none : _alpha.Upload<float>(epilogue.Alpha),
-                       epilogue.Alpha == null ? none : _scaleRows.Upload<byte>(epilogue.ScaleRows.AsSpan(0, rows)));
+        KernelArg rawZ = epilogue.RawZ == null ? none : CudaTensor.Of(epilogue.RawZ).Buffer;
+        KernelArg rowSample = pool == null ? none : _poolSample.Upload<int>(pool.RowSample), rowWeight = pool == null ? none : _poolWeight.Upload<float>(pool.RowWeight);
+        KernelArg sumsArg = sums == null ? none : sums.Buffer;
+        KernelArg alpha = epilogue.Alpha == null ? none : _alpha.Upload<float>(epilogue.Alpha);
+        KernelArg scaleRows = epilogue.Alpha == null ? none : _scaleRows.Upload<byte>(epilogue.ScaleRows.AsSpan(0, rows));
+        if (rows > batch.Sequences && shape.DHead <= TiledMaxDHead)
+        {
+            // Prefill: tiles of up to TileQueries consecutive rows of one sequence share each key and value read.
+            var (tileRow, tileRows) = Tiles(batch);
+            _device.Launch(Kernel("attention.cu", "attention_tiled", shape), new(tileRow.Length, shape.Heads), AttentionThreads, 0,
+                           qkvBuffer, _tiles.Upload<int>(tileRow), _tiles2.Upload<int>(tileRows), rowPos, rowSlot, k, v, maxT, window, scale,
+                           CudaTensor.Of(z).Buffer, stats, rawZ, rowSample, rowWeight, sumsArg, sums?.Cols ?? 0, epilogue.PoolOffset, alpha, scaleRows);
+        }
+        else
+            _device.Launch(Kernel("attention.cu", "attention", shape), new(rows, shape.Heads), AttentionThreads, 0,
+                           qkvBuffer, rowPos, rowSlot, k, v, maxT, window, scale, CudaTensor.Of(z).Buffer, stats,
+                           rawZ, rowSample, rowWeight, sumsArg, sums?.Cols ?? 0, epilogue.PoolOffset, alpha, scaleRows);
         if (probs == null) return;
         long count = (long)shape.Heads * rows * rows;   // probs [Heads, rows, rows]
         var p = _probs.Ensure(count * 4);
@@ -208,6 +220,20 @@ public sealed unsafe class CudaBackend : IBackend
         _device.Launch(Kernel("attention.cu", "attention_probs", shape), new(rows, shape.Heads), RowThreads, 0,
                        qkvBuffer, k, window, scale, stats, rows, p);
         _device.Download(p, probs.AsSpan(0, (int)count));
+    }
+
+    /// <summary>Each sequence's rows cut into tiles of at most <see cref="TileQueries"/>: first row and row count per tile.</summary>
+    static (int[] Row, int[] Rows) Tiles(BatchLayout batch)
+    {
+        var row = new List<int>();
+        var count = new List<int>();
+        for (int i = 0; i < batch.Sequences; i++)
+            for (int t = 0; t < batch.Length[i]; t += TileQueries)
+            {
+                row.Add(batch.RowStart[i] + t);
+                count.Add(Math.Min(TileQueries, batch.Length[i] - t));
+            }
+        return ([.. row], [.. count]);
     }
 
     (DeviceBuffer Cos, DeviceBuffer Sin) RopeBuffers(RopeTable rope)

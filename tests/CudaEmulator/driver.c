@@ -306,11 +306,11 @@ static void* fresh_stack(int i)
 
 static void sync_block(void) { suspend(AT_BLOCK_BARRIER); }
 
-// Every live lane of the warp offers its value, then reads its partner's; a lane whose partner is outside the block
-// or has returned keeps its own value.
-static unsigned int shfl_xor(unsigned int value, int lane_mask)
+// Every live lane of the warp offers its value, then reads lane `partner`'s (a lane of the same warp); a lane whose
+// partner is outside the block or has returned keeps its own value.
+static unsigned int shuffle(unsigned int value, int partner)
 {
-    int me = s_current, partner = (me & ~31) | ((me ^ lane_mask) & 31);
+    int me = s_current;
     s_fibers[me].shuffled = value;
     suspend(AT_WARP_BARRIER);   // all have offered
     unsigned int got = partner < s_threads && s_fibers[partner].state != DONE ? s_fibers[partner].shuffled : value;
@@ -318,7 +318,10 @@ static unsigned int shfl_xor(unsigned int value, int lane_mask)
     return got;
 }
 
-static const emu_runtime s_runtime = { sync_block, shfl_xor };
+static unsigned int shfl_xor(unsigned int value, int lane_mask) { return shuffle(value, (s_current & ~31) | ((s_current ^ lane_mask) & 31)); }
+static unsigned int shfl_idx(unsigned int value, int src_lane) { return shuffle(value, (s_current & ~31) | (src_lane & 31)); }
+
+static const emu_runtime s_runtime = { sync_block, shfl_xor, shfl_idx };
 
 // Releases the waiting fibers whose barrier is complete; 0 when none can go on (a deadlock).
 static int release_barriers(void)

@@ -24,6 +24,7 @@ typedef struct
 {
     void (*sync_block)(void);                                       // __syncthreads()
     unsigned int (*shfl_xor)(unsigned int value, int lane_mask);    // __shfl_xor_sync(full mask, value, lane_mask)
+    unsigned int (*shfl_idx)(unsigned int value, int src_lane);     // __shfl_sync(full mask, value, src_lane)
 } emu_runtime;
 
 #ifdef __cplusplus

@@ -29,6 +29,7 @@ static inline float __int_as_float(int x) { return __builtin_bit_cast(float, x);
 
 static inline float __shfl_xor_sync(unsigned int, float v, int lane_mask) { return __uint_as_float(emu_rt->shfl_xor(__float_as_uint(v), lane_mask)); }
 static inline int __shfl_xor_sync(unsigned int, int v, int lane_mask) { return (int)emu_rt->shfl_xor((unsigned int)v, lane_mask); }
+static inline float __shfl_sync(unsigned int, float v, int src_lane) { return __uint_as_float(emu_rt->shfl_idx(__float_as_uint(v), src_lane)); }
 
 static inline float atomicAdd(float* p, float v) { float old = *p; *p = old + v; return old; }
 

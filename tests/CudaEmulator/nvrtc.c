@@ -1,7 +1,7 @@
 // The emulated NVRTC (built as libnvrtc.so.12): compiles a kernels/*.cu source as host C++ with clang
 // (HEADPURSUIT_EMULATOR_CXX, default clang++-19), after kernel-prelude.h, into a shared library, and hands that
 // library out as the "CUBIN" the emulated driver loads (driver.c). Only -D options are used; the rest
-// (--gpu-architecture, --std) are NVRTC's own. For every `extern "C" __global__ void NAME(` of the source it appends
+// (--gpu-architecture, --std) are NVRTC's own. For every `__global__ void NAME(` left after preprocessing it appends
 // an exported emu_kernel_NAME(void** params) that calls NAME with the launch's parameters.
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -102,12 +102,35 @@ static void own_folder(char* folder, size_t size)
     if (slash) *slash = 0; else snprintf(folder, size, ".");
 }
 
+// Runs argv (argv[0] found on PATH) with its output appended to log_path; its exit status, or -1 if it could not start.
+static int run(const char* const* argv, const char* log_path)
+{
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 2, log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 2, 1);
+    pid_t pid;
+    int status = -1;
+    if (posix_spawnp(&pid, argv[0], &actions, NULL, (char* const*)argv, environ) == 0) waitpid(pid, &status, 0);
+    else
+    {
+        FILE* log = fopen(log_path, "a");
+        if (log) { fprintf(log, "CUDA emulator: could not run the compiler '%s' (set HEADPURSUIT_EMULATOR_CXX)\n", argv[0]); fclose(log); }
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    return status;
+}
+
+// Two steps: the preprocessor with the -D options (so that the launchers are made only for the kernels that remain),
+// then the compilation of what remains plus the launchers, after kernel-prelude.h.
 EXPORT int nvrtcCompileProgram(program* p, int option_count, const char* const* options)
 {
     if (!p) return INVALID_PROGRAM;
     char dir[] = "/tmp/headpursuit-emu-nvrtc-XXXXXX";
     if (!mkdtemp(dir)) return OUT_OF_MEMORY;
-    char source_path[96], library_path[96], log_path[96], prelude[4096], include[4200], folder[4000];
+    char raw_path[96], pre_path[96], source_path[96], library_path[96], log_path[96], prelude[4096], include[4200], folder[4000];
+    snprintf(raw_path, sizeof raw_path, "%s/raw.cu", dir);
+    snprintf(pre_path, sizeof pre_path, "%s/pre.cu", dir);
     snprintf(source_path, sizeof source_path, "%s/kernel.cu", dir);
     snprintf(library_path, sizeof library_path, "%s/kernel.so", dir);
     snprintf(log_path, sizeof log_path, "%s/log.txt", dir);
@@ -117,54 +140,49 @@ EXPORT int nvrtcCompileProgram(program* p, int option_count, const char* const* 
     const char* compiler = getenv("HEADPURSUIT_EMULATOR_CXX");
     if (!compiler || !*compiler) compiler = "clang++-19";
 
-    const char* argv[64 + 24];
+    const char* defines[64];
+    int define_count = 0;
+    for (int i = 0; i < option_count && define_count < 64; i++)
+        if (strncmp(options[i], "-D", 2) == 0) defines[define_count++] = options[i];
+    const char* argv[96];
     int argc = 0;
-    const char* fixed[] = { compiler, "-x", "c++", "-std=c++17", "-nostdinc++", "-O1", "-fPIC", "-shared", "-Wl,-Bsymbolic",
-                            "-fno-exceptions", "-DHEADPURSUIT_CUDA_EMULATOR", include, "-include", prelude };
-    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) argv[argc++] = fixed[i];
-    for (int i = 0; i < option_count && argc < 64 + 16; i++)
-        if (strncmp(options[i], "-D", 2) == 0) argv[argc++] = options[i];
-    argv[argc++] = source_path;
-    argv[argc++] = "-o";
-    argv[argc++] = library_path;
-    argv[argc++] = "-lm";
-    argv[argc] = NULL;
+    const char* preprocess[] = { compiler, "-x", "c++", "-std=c++17", "-E", "-P", "-DHEADPURSUIT_CUDA_EMULATOR" };
+    for (size_t i = 0; i < sizeof preprocess / sizeof *preprocess; i++) argv[argc++] = preprocess[i];
+    for (int i = 0; i < define_count; i++) argv[argc++] = defines[i];
+    argv[argc++] = raw_path; argv[argc++] = "-o"; argv[argc++] = pre_path; argv[argc] = NULL;
 
     int status = COMPILATION;
-    if (write_source(source_path, p->source))
+    size_t size = 0;
+    FILE* raw = fopen(raw_path, "w");
+    int written = raw && fputs(p->source, raw) >= 0;
+    if (raw) written = fclose(raw) == 0 && written;
+    char* preprocessed = written && run(argv, log_path) == 0 ? read_file(pre_path, &size) : NULL;
+    if (preprocessed && write_source(source_path, preprocessed))
     {
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 2, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        posix_spawn_file_actions_adddup2(&actions, 2, 1);
-        pid_t pid;
-        int exit_status = -1;
-        if (posix_spawnp(&pid, compiler, &actions, NULL, (char* const*)argv, environ) == 0)
-            waitpid(pid, &exit_status, 0);
-        else
-        {
-            FILE* log = fopen(log_path, "w");
-            if (log) { fprintf(log, "CUDA emulator: could not run the compiler '%s' (set HEADPURSUIT_EMULATOR_CXX)\n", compiler); fclose(log); }
-        }
-        posix_spawn_file_actions_destroy(&actions);
-        size_t log_size = 0, library_size = 0;
-        free(p->log);
-        p->log = read_file(log_path, &log_size);
-        char* library = exit_status == 0 ? read_file(library_path, &library_size) : NULL;
+        argc = 0;
+        const char* compile[] = { compiler, "-x", "c++", "-std=c++17", "-nostdinc++", "-O1", "-fPIC", "-shared", "-Wl,-Bsymbolic",
+                                  "-fno-exceptions", include, "-include", prelude };
+        for (size_t i = 0; i < sizeof compile / sizeof *compile; i++) argv[argc++] = compile[i];
+        argv[argc++] = source_path; argv[argc++] = "-o"; argv[argc++] = library_path; argv[argc++] = "-lm"; argv[argc] = NULL;
+        size_t library_size = 0;
+        char* library = run(argv, log_path) == 0 ? read_file(library_path, &library_size) : NULL;
         if (library)
         {
             free(p->image);
             p->image_size = 16 + library_size;
             p->image = malloc(p->image_size);
-            uint64_t size = library_size;
+            uint64_t bytes = library_size;
             memcpy(p->image, "HPEMU-SO", 8);
-            memcpy(p->image + 8, &size, 8);
+            memcpy(p->image + 8, &bytes, 8);
             memcpy(p->image + 16, library, library_size);
             free(library);
             status = SUCCESS;
         }
     }
-    unlink(source_path); unlink(library_path); unlink(log_path); rmdir(dir);
+    free(preprocessed);
+    free(p->log);
+    p->log = read_file(log_path, &size);
+    unlink(raw_path); unlink(pre_path); unlink(source_path); unlink(library_path); unlink(log_path); rmdir(dir);
     return status;
 }
 
