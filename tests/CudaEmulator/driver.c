@@ -267,6 +267,7 @@ typedef struct
 // One launch at a time (s_launch): the fibers, their stacks and the scheduler's state below belong to it.
 static pthread_mutex_t s_launch = PTHREAD_MUTEX_INITIALIZER;
 static fiber s_fibers[MAX_THREADS];
+static int s_reverse;           // run a block's threads last to first (see emu_schedule_reverse)
 static char* s_stacks;          // [MAX_THREADS * STACK_BYTES], reserved once
 static void* s_scheduler_sp;
 static int s_current, s_threads;
@@ -369,8 +370,9 @@ static int run_block(emu_dim3 block_idx, emu_dim3 block_dim, emu_dim3 grid_dim)
     for (;;)
     {
         int done = 0;
-        for (int i = 0; i < s_threads; i++)
+        for (int k = 0; k < s_threads; k++)
         {
+            int i = s_reverse ? s_threads - 1 - k : k;
             if (s_fibers[i].state == READY)
             {
                 s_current = i;
@@ -420,4 +422,13 @@ EXPORT int cuLaunchKernel(function* f, unsigned int grid_x, unsigned int grid_y,
     int status = run_grid(f, (emu_dim3){ grid_x, grid_y, grid_z }, (emu_dim3){ block_x, block_y, block_z }, params);
     pthread_mutex_unlock(&s_launch);
     return status;
+}
+
+// Not a driver entry point: the tests call it to run every block's threads in the opposite order, so that a kernel
+// reading shared memory another thread writes without a barrier between gives a different answer one way or the other.
+EXPORT void emu_schedule_reverse(int on)
+{
+    pthread_mutex_lock(&s_launch);
+    s_reverse = on != 0;
+    pthread_mutex_unlock(&s_launch);
 }

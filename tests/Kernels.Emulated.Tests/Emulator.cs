@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using HeadPursuit.Kernels.Native;
 
 namespace HeadPursuit.Kernels.Emulated.Tests;
@@ -8,7 +9,7 @@ namespace HeadPursuit.Kernels.Emulated.Tests;
 /// assembly) and at a fresh kernel cache, before any test runs. Every CudaBackend here then runs our host code
 /// and our kernels on the CPU: what the CPU backend computes, the CUDA code path must compute too.
 /// </summary>
-static class Emulator
+static unsafe class Emulator
 {
     public static string Folder { get; } = Path.Combine(AppContext.BaseDirectory, "cuda-emulator");
 
@@ -28,5 +29,18 @@ static class Emulator
         var backend = new CudaBackend();
         Assert.Contains("emulator", backend.Name);
         return backend;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> with every block's threads scheduled last to first instead of first to last: a
+    /// kernel that reads shared memory written by another thread without a barrier in between fails one way or the other.
+    /// </summary>
+    public static void InReverseThreadOrder(Action action)
+    {
+        var library = NativeLibrary.Load(Path.Combine(Folder, "libcuda.so.1"));
+        var reverse = (delegate* unmanaged<int, void>)NativeLibrary.GetExport(library, "emu_schedule_reverse");
+        reverse(1);
+        try { action(); }
+        finally { reverse(0); }
     }
 }

@@ -15,6 +15,16 @@ public class OpParityTests
     }
 
     [Fact]
+    public void Every_op_matches_the_cpu_with_each_blocks_threads_run_in_reverse_order()
+    {
+        using var cuda = Emulator.Backend();
+        Emulator.InReverseThreadOrder(() =>
+        {
+            foreach (var r in new BackendComparison(new CpuBackend(), cuda, seed: 8).RunAll()) Assert.True(r.Passed, r.ToString());
+        });
+    }
+
+    [Fact]
     public void Argmax_rows_takes_the_first_largest()
     {
         using var cuda = Emulator.Backend();

@@ -19,6 +19,9 @@ public class SompParityTests
         list.Add(new SompHead([.. Enumerable.Repeat(0.25f, n * dh)], list[0].OutputBlock, n, dh, dm));   // zero variance after centring
         using var cuda = Emulator.Backend();
         var results = new CudaSomp(cuda, withCoefficients: true).RunHeads(list, atoms, iterations, new SompOptions());
+        SompResult[] reversed = [];
+        Emulator.InReverseThreadOrder(() => reversed = new CudaSomp(cuda).RunHeads(list, atoms, iterations, new SompOptions()));
+        for (int h = 0; h <= heads; h++) Assert.Equal(results[h].Selected, reversed[h].Selected);
         for (int h = 0; h < heads; h++)
         {
             var hm = new double[n * dm];
