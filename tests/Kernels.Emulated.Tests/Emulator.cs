@@ -21,6 +21,10 @@ static unsafe class Emulator
         Environment.SetEnvironmentVariable(NativeLibraryResolver.DirectoryVariable, Folder);
         string cache = Path.Combine(Path.GetTempPath(), $"headpursuit-emulated-kernels-{Environment.ProcessId}");
         Environment.SetEnvironmentVariable("HEADPURSUIT_KERNEL_CACHE", cache);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            if (Directory.Exists(cache)) Directory.Delete(cache, recursive: true);
+        };
     }
 
     /// <summary>A CUDA backend on the emulator (asserting that it is the emulator, not a GPU of this machine).</summary>
