@@ -27,4 +27,18 @@ public class VocabularyDecompositionTests
             Assert.Equal(all[k].TokenIds, oneByOne[k].TokenIds);
         }
     }
+
+    [Fact]
+    public void OnlyTheHeadsAskedForAreDecomposedAndTheyEqualTheFullRun()
+    {
+        var options = new SompOptions();
+        var all = VocabularyDecomposition.Run(Case.Zbar, Case.Blocks, Case.LmHead, options, iterations: 10);
+        HeadId[] wanted = [new(1, 3), new(0, 2)];
+        var some = VocabularyDecomposition.Run(Case.Zbar, Case.Blocks, Case.LmHead, options, iterations: 10, heads: wanted);
+        Assert.Equal([new HeadId(0, 2), new HeadId(1, 3)], some.Select(d => d.Head));
+        foreach (var d in some) Assert.Equal(all.Single(a => a.Head == d.Head).TokenIds, d.TokenIds);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            VocabularyDecomposition.Run(Case.Zbar, Case.Blocks, Case.LmHead, options, heads: [new HeadId(2, 0)]));
+        Assert.Contains("L2H0", e.Message);
+    }
 }

@@ -46,9 +46,10 @@ sealed class DecomposeCommand : ICommand
             foreach (var h in wanted)
                 if (h.Layer >= acts.Layers || h.Head >= acts.Heads)
                     throw new ArgumentException($"--heads: {h} is outside the model's {acts.Layers} layers x {acts.Heads} heads");
+        var solver = CommonOptions.SompSolver(backend);
+        Console.Error.WriteLine($"SOMP on {solver.Name}");
         var results = VocabularyDecomposition.Run(acts, readout.Blocks, readout.Unembedding, options,
-                                                  options.FoldFinalNorm ? readout.FinalNormGain : null, iterations)
-                                             .Where(r => wanted == null || wanted.Contains(r.Head)).ToList();
+                                                  options.FoldFinalNorm ? readout.FinalNormGain : null, iterations, heads: wanted, solver: solver);
         var lensTokens = results.ToDictionary(r => r.Head, r => HeadLogitLens.TopTokens(acts, readout.Blocks, readout.Unembedding, r.Head, top));
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "decompose.json"), JsonSerializer.Serialize(new

@@ -4,8 +4,8 @@ using HeadPursuit.Tests;
 
 namespace HeadPursuit.Kernels.Emulated.Tests;
 
-/// <summary>`headpursuit rank --device cuda` (capture with the pooled epilogue, then the on-device SOMP) against --device cpu.</summary>
-public sealed class RankCommandTests : IDisposable
+/// <summary>The commands that rank heads, with --device cuda (capture with the pooled epilogue, SOMP on the device) against --device cpu.</summary>
+public sealed class CommandsOnCudaTests : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("hp-emulated-rank-").FullName;
 
@@ -23,6 +23,36 @@ public sealed class RankCommandTests : IDisposable
         Assert.Equal(40, cpu.Count);   // stories260K: 5 layers x 8 heads
         foreach (var (head, score) in cpu) Assert.Equal(score, cuda[head], 1e-4);
         Assert.Contains(cpu.Values, s => s > 0.1);   // scores that mean something, not all zeros
+    }
+
+    [Fact]
+    public void Decompose_on_cuda_selects_the_tokens_the_cpu_selects()
+    {
+        string prompts = Path.Combine(_dir, "prompts.txt");
+        File.WriteAllLines(prompts, Enumerable.Range(0, 10).Select(i => $"Tom and Sue played with {i} red balls in the garden."));
+        string acts = Path.Combine(_dir, "acts.safetensors");
+        var (exit, _, err) = Run("capture", "--model", Fixtures.Path("stories260K"), "--prompts", prompts, "--out", acts, "--device", "cuda");
+        Assert.True(exit == 0, err);
+        JsonElement Decompose(string device)
+        {
+            string outDir = Path.Combine(_dir, "dec-" + device);
+            var (code, _, stderr) = Run("decompose", "--model", Fixtures.Path("stories260K"), "--activations", acts, "--heads", "L1H2,L4H0",
+                                        "--iterations", "8", "--out", outDir, "--device", device);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("SOMP on " + device, stderr);
+            return JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "decompose.json"))).RootElement.GetProperty("heads").Clone();
+        }
+        var cpu = Decompose("cpu");
+        var cuda = Decompose("cuda");
+        Assert.Equal(2, cpu.GetArrayLength());
+        for (int k = 0; k < 2; k++)
+        {
+            Assert.Equal(cpu[k].GetProperty("head").GetString(), cuda[k].GetProperty("head").GetString());
+            Assert.Equal(cpu[k].GetProperty("token_ids").EnumerateArray().Select(t => t.GetInt32()),
+                         cuda[k].GetProperty("token_ids").EnumerateArray().Select(t => t.GetInt32()));
+            var (a, b) = (cpu[k].GetProperty("evr").EnumerateArray().ToArray(), cuda[k].GetProperty("evr").EnumerateArray().ToArray());
+            for (int t = 0; t < a.Length; t++) Assert.Equal(a[t].GetDouble(), b[t].GetDouble(), 1e-4);
+        }
     }
 
     Dictionary<string, double> Rank(string device, string prompts)
