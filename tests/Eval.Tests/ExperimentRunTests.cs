@@ -3,6 +3,7 @@ using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Runtime.Backends.Cpu;
 using HeadPursuit.Runtime.Models;
 using HeadPursuit.Runtime.Tokenizers;
+using HeadPursuit.Somp;
 using HeadPursuit.Tests;
 
 namespace HeadPursuit.Eval.Tests;
@@ -10,12 +11,37 @@ namespace HeadPursuit.Eval.Tests;
 /// <summary>End to end on the stories260K fixture: a small experiment, run for real.</summary>
 public class ExperimentRunTests
 {
-    static ExperimentReport Run(JsonObject o, string folder)
+    static ExperimentReport Run(JsonObject o, string folder, ISompSolver? solver = null)
     {
         o["report"] = Path.Combine(folder, "report");
         var spec = ExperimentFile.Parse(o.ToJsonString(), "small.json", folder);
         using var model = Transformer.Load(spec.Model, new CpuBackend());
-        return new ExperimentRunner(spec, model, Tokenizer.FromFolder(spec.Model)).Run();
+        return new ExperimentRunner(spec, model, Tokenizer.FromFolder(spec.Model)) { Solver = solver }.Run();
+    }
+
+    /// <summary>The CPU solver, counting the heads it is given.</summary>
+    sealed class CountingSolver : ISompSolver
+    {
+        public int Heads;
+        public string Name => "counting";
+        public SompResult[] RunHeads(IReadOnlyList<SompHead> heads, AtomSet dictionary, int iterations, SompOptions options)
+        {
+            Heads += heads.Count;
+            return CpuSompSolver.Instance.RunHeads(heads, dictionary, iterations, options);
+        }
+    }
+
+    [Fact]
+    public void The_ranking_runs_on_the_solver_given()
+    {
+        using var t = new TempFolder();
+        var o = ExperimentJson.Small();
+        o["selections"] = new JsonArray("somp");
+        var solver = new CountingSolver();
+        var report = Run(o, t.Path, solver);
+        Assert.Equal(40, solver.Heads);   // stories260K: every one of its 5 x 8 heads, once
+        using var again = new TempFolder();
+        Assert.Equal(report.Cells.Select(c => c.Heads), Run((JsonObject)JsonNode.Parse(o.ToJsonString())!, again.Path).Cells.Select(c => c.Heads));
     }
 
     [Fact]

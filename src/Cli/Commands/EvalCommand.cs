@@ -40,6 +40,7 @@ sealed class EvalCommand : ICommand
 
         using var loaded = LoadedModel.Load(spec.Model, backend);
         spec.CheckAgainst(loaded.Model.Config, path);
+        var solver = CommonOptions.SompSolver(backend);
         var progress = new Dictionary<string, ConsoleProgress>();
         void Progress(string stage, int done, int total)
         {
@@ -47,8 +48,8 @@ sealed class EvalCommand : ICommand
             p.Report(done, total);
         }
         var report = spec.Images != null
-            ? new ImageTaskRunner(spec, loaded.RequireLlava($"{path}: the image task (\"dataset.format\": {spec.DatasetFormat})"), loaded.Tokenizer) { Progress = Progress }.Run()
-            : new ExperimentRunner(spec, loaded.Model, loaded.RequireTokenizer()) { Progress = Progress }.Run();
+            ? new ImageTaskRunner(spec, loaded.RequireLlava($"{path}: the image task (\"dataset.format\": {spec.DatasetFormat})"), loaded.Tokenizer) { Progress = Progress, Solver = solver }.Run()
+            : new ExperimentRunner(spec, loaded.Model, loaded.RequireTokenizer()) { Progress = Progress, Solver = solver }.Run();
         File.WriteAllText(spec.ReportStem + ".json", report.ToJson());
         File.WriteAllText(spec.ReportStem + ".md", report.ToMarkdown(examples));
         foreach (var (alpha, svg) in ExperimentPlots.Write(report))

@@ -15,6 +15,8 @@ public sealed class ExperimentRunner(ExperimentSpec spec, Transformer model, Tok
 {
     /// <summary>Called with (stage, done, total) as work advances.</summary>
     public Action<string, int, int>? Progress { get; init; }
+    /// <summary>Where the SOMP ranking runs (the CPU when not set).</summary>
+    public ISompSolver? Solver { get; init; }
 
     public ExperimentReport Run()
     {
@@ -79,6 +81,6 @@ public sealed class ExperimentRunner(ExperimentSpec spec, Transformer model, Tok
         }
         var acts = new HeadCapture(model).Run(ids, masks, spec.Batch, progress: (d, n) => Progress?.Invoke("capture", d, n));
         var readout = ModelReadout.From(model);
-        return new HeadScorer(acts, readout.Blocks, readout.Unembedding, new SompOptions());
+        return new HeadScorer(acts, readout.Blocks, readout.Unembedding, new SompOptions(), solver: Solver);
     }
 }

@@ -21,6 +21,8 @@ public sealed class ImageTaskRunner(ExperimentSpec spec, LlavaModel llava, Token
 
     /// <summary>Called with (stage, done, total) as work advances.</summary>
     public Action<string, int, int>? Progress { get; init; }
+    /// <summary>Where the SOMP ranking runs (the CPU when not set).</summary>
+    public ISompSolver? Solver { get; init; }
 
     public ExperimentReport Run()
     {
@@ -116,6 +118,6 @@ public sealed class ImageTaskRunner(ExperimentSpec spec, LlavaModel llava, Token
         var acts = llava.CaptureImages(images.Select(_ => prompt).ToArray(), i => PixelValues(images[i]), spec.Batch,
                                        progress: (d, n) => Progress?.Invoke("capture", d, n));
         var readout = ModelReadout.From(llava.Text);
-        return new HeadScorer(acts, readout.Blocks, readout.Unembedding, new SompOptions());
+        return new HeadScorer(acts, readout.Blocks, readout.Unembedding, new SompOptions(), solver: Solver);
     }
 }
