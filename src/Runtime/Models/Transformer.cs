@@ -63,7 +63,7 @@ public sealed class Transformer : IDisposable
     public float[] Forward(ForwardRequest req, KvCache cache)
     {
         int n = Run(req, cache);
-        var logits = new float[n * Config.Vocab];
+        var logits = GC.AllocateUninitializedArray<float>(n * Config.Vocab);   // every value is overwritten just below
         if (n > 0) _b.Download(_logits!, n, logits);
         return logits;
     }
