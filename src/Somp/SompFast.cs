@@ -45,13 +45,14 @@ public static class SompFast
 
         for (int t = 0; t < iterations; t++)
         {
-            foreach (var s in live) s.Select(atoms); // cheap next to a pass over the atoms
+            foreach (var s in live) s.Select(atoms); // brings up to date only the rows that could be the best
             if (t == iterations - 1) break;
             Parallel.For(0, Blocks(v), b =>
             {
                 for (int j = b * AtomsPerBlock; j < Math.Min(v, (b + 1) * AtomsPerBlock); j++)
-                    foreach (var s in live) s.UpdateRow(j, atoms.Dot(j, s.NewestDirection));
+                    foreach (var s in live) s.RecordUpdate(j, atoms.Dot(j, s.NewestDirection));
             });
+            foreach (var s in live) s.EndUpdates();
         }
         return [.. states.Select(s => s.Result())];
     }

@@ -4,7 +4,9 @@ namespace HeadPursuit.Somp;
 
 /// <summary>
 /// The state of one head inside <see cref="SompFast"/>. Works in the d_head space (H = Zc W_O^T is never formed):
-///   P = atoms R^T [v, n] is kept and updated by one rank-one term per iteration,
+///   P = atoms R^T [v, n] is kept and receives one rank-one term per iteration, lazily: a row is brought up to date
+///   (its pending terms applied in order, the same arithmetic as applying each at once) only when the upper bound on
+///   its score, last exact score + sum over pending terms of |c_u| ||s_u||_1, says it could be the best;
 ///   the selected atoms are orthonormalised incrementally (Q, R of a QR factorisation, classical Gram-Schmidt
 ///   applied twice), and the EVR comes from the running sum of the explained squared norms.
 /// </summary>
@@ -16,7 +18,12 @@ sealed class SompFastHead
     readonly double[] _wo;      // W_O [dm, dh]
     readonly double _total;     // ||Zc W_O^T||_F^2
     readonly double[] _p;       // P [v, n] = atoms R_t^T
-    readonly double[] _scores;  // [v]: sum_i |P[j, i]|
+    readonly double[] _scores;  // [v]: sum_i |P[j, i]| when row j was last brought up to date
+    readonly double[] _upper;   // [v]: an upper bound on row j's score with every term applied
+    readonly int[] _applied;    // [v]: how many rank-one terms row j has received
+    readonly double[] _c;       // C [iterations - 1, v]: c_u[j] = atom_j . q_u, the coefficient of term u in row j
+    int _terms;                 // rank-one terms recorded so far
+    double _newestL1;           // ||s_t||_1 of the newest selection
     readonly bool[] _taken;     // [v]
     readonly double[] _q;       // Q^T [iterations, dm]: orthonormal basis of the selected atoms, one per row
     readonly double[] _r;       // R [iterations, iterations] upper triangular: atom_c = sum_u R[u, c] q_u
@@ -31,8 +38,6 @@ sealed class SompFastHead
     public bool Done => ZeroVariance || _selected.Count == _iterations;
     /// <summary>The newest basis vector q_t [dm] (valid after <see cref="Select"/>).</summary>
     public ReadOnlySpan<double> NewestDirection => _q.AsSpan((_selected.Count - 1) * _dm, _dm);
-    /// <summary>The newest s_t = Hc q_t [n].</summary>
-    ReadOnlySpan<double> NewestSamples => _s.AsSpan((_selected.Count - 1) * _n, _n);
 
     /// <param name="withCorrelations">false when only <see cref="ExplainedFraction"/> is needed (no P is allocated)</param>
     public SompFastHead(SompHead head, int atoms, int iterations, bool center, bool withCorrelations = true)
@@ -59,6 +64,9 @@ sealed class SompFastHead
         _evr = new double[iterations];
         _p = ZeroVariance || !withCorrelations ? [] : new double[_v * _n];
         _scores = new double[_v];
+        _upper = ZeroVariance || !withCorrelations ? [] : new double[_v];
+        _applied = _upper.Length == 0 ? [] : new int[_v];
+        _c = _upper.Length == 0 ? [] : new double[(long)(iterations - 1) * _v];
         _taken = new bool[_v];
         _q = new double[iterations * _dm];
         _r = new double[iterations * iterations];
@@ -94,15 +102,70 @@ sealed class SompFastHead
         BlockedGemm.Multiply(atoms, _wo, a, count, _dm, _dh);
         BlockedGemm.Multiply(a, _zcT, _p.AsSpan(first * _n, count * _n), count, _dh, _n);
         for (int j = first; j < first + count; j++)
-            _scores[j] = TensorPrimitives.SumOfMagnitudes((ReadOnlySpan<double>)_p.AsSpan(j * _n, _n));
+            _upper[j] = _scores[j] = TensorPrimitives.SumOfMagnitudes((ReadOnlySpan<double>)_p.AsSpan(j * _n, _n));
     }
 
-    /// <summary>P[j, :] -= c_j s_t (c_j = atom_j . q_t) and the new score.</summary>
-    public void UpdateRow(int j, double c)
+    /// <summary>
+    /// Records term t for row j, P[j, :] -= c s_t with c = atom_j . q_t, without touching the row: only its bound grows
+    /// (by |c| ||s_t||_1, the most the term can add to sum_i |P[j, i]|, with a margin for rounding).
+    /// </summary>
+    public void RecordUpdate(int j, double c)
+    {
+        _c[(long)_terms * _v + j] = c;
+        _upper[j] = (_upper[j] + Math.Abs(c) * _newestL1) * (1 + 1e-12);
+    }
+
+    /// <summary>Closes the pass of <see cref="RecordUpdate"/> over every row.</summary>
+    public void EndUpdates() => _terms++;
+
+    /// <summary>Applies row j's pending terms in order and returns its exact score.</summary>
+    double Refresh(int j)
     {
         var row = _p.AsSpan(j * _n, _n);
-        TensorPrimitives.MultiplyAdd(NewestSamples, -c, row, row);
-        _scores[j] = TensorPrimitives.SumOfMagnitudes((ReadOnlySpan<double>)row);
+        for (int u = _applied[j]; u < _terms; u++) TensorPrimitives.MultiplyAdd(_s.AsSpan(u * _n, _n), -_c[(long)u * _v + j], row, row);
+        _applied[j] = _terms;
+        return _upper[j] = _scores[j] = TensorPrimitives.SumOfMagnitudes((ReadOnlySpan<double>)row);
+    }
+
+    /// <summary>
+    /// The best untaken atom: largest score, a score at most the noise level counting as 0, first index on ties. Only
+    /// rows whose bound reaches the best are brought up to date: first the few with the largest bounds, which sets a
+    /// floor, then every row whose bound is at least that floor; any other row scores below the best.
+    /// </summary>
+    int Choose(double noise)
+    {
+        const int Few = 8;
+        Span<int> top = stackalloc int[Few];   // untaken rows with the largest bounds, largest first
+        int found = 0;
+        for (int j = 0; j < _v; j++)
+        {
+            if (_taken[j] || (found == Few && _upper[j] <= _upper[top[Few - 1]])) continue;
+            int at = Math.Min(found, Few - 1);
+            while (at > 0 && _upper[top[at - 1]] < _upper[j]) { if (at < Few) top[at] = top[at - 1]; at--; }
+            top[at] = j;
+            if (found < Few) found++;
+        }
+        double floor = 0;
+        foreach (int j in top[..found])
+        {
+            double score = Refresh(j);
+            floor = Math.Max(floor, score <= noise ? 0 : score);
+        }
+        var stale = new List<int>();
+        for (int j = 0; j < _v; j++)
+            if (!_taken[j] && _applied[j] != _terms && _upper[j] >= floor) stale.Add(j);
+        if (stale.Count >= 256) Parallel.For(0, stale.Count, k => Refresh(stale[k]));   // fewer: not worth waking threads
+        else foreach (int j in stale) Refresh(j);
+
+        int best = -1;
+        double bestScore = double.NegativeInfinity;
+        for (int j = 0; j < _v; j++)
+        {
+            if (_taken[j] || _applied[j] != _terms) continue;   // rows left stale score below the floor
+            double score = _scores[j] <= noise ? 0 : _scores[j];
+            if (score > bestScore) { bestScore = score; best = j; }
+        }
+        return best;
     }
 
     /// <summary>
@@ -111,17 +174,9 @@ sealed class SompFastHead
     /// </summary>
     public void Select(AtomRows atoms)
     {
-        int best = -1;
-        double bestScore = double.NegativeInfinity;
-        double noise = SompChecks.NoiseScoreFraction * _firstBest;
-        for (int j = 0; j < _v; j++)
-        {
-            if (_taken[j]) continue;
-            double score = _scores[j] <= noise ? 0 : _scores[j];
-            if (score > bestScore) { bestScore = score; best = j; }
-        }
+        int best = Choose(SompChecks.NoiseScoreFraction * _firstBest);
         int t = _selected.Count;
-        if (t == 0) _firstBest = bestScore;
+        if (t == 0) _firstBest = _scores[best];
         _selected.Add(best);
         _taken[best] = true;
 
@@ -142,6 +197,7 @@ sealed class SompFastHead
             // it explains nothing more, gets coefficient 0, and the residual and EVR stay as they are.
             q.Clear();
             _evr[t] = _explained / _total;
+            _newestL1 = 0;
             return;
         }
         _r[t * _iterations + t] = norm;
@@ -153,6 +209,7 @@ sealed class SompFastHead
         for (int i = 0; i < _n; i++) s[i] = TensorPrimitives.Dot(_zc.AsSpan(i * _dh, _dh), y);
         _explained += TensorPrimitives.Dot((ReadOnlySpan<double>)s, s);
         _evr[t] = _explained / _total;
+        _newestL1 = TensorPrimitives.SumOfMagnitudes((ReadOnlySpan<double>)s);
     }
 
     /// <summary>||Hc q||^2 / ||Hc||^2 summed over orthonormal directions q (rows of basis [k, dm]); 0 for a zero-variance head.</summary>
