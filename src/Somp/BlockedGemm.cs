@@ -5,39 +5,46 @@ namespace HeadPursuit.Somp;
 
 /// <summary>
 /// C = A B in float64 for the dense products of <see cref="SompFast"/> (P0 = (D_n W_O) Zc^T). Register-blocked:
-/// 4 rows of C x 8 columns (two Vector256&lt;double&gt;) accumulate over k with FMAs, B read row by row.
-/// Tested against a plain triple loop.
+/// 4 rows of C x 8 columns (two Vector256&lt;double&gt;) accumulate over k with FMAs; the 8 columns of B a tile reads
+/// are first copied into a contiguous strip [k, 8], reused by every 4-row tile (reading them in place strides by a
+/// whole row of B per step, which thrashes the caches' sets when rows are a power of two apart).
+/// Each element of C is one FMA chain over k in order, as in a plain loop. Tested against a plain triple loop.
 /// </summary>
 static class BlockedGemm
 {
+    [ThreadStatic] static double[]? t_strip;
+
     /// <param name="a">A [m, k] row-major</param>
     /// <param name="b">B [k, n] row-major</param>
     /// <param name="c">C [m, n] row-major, overwritten</param>
     public static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n)
     {
         if (a.Length < m * k || b.Length < k * n || c.Length < m * n) throw new ArgumentException($"GEMM [{m}x{k}] x [{k}x{n}]: spans too short");
-        int i = 0;
-        for (; i + 4 <= m; i += 4)
+        if (t_strip == null || t_strip.Length < k * 8) t_strip = new double[k * 8];
+        var strip = t_strip.AsSpan(0, k * 8);   // B[:, j..j+8] [k, 8]
+        int j = 0;
+        for (; j + 8 <= n; j += 8)
         {
-            int j = 0;
-            for (; j + 8 <= n; j += 8) Tile4x8(a, b, c, i, j, k, n);
-            for (; j < n; j++)
-                for (int r = i; r < i + 4; r++) c[r * n + j] = Dot(a, b, r, j, k, n);
+            for (int p = 0; p < k; p++) b.Slice(p * n + j, 8).CopyTo(strip.Slice(p * 8, 8));
+            int i = 0;
+            for (; i + 4 <= m; i += 4) Tile4x8(a, strip, c, i, j, k, n);
+            for (; i < m; i++)
+                for (int q = j; q < j + 8; q++) c[i * n + q] = Dot(a, b, i, q, k, n);
         }
-        for (; i < m; i++)
-            for (int j = 0; j < n; j++) c[i * n + j] = Dot(a, b, i, j, k, n);
+        for (; j < n; j++)
+            for (int i = 0; i < m; i++) c[i * n + j] = Dot(a, b, i, j, k, n);
     }
 
-    // Each element of C is one FMA chain over p = 0..k-1 in order, as in Dot: the tile only shares the loads.
+    // C[i..i+4, j..j+8] from rows i..i+4 of A and the strip of B's columns j..j+8.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static unsafe void Tile4x8(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int i, int j, int k, int n)
+    static unsafe void Tile4x8(ReadOnlySpan<double> a, ReadOnlySpan<double> strip, Span<double> c, int i, int j, int k, int n)
     {
         Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<double> c20 = default, c21 = default, c30 = default, c31 = default;
-        fixed (double* pa = a, pb = b)
+        fixed (double* pa = a, ps = strip)
         {
-            double* a0p = pa + i * k, a1p = a0p + k, a2p = a1p + k, a3p = a2p + k, bp = pb + j;   // spans checked by Multiply
-            for (int p = 0; p < k; p++, bp += n)
+            double* a0p = pa + i * k, a1p = a0p + k, a2p = a1p + k, a3p = a2p + k, bp = ps;   // spans checked by Multiply
+            for (int p = 0; p < k; p++, bp += 8)
             {
                 var b0 = Vector256.Load(bp);
                 var b1 = Vector256.Load(bp + 4);

@@ -62,7 +62,7 @@ sealed class SompFastHead
         for (int i = 0; i < _wo.Length; i++) _wo[i] = head.OutputBlock[i];
         _total = SquaredNormOfOutputs();
         _evr = new double[iterations];
-        _p = ZeroVariance || !withCorrelations ? [] : new double[_v * _n];
+        _p = ZeroVariance || !withCorrelations ? [] : GC.AllocateUninitializedArray<double>(_v * _n);   // InitBlock writes every row
         _scores = new double[_v];
         _upper = ZeroVariance || !withCorrelations ? [] : new double[_v];
         _applied = _upper.Length == 0 ? [] : new int[_v];
