@@ -6,13 +6,16 @@ namespace HeadPursuit.Somp;
 /// SOMP with the same selections and EVR as <see cref="SompReference"/>, fast (DESIGN.md section 4):
 /// - works in the d_head space: P0 = (D_n W_O) Zc^T, H = Zc W_O^T [n, d_model] is never formed;
 /// - per iteration one rank-one update P -= (D_n q_t) s_t^T with q_t the newly selected atom orthonormalised against
-///   the selected ones and s_t = Zc (W_O^T q_t), instead of recomputing D R^T and refitting from scratch;
+///   the selected ones and s_t = Zc (W_O^T q_t), instead of recomputing D R^T and refitting from scratch, applied
+///   lazily: a row receives its pending terms (in order, so with the same arithmetic) only when an upper bound on its
+///   score could make it the best (see <see cref="SompFastHead"/>);
 /// - EVR_t = sum_{u&lt;=t} ||s_u||^2 / ||Hc||^2; the coefficients come once, at the end, from the triangular factor;
 /// - all heads given in one call share the dictionary: every pass over the atoms serves all of them;
 /// - P0 by a register-blocked float64 GEMM (<see cref="BlockedGemm"/>); the atoms are read as float rows times a
 ///   float64 scale (<see cref="AtomRows"/>); passes over the atoms run in parallel blocks; row operations use
 ///   TensorPrimitives (SIMD).
-/// Memory: one P [v, n] float64 per head in the call (e.g. 402 MB for v = 50257, n = 1000).
+/// Memory: one P [v, n] float64 per head in the call (e.g. 402 MB for v = 50257, n = 1000), plus its pending
+/// coefficients [N - 1, v] (20 MB at N = 50).
 /// </summary>
 public static class SompFast
 {
