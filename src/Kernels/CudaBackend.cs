@@ -26,7 +26,7 @@ public sealed unsafe class CudaBackend : IBackend
     internal IntPtr CublasHandle => _cublas;
     readonly Dictionary<string, KernelFunction> _kernels = [];
     readonly Dictionary<RopeTable, (DeviceBuffer Cos, DeviceBuffer Sin)> _ropeTables = [];
-    readonly GrowableBuffer _ints, _ints2, _tiles, _tiles2, _floats, _bytes, _lowPrecision, _stats, _probs, _poolSample, _poolWeight, _alpha, _scaleRows;
+    readonly GrowableBuffer _ints, _rowPos, _rowSlots, _tiles, _tiles2, _lowPrecision, _stats, _probs, _poolSample, _poolWeight, _alpha, _scaleRows;
     int[] _rowSlot = [];   // [rows] host staging for the attention's row -> slot map
 
     public CudaDevice Device => _device;
@@ -48,7 +48,7 @@ public sealed unsafe class CudaBackend : IBackend
             _device.Dispose();
             throw;
         }
-        _ints = new(_device); _ints2 = new(_device); _tiles = new(_device); _tiles2 = new(_device); _floats = new(_device); _bytes = new(_device);
+        _ints = new(_device); _rowPos = new(_device); _rowSlots = new(_device); _tiles = new(_device); _tiles2 = new(_device);
         _lowPrecision = new(_device); _stats = new(_device); _probs = new(_device);
         _poolSample = new(_device); _poolWeight = new(_device); _alpha = new(_device); _scaleRows = new(_device);
     }
@@ -177,8 +177,9 @@ public sealed unsafe class CudaBackend : IBackend
         int rows = batch.Rows;
         if (_rowSlot.Length < rows) _rowSlot = new int[rows];
         for (int r = 0; r < rows; r++) _rowSlot[r] = batch.Slot[batch.RowSequence[r]];
-        var rowPos = _ints.Upload<int>(batch.RowPosition);
-        var rowSlot = _ints2.Upload<int>(_rowSlot.AsSpan(0, rows));
+        // Every layer of a forward call passes the same rows: these go up once per call (and per change).
+        var rowPos = _rowPos.UploadUnlessSame<int>(batch.RowPosition);
+        var rowSlot = _rowSlots.UploadUnlessSame<int>(_rowSlot.AsSpan(0, rows));
         var qkvBuffer = CudaTensor.Of(qkv).Buffer;
         var k = CudaTensor.Of(kCache).Buffer;
         var v = CudaTensor.Of(vCache).Buffer;
@@ -200,13 +201,13 @@ public sealed unsafe class CudaBackend : IBackend
         KernelArg rowSample = pool == null ? none : _poolSample.Upload<int>(pool.RowSample), rowWeight = pool == null ? none : _poolWeight.Upload<float>(pool.RowWeight);
         KernelArg sumsArg = sums == null ? none : sums.Buffer;
         KernelArg alpha = epilogue.Alpha == null ? none : _alpha.Upload<float>(epilogue.Alpha);
-        KernelArg scaleRows = epilogue.Alpha == null ? none : _scaleRows.Upload<byte>(epilogue.ScaleRows.AsSpan(0, rows));
+        KernelArg scaleRows = epilogue.Alpha == null ? none : _scaleRows.UploadUnlessSame<byte>(epilogue.ScaleRows.AsSpan(0, rows));
         if (rows > batch.Sequences && shape.DHead <= TiledMaxDHead)
         {
             // Prefill: tiles of up to TileQueries consecutive rows of one sequence share each key and value read.
             var (tileRow, tileRows) = Tiles(batch);
             _device.Launch(Kernel("attention.cu", "attention_tiled", shape), new(tileRow.Length, shape.Heads), AttentionThreads, 0,
-                           qkvBuffer, _tiles.Upload<int>(tileRow), _tiles2.Upload<int>(tileRows), rowPos, rowSlot, k, v, maxT, window, scale,
+                           qkvBuffer, _tiles.UploadUnlessSame<int>(tileRow), _tiles2.UploadUnlessSame<int>(tileRows), rowPos, rowSlot, k, v, maxT, window, scale,
                            CudaTensor.Of(z).Buffer, stats, rawZ, rowSample, rowWeight, sumsArg, sums?.Cols ?? 0, epilogue.PoolOffset, alpha, scaleRows);
         }
         else
@@ -288,7 +289,7 @@ public sealed unsafe class CudaBackend : IBackend
     {
         _device.Synchronize();
         foreach (var (cos, sin) in _ropeTables.Values) { cos.Dispose(); sin.Dispose(); }
-        foreach (var g in new[] { _ints, _ints2, _floats, _bytes, _lowPrecision, _stats, _probs, _poolSample, _poolWeight, _alpha, _scaleRows }) g.Dispose();
+        foreach (var g in new[] { _ints, _rowPos, _rowSlots, _tiles, _tiles2, _lowPrecision, _stats, _probs, _poolSample, _poolWeight, _alpha, _scaleRows }) g.Dispose();
         Cublas.cublasDestroy(_cublas);
         _compiler.Dispose();
         _device.Dispose();

@@ -24,5 +24,21 @@ sealed class GrowableBuffer(CudaDevice device) : IDisposable
         return buffer;
     }
 
+    byte[]? _uploaded;   // what UploadUnlessSame last sent
+
+    /// <summary>
+    /// As <see cref="Upload{T}"/>, but sends nothing when <paramref name="values"/> are what this method sent last (the
+    /// row positions and slots of one forward call are the same for every layer; each upload from pageable host
+    /// memory may wait for the stream). Only for a buffer that no kernel writes and that nothing else uploads into.
+    /// </summary>
+    public DeviceBuffer UploadUnlessSame<T>(ReadOnlySpan<T> values) where T : unmanaged
+    {
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values);
+        if (_buffer != null && _uploaded != null && bytes.SequenceEqual(_uploaded)) return _buffer;
+        var buffer = Upload(values);
+        _uploaded = bytes.ToArray();
+        return buffer;
+    }
+
     public void Dispose() => _buffer?.Dispose();
 }
