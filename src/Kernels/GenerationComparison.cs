@@ -13,9 +13,10 @@ public sealed record GenerationCase(string Name, int[][] Reference, int[][] Test
 
     public override string ToString()
     {
-        int first = Enumerable.Range(0, Reference.Length).FirstOrDefault(i => !Reference[i].SequenceEqual(Tested[i]), -1);
-        return Passed ? $"ok   greedy {Name}: {Reference.Length} prompts, {Reference.Sum(t => t.Length)} tokens identical"
-                      : $"FAIL greedy {Name}: prompt {first} differs: [{string.Join(",", Reference[first])}] vs [{string.Join(",", Tested[first])}]";
+        if (Passed) return $"ok   greedy {Name}: {Reference.Length} prompts, {Reference.Sum(t => t.Length)} tokens identical";
+        if (Reference.Length != Tested.Length) return $"FAIL greedy {Name}: {Reference.Length} prompts vs {Tested.Length}";
+        int first = Enumerable.Range(0, Reference.Length).First(i => !Reference[i].SequenceEqual(Tested[i]));
+        return $"FAIL greedy {Name}: prompt {first} differs: [{string.Join(",", Reference[first])}] vs [{string.Join(",", Tested[first])}]";
     }
 }
 

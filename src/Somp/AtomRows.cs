@@ -3,9 +3,9 @@ using System.Runtime.Intrinsics;
 namespace HeadPursuit.Somp;
 
 /// <summary>
-/// The SOMP atoms as the solvers (<see cref="SompFast"/>, the CUDA one) read them: the dictionary's float rows as given plus one float64 scale
-/// per row (1 / l2 norm, or 1), so atom_j = Scale[j] * Rows[j] in float64 without storing a float64 copy (half the
-/// memory traffic per pass over a 50k-row vocabulary).
+/// The SOMP atoms as the solvers (<see cref="SompFast"/>, the CUDA one) read them: the dictionary's float rows as
+/// given plus one float64 scale per row (1 / l2 norm, or 1), so atom_j = Scale[j] * Rows[j] in float64 without storing
+/// a float64 copy (half the memory traffic per pass over a 50k-row vocabulary).
 /// </summary>
 public sealed class AtomRows
 {

@@ -234,6 +234,7 @@ sealed class SompFastHead
     public SompResult Result()
     {
         if (ZeroVariance) return SompResult.ZeroVariance(_iterations);
-        return new SompResult([.. _selected], (double[])_evr.Clone(), SompResult.Coefficients(_s, _r, _n, _iterations));
+        var (s, r, n, k) = (_s, _r, _n, _iterations);   // not `this`: the result must not keep P alive
+        return new SompResult([.. _selected], (double[])_evr.Clone(), () => SompResult.Coefficients(s, r, n, k));
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using HeadPursuit.Cli;
+using HeadPursuit.Runtime.Tests.Cli;
 using HeadPursuit.Tests;
 
 namespace HeadPursuit.Kernels.Emulated.Tests;
@@ -31,12 +31,12 @@ public sealed class CommandsOnCudaTests : IDisposable
         string prompts = Path.Combine(_dir, "prompts.txt");
         File.WriteAllLines(prompts, Enumerable.Range(0, 10).Select(i => $"Tom and Sue played with {i} red balls in the garden."));
         string acts = Path.Combine(_dir, "acts.safetensors");
-        var (exit, _, err) = Run("capture", "--model", Fixtures.Path("stories260K"), "--prompts", prompts, "--out", acts, "--device", "cuda");
+        var (exit, _, err) = CliRunner.Run("capture", "--model", Fixtures.Path("stories260K"), "--prompts", prompts, "--out", acts, "--device", "cuda");
         Assert.True(exit == 0, err);
         JsonElement Decompose(string device)
         {
             string outDir = Path.Combine(_dir, "dec-" + device);
-            var (code, _, stderr) = Run("decompose", "--model", Fixtures.Path("stories260K"), "--activations", acts, "--heads", "L1H2,L4H0",
+            var (code, _, stderr) = CliRunner.Run("decompose", "--model", Fixtures.Path("stories260K"), "--activations", acts, "--heads", "L1H2,L4H0",
                                         "--iterations", "8", "--out", outDir, "--device", device);
             Assert.True(code == 0, stderr);
             Assert.Contains("SOMP on " + device, stderr);
@@ -58,24 +58,11 @@ public sealed class CommandsOnCudaTests : IDisposable
     Dictionary<string, double> Rank(string device, string prompts)
     {
         string outDir = Path.Combine(_dir, device);
-        var (exit, _, err) = Run("rank", "--model", Fixtures.Path("stories260K"), "--prompts", prompts, "--concept", "colours",
+        var (exit, _, err) = CliRunner.Run("rank", "--model", Fixtures.Path("stories260K"), "--prompts", prompts, "--concept", "colours",
                                  "--iterations", "8", "--out", outDir, "--device", device);
         Assert.True(exit == 0, err);
         Assert.Contains(device == "cuda" ? "SOMP on cuda" : "SOMP on cpu", err);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "colours.somp.json")));
         return json.RootElement.GetProperty("ranking").EnumerateArray().ToDictionary(h => h.GetProperty("head").GetString()!, h => h.GetProperty("score").GetDouble());
-    }
-
-    static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o); Console.SetError(e);
-        try
-        {
-            int exit = (int)typeof(ICommand).Assembly.EntryPoint!.Invoke(null, [args])!;
-            return (exit, o.ToString(), e.ToString());
-        }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
     }
 }

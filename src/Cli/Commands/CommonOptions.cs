@@ -20,6 +20,14 @@ static class CommonOptions
         return BackendFactory.Create(args.String("device") ?? "auto");
     }
 
-    /// <summary>Where SOMP runs: on the GPU when the model runs there (heads ranked without leaving the device), else the CPU.</summary>
-    public static ISompSolver SompSolver(IBackend backend) => backend is CudaBackend cuda ? new CudaSomp(cuda) : CpuSompSolver.Instance;
+    /// <summary>
+    /// Where SOMP runs: on the GPU when the model runs there (heads ranked without leaving the device), else the CPU;
+    /// said on stderr.
+    /// </summary>
+    public static ISompSolver SompSolver(IBackend backend)
+    {
+        ISompSolver solver = backend is CudaBackend cuda ? new CudaSomp(cuda) : CpuSompSolver.Instance;
+        Console.Error.WriteLine($"SOMP on {solver.Name}");
+        return solver;
+    }
 }

@@ -42,12 +42,7 @@ sealed class DecomposeCommand : ICommand
         ModelIdentity.Check(acts, actsPath, loaded.Folder, modelName);
         var readout = ModelReadout.From(loaded.Model);
         var wanted = headList?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(HeadId.Parse).ToHashSet();
-        if (wanted != null)
-            foreach (var h in wanted)
-                if (h.Layer >= acts.Layers || h.Head >= acts.Heads)
-                    throw new ArgumentException($"--heads: {h} is outside the model's {acts.Layers} layers x {acts.Heads} heads");
         var solver = CommonOptions.SompSolver(backend);
-        Console.Error.WriteLine($"SOMP on {solver.Name}");
         var results = VocabularyDecomposition.Run(acts, readout.Blocks, readout.Unembedding, options,
                                                   options.FoldFinalNorm ? readout.FinalNormGain : null, iterations, heads: wanted, solver: solver);
         var lensTokens = results.ToDictionary(r => r.Head, r => HeadLogitLens.TopTokens(acts, readout.Blocks, readout.Unembedding, r.Head, top));

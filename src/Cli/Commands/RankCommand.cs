@@ -57,7 +57,6 @@ sealed class RankCommand : ICommand
         var readout = ModelReadout.From(loaded.Model);
         var solver = CommonOptions.SompSolver(backend);
         var scorer = new HeadScorer(acts, readout.Blocks, readout.Unembedding, options, options.FoldFinalNorm ? readout.FinalNormGain : null, solver);
-        Console.Error.WriteLine($"SOMP on {solver.Name}");
         Directory.CreateDirectory(outDir);
         foreach (var dict in dicts)
         {

@@ -132,6 +132,9 @@ public sealed class VisionCommandTests : IDisposable
         var head = JsonDocument.Parse(File.ReadAllText(P("dec/decompose.json"))).RootElement.GetProperty("heads")[0];
         Assert.Equal(Ints(head.GetProperty("token_ids")).Select(id => $"#{id}"), head.GetProperty("tokens").EnumerateArray().Select(t => t.GetString()));
         Assert.Contains($"| {top[0]} |", table);
+        (exit, _, stderr) = Hp("decompose", "--model", _model, "--activations", P("acts.safetensors"), "--heads", "L2H0", "--out", P("dec"));
+        Assert.Equal(1, exit);
+        Assert.Contains("L2H0 is outside the model's 2 layers x 4 heads", stderr);
 
         (exit, string json, stderr) = Hp("steer", "--model", _model, "--images", images, "--ids", prompt, "--ranking", P("rank/shapes.somp.json"),
                                          "--top", "2", "--alpha", "-1", "--policy", "image", "--max-new-tokens", "6", "--json");
