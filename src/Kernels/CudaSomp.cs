@@ -57,7 +57,7 @@ public sealed unsafe class CudaSomp(CudaBackend backend, bool withCoefficients =
         using var dDevice = _device.Allocate(d.Length * 4L);
         _device.Upload<float>(d, dDevice);
         long perHead = 4L * ((long)v * n + (long)v * dh + 2L * v + dm * dh + n * dh + 2L * dh * dh + dh + 2L * iterations + 1   // see RunChunk
-                             + (long)iterations * (dm + iterations + n) + dm) + 8L * (2 + iterations) + v;
+                             + (long)iterations * (dm + iterations) + (long)SampleRows(iterations) * n + dm) + 8L * (2 + iterations) + v;
         int chunk = (int)Math.Clamp((_device.TotalMemory / 2 - d.Length * 4L) / perHead, 1, heads.Count);
         var results = new SompResult[heads.Count];
         for (int start = 0; start < heads.Count; start += chunk)
@@ -108,7 +108,8 @@ public sealed unsafe class CudaSomp(CudaBackend backend, bool withCoefficients =
         using var q = _device.Allocate(4L * hs * N * dm);      // Q [hs, N, dm]
         using var rt = _device.Allocate(4L * hs * N * N);      // R^T [hs, N, N]
         using var y = _device.Allocate(4L * hs * dh);          // Y [hs, dh] = W_O^T q_t
-        using var s = _device.Allocate(4L * hs * N * n);       // S [hs, N, n]: row t = s_t = Zc y
+        int sRows = SampleRows(N);
+        using var s = _device.Allocate(4L * hs * sRows * n);   // S [hs, sRows, n]: s_t = Zc y in row t (or the one row)
         using var c = _device.Allocate(4L * hs * v);           // C [hs, v] = D q_t
         using var explained = _device.Allocate(8L * hs);       // [hs] double
         using var total = _device.Allocate(8L * hs);           // [hs] double
@@ -133,7 +134,7 @@ public sealed unsafe class CudaSomp(CudaBackend backend, bool withCoefficients =
         // The iterations never wait for the host: everything below is queued on the stream.
         for (int t = 0; t < N; t++)
         {
-            ulong qt = q.At(4L * t * dm), rtRow = rt.At(4L * t * N), st = s.At(4L * t * n);   // head 0's q_t, R^T row t, s_t
+            ulong qt = q.At(4L * t * dm), rtRow = rt.At(4L * t * N), st = s.At(4L * (t % sRows) * n);   // head 0's q_t, R^T row t, s_t
             _device.Launch(backend.Kernel("somp.cu", "somp_select"), new(hs), Threads, 0, scores, taken, v, best, selected, firstBest, t, N, NoiseScoreFraction);
             _device.Launch(backend.Kernel("rows.cu", "gather_rows"), new(hs), Threads, 0, dDevice, best, x, dm);             // x = atom j_t
             if (t > 0)
@@ -146,11 +147,11 @@ public sealed unsafe class CudaSomp(CudaBackend backend, bool withCoefficients =
             }
             _device.Launch(backend.Kernel("somp.cu", "somp_orthonormalise"), new(hs), Threads, 0, x, dots2, rt, q, dm, t, N, DependenceTolerance);
             Batched(Cublas.OpN, Cublas.OpN, dh, 1, dm, woD.Address, dh, (long)dm * dh, qt, dm, (long)N * dm, y.Address, dh, dh, hs);    // y = W_O^T q_t
-            Batched(Cublas.OpT, Cublas.OpN, n, 1, dh, zcD.Address, dh, (long)n * dh, y.Address, dh, dh, st, n, (long)N * n, hs);         // s_t = Zc y
-            _device.Launch(backend.Kernel("somp.cu", "somp_explained"), new(hs), Threads, 0, st, (long)N * n, n, explained, total, evr, t, N);
+            Batched(Cublas.OpT, Cublas.OpN, n, 1, dh, zcD.Address, dh, (long)n * dh, y.Address, dh, dh, st, n, (long)sRows * n, hs);     // s_t = Zc y
+            _device.Launch(backend.Kernel("somp.cu", "somp_explained"), new(hs), Threads, 0, st, (long)sRows * n, n, explained, total, evr, t, N);
             if (t == N - 1) break;
             Gemm(Cublas.OpT, Cublas.OpN, v, hs, dm, dDevice.Address, dm, qt, N * dm, c.Address, v);                                     // C^T = D Q_t^T
-            _device.Launch(backend.Kernel("somp.cu", "somp_update"), new(v, hs), Threads, 0, p, c, st, (long)N * n, v, n, scores);
+            _device.Launch(backend.Kernel("somp.cu", "somp_update"), new(v, hs), Threads, 0, p, c, st, (long)sRows * n, v, n, scores);
         }
 
         // Back to the host: selections and EVR curves; S and R^T too when coefficients were asked for.
@@ -182,6 +183,9 @@ public sealed unsafe class CudaSomp(CudaBackend backend, bool withCoefficients =
         }
         return results;
     }
+
+    /// <summary>Rows of S kept per head: every s_t when coefficients are wanted, else only the newest.</summary>
+    int SampleRows(int iterations) => withCoefficients ? iterations : 1;
 
     void Gemm(int ta, int tb, int m, int n, int k, ulong a, int lda, ulong b, int ldb, ulong c, int ldc)
     {
