@@ -10,7 +10,8 @@
 //                                (rows of one sample may run in parallel blocks, hence atomicAdd)
 //   head scale                   z *= alpha[h] where scale_rows[r] != 0
 // Query head h reads kv head h / (HEADS / KV_HEADS). A query at position p sees keys first..p with
-// first = max(0, p - window + 1) when window > 0, else 0. Scores are (q . k) * scale.
+// first = max(0, p - window + 1) when window > 0, else 0. Scores are (q . k) * scale, then softcap * tanh(score / softcap)
+// when softcap > 0 (Gemma 2), with tanh(u) = 1 - 2 / (exp(2u) + 1).
 #if !defined(D_HEAD) || !defined(HEADS) || !defined(KV_HEADS)
 #error "attention.cu needs -DD_HEAD, -DHEADS and -DKV_HEADS"
 #endif
@@ -21,6 +22,11 @@
 #define ATTN_WARPS 4                        // attention blocks are ATTN_WARPS * 32 threads
 #define PER_LANE ((D_HEAD + 31) / 32)       // head dimensions owned by each lane: lane, lane + 32, ...
 #define LOWEST (-3.402823466e38f)
+
+static __device__ float capped(float score, float softcap)
+{
+    return softcap > 0.0f ? softcap * (1.0f - 2.0f / (__expf(2.0f * score / softcap) + 1.0f)) : score;
+}
 
 static __device__ float warp_sum(float v)
 {
@@ -44,7 +50,7 @@ extern "C" __global__ void store_kv(const float* qkv, const int* row_pos, const 
 // first + w + ATTN_WARPS, ... with an online softmax (running max m, denominator l, weighted value sum acc), then warp 0
 // merges the warps' partial results.
 extern "C" __global__ void attention(const float* qkv, const int* row_pos, const int* row_slot, const float* k_cache, const float* v_cache,
-                                     int max_t, int window, float scale, float* z, float* stats, float* raw_z,
+                                     int max_t, int window, float scale, float softcap, float* z, float* stats, float* raw_z,
                                      const int* row_sample, const float* row_weight, float* sums, int sums_cols, int pool_offset,
                                      const float* alpha, const unsigned char* scale_rows)
 {
@@ -71,7 +77,7 @@ extern "C" __global__ void attention(const float* qkv, const int* row_pos, const
         const float* v = v_cache + base + (long long)s * KV_DIM;
         float dot = 0.0f;
         for (int i = 0; i < PER_LANE; i++) { int c = lane + 32 * i; if (c < D_HEAD) dot += qv[i] * k[c]; }
-        float score = warp_sum(dot) * scale;
+        float score = capped(warp_sum(dot) * scale, softcap);
         float m_new = score > m ? score : m;
         float correction = __expf(m - m_new), p = __expf(score - m_new);
         l = l * correction + p;
@@ -120,7 +126,7 @@ static __device__ float warp_max(float v)
 // dimensions for the weighted sum (online softmax as in `attention`). Same outputs and epilogue as `attention`.
 #if D_HEAD <= 128
 extern "C" __global__ void attention_tiled(const float* qkv, const int* tile_row, const int* tile_rows, const int* row_pos, const int* row_slot,
-                                           const float* k_cache, const float* v_cache, int max_t, int window, float scale, float* z,
+                                           const float* k_cache, const float* v_cache, int max_t, int window, float scale, float softcap, float* z,
                                            float* stats, float* raw_z, const int* row_sample, const float* row_weight, float* sums,
                                            int sums_cols, int pool_offset, const float* alpha, const unsigned char* scale_rows)
 {
@@ -166,7 +172,7 @@ extern "C" __global__ void attention_tiled(const float* qkv, const int* tile_row
             float dot = 0.0f;
             for (int c = 0; c < D_HEAD; c++) dot += q_s[qi][c] * k_s[lane][c];
             const bool valid = s >= first && s <= pos;
-            const float score = valid ? dot * scale : LOWEST;
+            const float score = valid ? capped(dot * scale, softcap) : LOWEST;
             const float tile_max = warp_max(score);
             if (tile_max == LOWEST) continue;   // none of this tile's keys is visible to this query
             const float m_new = tile_max > m[j] ? tile_max : m[j];
@@ -206,7 +212,7 @@ extern "C" __global__ void attention_tiled(const float* qkv, const int* tile_row
 // Attention probabilities of one sequence starting at position 0 (a test/recording path, not the fast path):
 // probs [HEADS, rows, rows], probs[h, r, s] = exp(score - max) / denominator for s in first..r (the rest stays 0),
 // with (max, denominator) from `attention`'s stats. One block per (row, head); each thread takes whole keys.
-extern "C" __global__ void attention_probs(const float* qkv, const float* k_cache, int window, float scale, const float* stats,
+extern "C" __global__ void attention_probs(const float* qkv, const float* k_cache, int window, float scale, float softcap, const float* stats,
                                            int rows, float* probs)
 {
     const int r = blockIdx.x, h = blockIdx.y, kvh = h / (HEADS / KV_HEADS);
@@ -218,6 +224,6 @@ extern "C" __global__ void attention_probs(const float* qkv, const float* k_cach
         const float* k = k_cache + (long long)s * KV_DIM + kvh * D_HEAD;
         float dot = 0.0f;
         for (int c = 0; c < D_HEAD; c++) dot += q[c] * k[c];
-        probs[((long long)h * rows + r) * rows + s] = __expf(dot * scale - big) / total;
+        probs[((long long)h * rows + r) * rows + s] = __expf(capped(dot * scale, softcap) - big) / total;
     }
 }

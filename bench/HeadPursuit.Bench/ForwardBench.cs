@@ -18,7 +18,7 @@ namespace HeadPursuit.Bench;
 sealed class ForwardBench : IBench
 {
     public string Name => "forward";
-    public string Description => "prefill/decode tokens/s with and without capture; --model gpt2|llama|all --dtype f32|bf16 --batch 8 --T 128 --peer PATH --profile";
+    public string Description => "prefill/decode tokens/s with and without capture; --model gpt2|llama|qwen3|gemma3|all --dtype f32|bf16 --batch 8 --T 128 --peer PATH --profile";
 
     public int Run(string[] args)
     {
@@ -41,6 +41,8 @@ sealed class ForwardBench : IBench
         var models = new List<Func<RandomModel>>();
         if (which is "gpt2" or "all") models.Add(() => RandomModel.Gpt2Small(dtype));
         if (which is "llama" or "all") models.Add(() => RandomModel.LlamaGqa(dtype));
+        if (which is "qwen3" or "all") models.Add(() => RandomModel.Qwen3Small(dtype));
+        if (which is "gemma3" or "all") models.Add(() => RandomModel.Gemma3Small(dtype));
         foreach (var make in models)
         {
             using var random = make();

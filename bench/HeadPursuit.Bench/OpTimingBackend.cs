@@ -39,8 +39,12 @@ sealed class OpTimingBackend(IBackend inner) : IBackend
         Time(y.Cols > 8192 ? "matmul (unembedding)" : "matmul", () => inner.MatMul(x, w, bias, y, rows, accumulate));
     public void Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT, DeviceTensor z, HeadEpilogue epilogue) =>
         Time("attention (+ capture, scales)", () => inner.Attention(qkv, batch, shape, kCache, vCache, maxT, z, epilogue));
-    public void GeluTanh(DeviceTensor x, int rows) => Time("gelu", () => inner.GeluTanh(x, rows));
-    public void SiluGate(DeviceTensor gateUp, DeviceTensor y, int rows) => Time("silu gate", () => inner.SiluGate(gateUp, y, rows));
+    public void RmsNormHeads(DeviceTensor qkv, AttentionShape shape, DeviceTensor qGain, DeviceTensor kGain, float eps, int rows) =>
+        Time("qk norm", () => inner.RmsNormHeads(qkv, shape, qGain, kGain, eps, rows));
+    public void Activate(DeviceTensor x, Activation act, int rows) => Time("activation", () => inner.Activate(x, act, rows));
+    public void ActivateGated(DeviceTensor gateUp, Activation act, DeviceTensor y, int rows) => Time("gated activation", () => inner.ActivateGated(gateUp, act, y, rows));
+    public void Scale(DeviceTensor x, float s, int rows) => Time("scale", () => inner.Scale(x, s, rows));
+    public void SoftCap(DeviceTensor x, float cap, int rows) => Time("soft-cap", () => inner.SoftCap(x, cap, rows));
     public void GatherRows(DeviceTensor src, ReadOnlySpan<int> rows, DeviceTensor dst)
     {
         var r = rows.ToArray();

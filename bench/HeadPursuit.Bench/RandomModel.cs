@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using HeadPursuit.Runtime.Backends;
+using HeadPursuit.Runtime.Backends.Cpu;
 using HeadPursuit.Runtime.Models;
 using HeadPursuit.Runtime.SafeTensors;
 using HeadPursuit.Runtime.Tensors;
@@ -9,7 +9,9 @@ namespace HeadPursuit.Bench;
 /// <summary>
 /// A model folder with real shapes and random weights (uniform with standard deviation 0.02, GPT-2's init scale; norm
 /// gains 1), written to a temporary folder as config.json + model.safetensors so the benchmark loads it exactly like a
-/// downloaded checkpoint. Filling is a fast xorshift, since 7B values must be made in seconds on the GPU machine.
+/// downloaded checkpoint. Which tensors a family's checkpoint holds is asked of the family itself: its loader runs once
+/// against <see cref="RandomTensors"/>, which makes each tensor it requests. Filling is a fast xorshift, since 7B values
+/// must be made in seconds on the GPU machine.
 /// </summary>
 sealed class RandomModel : IDisposable
 {
@@ -32,7 +34,19 @@ sealed class RandomModel : IDisposable
     /// <summary>Mistral-7B-v0.1's shapes (32 layers, d 4096, 32 query / 8 kv heads, ff 14336, vocab 32000), without the sliding window.</summary>
     public static RandomModel Mistral7B(DType dtype) => Create("mistral", new JsonObject
     {
-        ["model_type"] = "mistral", ["hidden_size"] = 4096, ["intermediate_size"] = 14336, ["num_hidden_layers"] = 32, ["num_attention_heads"] = 32, ["num_key_value_heads"] = 8, ["vocab_size"] = 32000, ["max_position_embeddings"] = 32768, ["rms_norm_eps"] = 1e-5, ["rope_theta"] = 1e6, ["tie_word_embeddings"] = false,
+        ["model_type"] = "mistral", ["hidden_size"] = 4096, ["intermediate_size"] = 14336, ["num_hidden_layers"] = 32, ["num_attention_heads"] = 32, ["num_key_value_heads"] = 8, ["vocab_size"] = 32000, ["max_position_embeddings"] = 32768, ["rms_norm_eps"] = 1e-5, ["rope_theta"] = 1e6, ["tie_word_embeddings"] = false, ["sliding_window"] = null,
+    }, dtype);
+
+    /// <summary>Qwen3-0.6B's shapes: 28 layers, d 1024, 16 query / 8 kv heads of 128, QK-norm, ff 3072, vocab 151936, tied.</summary>
+    public static RandomModel Qwen3Small(DType dtype) => Create("qwen3", new JsonObject
+    {
+        ["model_type"] = "qwen3", ["hidden_size"] = 1024, ["intermediate_size"] = 3072, ["num_hidden_layers"] = 28, ["num_attention_heads"] = 16, ["num_key_value_heads"] = 8, ["head_dim"] = 128, ["vocab_size"] = 151936, ["max_position_embeddings"] = 40960, ["rope_theta"] = 1e6, ["tie_word_embeddings"] = true,
+    }, dtype);
+
+    /// <summary>Gemma-3-1B's text shapes: 26 layers (5 sliding : 1 global, window 512), d 1152, 4 query / 1 kv heads of 256, ff 6912, vocab 262144, tied.</summary>
+    public static RandomModel Gemma3Small(DType dtype) => Create("gemma3", new JsonObject
+    {
+        ["model_type"] = "gemma3_text", ["hidden_size"] = 1152, ["intermediate_size"] = 6912, ["num_hidden_layers"] = 26, ["num_attention_heads"] = 4, ["num_key_value_heads"] = 1, ["head_dim"] = 256, ["vocab_size"] = 262144, ["max_position_embeddings"] = 32768, ["query_pre_attn_scalar"] = 256, ["sliding_window"] = 512, ["rope_theta"] = 1e6, ["rope_local_base_freq"] = 10000.0,
     }, dtype);
 
     static RandomModel Create(string name, JsonObject configJson, DType dtype)
@@ -41,58 +55,40 @@ sealed class RandomModel : IDisposable
         string json = configJson.ToJsonString();
         File.WriteAllText(Path.Combine(folder, "config.json"), json);
         var config = ModelConfig.Parse(json, name);
-        ulong state = 0x9E3779B97F4A7C15UL;
-        const float halfWidth = 0.02f * 1.7320508f;   // uniform(-a, a) has standard deviation a / sqrt(3)
-        var w = new SafeTensorsWriter();
-        foreach (var (tensor, shape) in TensorShapes(config))
-        {
-            long n = TensorView.ElementCountOf(shape);
-            bool isGain = tensor.EndsWith("norm.weight") || tensor.Contains("ln_") && tensor.EndsWith(".weight");
-            var values = new float[n];
-            for (long i = 0; i < n; i++)
-            {
-                state ^= state << 13; state ^= state >> 7; state ^= state << 17;
-                values[i] = isGain ? 1f : halfWidth * ((state >> 40) * (2f / (1 << 24)) - 1f);
-            }
-            w.Add(tensor, dtype, shape, Encode(values, dtype));
-        }
-        w.Save(Path.Combine(folder, "model.safetensors"));
+        var tensors = new RandomTensors(dtype);
+        config.Family.Load(config, tensors, new CpuBackend());   // asks for every tensor once
+        tensors.Save(Path.Combine(folder, "model.safetensors"));
         return new RandomModel(folder, config);
     }
 
-    static IEnumerable<(string, int[])> TensorShapes(ModelConfig c)
+    /// <summary>Makes each tensor a loader asks for, with its name and shape; 1-D norm weights become gains of 1.</summary>
+    sealed class RandomTensors(DType dtype) : CheckpointTensors
     {
-        int d = c.DModel, f = c.DFF, q = c.Heads * c.DHead, kv = c.KvHeads * c.DHead;
-        if (c.Family == ModelFamily.Gpt2)
+        readonly SafeTensorsWriter _writer = new();
+        readonly Dictionary<string, TensorView> _made = [];
+        ulong _state = 0x9E3779B97F4A7C15UL;
+
+        public override bool Contains(string name) => _made.ContainsKey(name);
+
+        public override unsafe TensorView Get(string name, params int[] shape)
         {
-            yield return ("wte.weight", [c.Vocab, d]);
-            yield return ("wpe.weight", [c.MaxPositions, d]);
-            for (int i = 0; i < c.Layers; i++)
+            if (_made.TryGetValue(name, out var made)) return made.ExpectShape(shape);
+            const float halfWidth = 0.02f * 1.7320508f;   // uniform(-a, a) has standard deviation a / sqrt(3)
+            bool gain = shape.Length == 1 && name.Contains("norm") || name.Contains("ln_") && name.EndsWith(".weight");
+            var values = new float[TensorView.ElementCountOf(shape)];
+            for (long i = 0; i < values.Length; i++)
             {
-                string h = $"h.{i}.";
-                yield return (h + "ln_1.weight", [d]); yield return (h + "ln_1.bias", [d]);
-                yield return (h + "attn.c_attn.weight", [d, 3 * d]); yield return (h + "attn.c_attn.bias", [3 * d]);
-                yield return (h + "attn.c_proj.weight", [d, d]); yield return (h + "attn.c_proj.bias", [d]);
-                yield return (h + "ln_2.weight", [d]); yield return (h + "ln_2.bias", [d]);
-                yield return (h + "mlp.c_fc.weight", [d, f]); yield return (h + "mlp.c_fc.bias", [f]);
-                yield return (h + "mlp.c_proj.weight", [f, d]); yield return (h + "mlp.c_proj.bias", [d]);
+                _state ^= _state << 13; _state ^= _state >> 7; _state ^= _state << 17;
+                values[i] = gain ? 1f : halfWidth * ((_state >> 40) * (2f / (1 << 24)) - 1f);
             }
-            yield return ("ln_f.weight", [d]); yield return ("ln_f.bias", [d]);
-            yield break;
+            var t = dtype;
+            var bytes = GC.AllocateArray<byte>(values.Length * DTypes.SizeOf(t), pinned: true);
+            Encode(values, t).CopyTo(bytes, 0);
+            _writer.Add(name, t, shape, bytes);
+            fixed (byte* p = bytes) return _made[name] = new TensorView(name, t, shape, p, "random", bytes);
         }
-        yield return ("model.embed_tokens.weight", [c.Vocab, d]);
-        for (int i = 0; i < c.Layers; i++)
-        {
-            string l = $"model.layers.{i}.";
-            yield return (l + "input_layernorm.weight", [d]);
-            yield return (l + "self_attn.q_proj.weight", [q, d]); yield return (l + "self_attn.k_proj.weight", [kv, d]);
-            yield return (l + "self_attn.v_proj.weight", [kv, d]); yield return (l + "self_attn.o_proj.weight", [d, q]);
-            yield return (l + "post_attention_layernorm.weight", [d]);
-            yield return (l + "mlp.gate_proj.weight", [f, d]); yield return (l + "mlp.up_proj.weight", [f, d]);
-            yield return (l + "mlp.down_proj.weight", [d, f]);
-        }
-        yield return ("model.norm.weight", [d]);
-        yield return ("lm_head.weight", [c.Vocab, d]);
+
+        public void Save(string path) => _writer.Save(path);
     }
 
     static byte[] Encode(float[] v, DType dtype) => dtype switch
@@ -106,11 +102,11 @@ sealed class RandomModel : IDisposable
     public static double BlockFlopsPerToken(ModelConfig c)
     {
         long q = c.Heads * c.DHead, kv = c.KvHeads * c.DHead;
-        long mlp = c.Family == ModelFamily.Gpt2 ? 2L * c.DModel * c.DFF : 3L * c.DModel * c.DFF;
+        long mlp = (c.GatedMlp ? 3L : 2L) * c.DModel * c.DFF;
         return 2.0 * c.Layers * (c.DModel * (q + 2 * kv) + q * c.DModel + mlp);
     }
 
-    /// <summary>Attention FLOPs (QK^T and PV) of a causal sequence of T tokens, summed over its positions.</summary>
+    /// <summary>Attention FLOPs (QK^T and PV) of a causal sequence of T tokens, summed over its positions (windows not counted).</summary>
     public static double AttentionFlops(ModelConfig c, int T) => 2.0 * 2 * c.Layers * c.Heads * c.DHead * (T * (T + 1) / 2.0);
 
     public static double UnembedFlopsPerRow(ModelConfig c) => 2.0 * c.DModel * c.Vocab;

@@ -1,6 +1,7 @@
 using HeadPursuit.Runtime.Backends;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Cpu;
+using HeadPursuit.Runtime.Models;
 using HeadPursuit.Runtime.Tensors;
 
 namespace HeadPursuit.Kernels;
@@ -119,6 +120,16 @@ public sealed class BackendComparison(IBackend reference, IBackend tested, int s
             b.RmsNorm(Put(b, x, rows, d), b.Vector(w), 1e-6f, y, rows);
             return Get(b, y, rows);
         });
+        var heads = new AttentionShape(4, 2, 24);
+        var qkv = Random(rows * heads.QkvDim, 3f);
+        var qGain = Random(heads.DHead);
+        var kGain = Random(heads.DHead);
+        Both("RmsNormHeads (QK-norm)", 1e-5, b =>
+        {
+            var t = Put(b, qkv, rows, heads.QkvDim);
+            b.RmsNormHeads(t, heads, b.Vector(qGain), b.Vector(kGain), 1e-6f, rows);
+            return Get(b, t, rows);
+        });
     }
 
     void MatMulOps()
@@ -148,18 +159,28 @@ public sealed class BackendComparison(IBackend reference, IBackend tested, int s
     {
         // GPT-2 style (no RoPE, MHA) with probabilities; Llama style (RoPE, GQA, sliding window) over a packed batch
         // whose sequences sit in different slots after earlier tokens; then one decode step per sequence.
-        Attention("Attention MHA d_head 16 + probs", new AttentionShape(4, 4, 16, null, null), BatchLayout.Single(9), withProbs: true, withEpilogue: false);
-        var rope = new RopeTable(64, 64, 10000);
-        var shape = new AttentionShape(8, 2, 64, 5, rope);
+        Attention("Attention MHA d_head 16 + probs", new AttentionShape(4, 4, 16), BatchLayout.Single(9), withProbs: true, withEpilogue: false);
+        var shape = new AttentionShape(8, 2, 64) { Window = 5, Rope = Rope(64, 64, 10000) };
         Attention("Attention GQA RoPE window 5, packed prefill", shape, new BatchLayout([1, 0, 2], [0, 3, 0], [6, 4, 11]), withProbs: false, withEpilogue: false);
         Attention("Attention GQA RoPE window 5, packed prefill + capture and scales", shape, new BatchLayout([1, 0, 2], [0, 3, 0], [6, 4, 11]), withProbs: false, withEpilogue: true);
         Attention("Attention GQA RoPE window 5, decode", shape, new BatchLayout([1, 0, 2], [6, 7, 11], [1, 1, 1]), withProbs: false, withEpilogue: true);
-        Attention("Attention GQA d_head 128, long prefill", new AttentionShape(4, 1, 128, null, new RopeTable(128, 300, 1e6)), BatchLayout.Single(200), withProbs: false, withEpilogue: false);
+        Attention("Attention GQA d_head 128, long prefill", new AttentionShape(4, 1, 128) { Rope = Rope(128, 300, 1e6) }, BatchLayout.Single(200), withProbs: false, withEpilogue: false);
         // Sequences longer than a tile of queries and of keys, after cached tokens, under a window wider than a key tile.
-        Attention("Attention GQA RoPE window 40, long packed prefill + capture and scales", new AttentionShape(8, 2, 64, 40, new RopeTable(64, 128, 10000)),
+        Attention("Attention GQA RoPE window 40, long packed prefill + capture and scales", new AttentionShape(8, 2, 64) { Window = 40, Rope = Rope(64, 128, 10000) },
                   new BatchLayout([1, 0], [37, 0], [45, 23]), withProbs: false, withEpilogue: true);
-        Attention("Attention GQA d_head 256 (no tiled kernel), prefill", new AttentionShape(2, 1, 256, null, null), BatchLayout.Single(20), withProbs: false, withEpilogue: true);
+        Attention("Attention GQA d_head 256 (no tiled kernel), prefill", new AttentionShape(2, 1, 256), BatchLayout.Single(20), withProbs: false, withEpilogue: true);
+        // Gemma 2: query_pre_attn_scalar's scale and soft-capped scores, in the tiled (prefill), per-row (decode) and probability paths.
+        var capped = new AttentionShape(4, 2, 24) { Window = 8, Rope = Rope(24, 64, 10000), Scale = 0.25f, SoftCap = 2f };
+        Attention("Attention soft-capped scores, scale 1/4 + probs", capped, BatchLayout.Single(19), withProbs: true, withEpilogue: false);
+        Attention("Attention soft-capped scores, packed prefill + capture and scales", capped, new BatchLayout([1, 0], [0, 5], [12, 20]), withProbs: false, withEpilogue: true);
+        Attention("Attention soft-capped scores, decode", capped, new BatchLayout([1, 0], [12, 25], [1, 1]), withProbs: false, withEpilogue: true);
+        // GPT-NeoX: RoPE on the first 16 of 64 dimensions; Llama 3.1: llama3-scaled frequencies.
+        Attention("Attention partial rotary (16 of 64 dims)", new AttentionShape(4, 4, 64) { Rope = Rope(16, 64, 10000) }, BatchLayout.Single(30), withProbs: false, withEpilogue: true);
+        var llama3 = new RopeSettings(500000, "llama3", 8, 1, 4, 64);
+        Attention("Attention llama3-scaled RoPE", new AttentionShape(4, 2, 32) { Rope = new RopeTable(llama3.InverseFrequencies(32), 64) }, BatchLayout.Single(40), withProbs: false, withEpilogue: false);
     }
+
+    static RopeTable Rope(int rotaryDims, int positions, double theta) => new(new RopeSettings(theta).InverseFrequencies(rotaryDims), positions);
 
     /// <summary>
     /// One attention call on both backends. With the epilogue: the pre-scale z, pooled capture (sequence i pools its
@@ -210,18 +231,33 @@ public sealed class BackendComparison(IBackend reference, IBackend tested, int s
     {
         int rows = 5, f = 70;
         var x = Random(rows * 2 * f, 6f);
-        Both("GeluTanh", 1e-5, b =>
+        foreach (var act in Enum.GetValues<Activation>())
+        {
+            Both($"Activate {act}", 1e-5, b =>
+            {
+                var t = Put(b, x, rows, 2 * f);
+                b.Activate(t, act, rows);
+                return Get(b, t, rows);
+            }, rtol: 1e-5);
+            Both($"ActivateGated {act}", 1e-5, b =>
+            {
+                var y = b.Activations(rows, f);
+                b.ActivateGated(Put(b, x, rows, 2 * f), act, y, rows);
+                return Get(b, y, rows);
+            }, rtol: 1e-5);
+        }
+        Both("Scale", 0, b =>
         {
             var t = Put(b, x, rows, 2 * f);
-            b.GeluTanh(t, rows);
+            b.Scale(t, 6.928203f, rows - 1);
             return Get(b, t, rows);
-        }, rtol: 1e-5);
-        Both("SiluGate", 1e-5, b =>
+        });
+        Both("SoftCap 3 (inputs up to 6)", 1e-5, b =>
         {
-            var y = b.Activations(rows, f);
-            b.SiluGate(Put(b, x, rows, 2 * f), y, rows);
-            return Get(b, y, rows);
-        }, rtol: 1e-5);
+            var t = Put(b, x, rows, 2 * f);
+            b.SoftCap(t, 3f, rows);
+            return Get(b, t, rows);
+        });
         int[] pick = [4, 0, 4, 2];
         Both("GatherRows", 0, b =>
         {

@@ -25,7 +25,7 @@ public sealed unsafe class CudaBackend : IBackend
     readonly IntPtr _cublas;
     internal IntPtr CublasHandle => _cublas;
     readonly Dictionary<string, KernelFunction> _kernels = [];
-    readonly Dictionary<RopeTable, (DeviceBuffer Cos, DeviceBuffer Sin)> _ropeTables = [];
+    readonly Dictionary<RopeTable, (DeviceBuffer Cos, DeviceBuffer Sin, int Positions)> _ropeTables = [];
     readonly GrowableBuffer _ints, _rowPos, _rowSlots, _tiles, _tiles2, _lowPrecision, _stats, _probs, _poolSample, _poolWeight, _alpha, _scaleRows;
     int[] _rowSlot = [];   // [rows] host staging for the attention's row -> slot map
 
@@ -186,13 +186,13 @@ public sealed unsafe class CudaBackend : IBackend
         if (shape.Rope is { } rope)
         {
             foreach (int pos in batch.RowPosition)
-                if (pos >= rope.MaxPositions) throw new ArgumentException($"position {pos} is beyond the RoPE table's {rope.MaxPositions} positions");
+                if (pos >= rope.Positions) throw new ArgumentException($"position {pos} is beyond the RoPE table's {rope.Positions} positions");
             var (cos, sin) = RopeBuffers(rope);
-            _device.Launch(Kernel("rope.cu", "rope_rows", shape), new(rows), RowThreads, 0, qkvBuffer, rowPos, cos, sin);
+            _device.Launch(Kernel("rope.cu", "rope_rows", shape), new(rows), RowThreads, 0, qkvBuffer, rowPos, cos, sin, rope.RotaryDims / 2);
         }
         _device.Launch(Kernel("attention.cu", "store_kv", shape), new(rows), RowThreads, 0, qkvBuffer, rowPos, rowSlot, k, v, maxT);
         var stats = _stats.Ensure((long)rows * shape.Heads * 2 * 4);   // [rows, Heads, 2] (max, denominator)
-        float scale = 1f / MathF.Sqrt(shape.DHead);
+        float scale = shape.Scale, softcap = shape.SoftCap ?? 0f;
         int window = shape.Window ?? 0;
         ulong none = 0;   // a null device pointer: that part of the epilogue is off
         var pool = epilogue.Pool;
@@ -207,19 +207,19 @@ public sealed unsafe class CudaBackend : IBackend
             // Prefill: tiles of up to TileQueries consecutive rows of one sequence share each key and value read.
             var (tileRow, tileRows) = Tiles(batch);
             _device.Launch(Kernel("attention.cu", "attention_tiled", shape), new(tileRow.Length, shape.Heads), AttentionThreads, 0,
-                           qkvBuffer, _tiles.UploadUnlessSame<int>(tileRow), _tiles2.UploadUnlessSame<int>(tileRows), rowPos, rowSlot, k, v, maxT, window, scale,
+                           qkvBuffer, _tiles.UploadUnlessSame<int>(tileRow), _tiles2.UploadUnlessSame<int>(tileRows), rowPos, rowSlot, k, v, maxT, window, scale, softcap,
                            CudaTensor.Of(z).Buffer, stats, rawZ, rowSample, rowWeight, sumsArg, sums?.Cols ?? 0, epilogue.PoolOffset, alpha, scaleRows);
         }
         else
             _device.Launch(Kernel("attention.cu", "attention", shape), new(rows, shape.Heads), AttentionThreads, 0,
-                           qkvBuffer, rowPos, rowSlot, k, v, maxT, window, scale, CudaTensor.Of(z).Buffer, stats,
+                           qkvBuffer, rowPos, rowSlot, k, v, maxT, window, scale, softcap, CudaTensor.Of(z).Buffer, stats,
                            rawZ, rowSample, rowWeight, sumsArg, sums?.Cols ?? 0, epilogue.PoolOffset, alpha, scaleRows);
         if (probs == null) return;
         long count = (long)shape.Heads * rows * rows;   // probs [Heads, rows, rows]
         var p = _probs.Ensure(count * 4);
         CudaDriver.Check(CudaDriver.cuMemsetD8Async(p.Address, 0, (nuint)(count * 4), _device.Stream), "cuMemsetD8Async");
         _device.Launch(Kernel("attention.cu", "attention_probs", shape), new(rows, shape.Heads), RowThreads, 0,
-                       qkvBuffer, k, window, scale, stats, rows, p);
+                       qkvBuffer, k, window, scale, softcap, stats, rows, p);
         _device.Download(p, probs.AsSpan(0, (int)count));
     }
 
@@ -237,28 +237,55 @@ public sealed unsafe class CudaBackend : IBackend
         return ([.. row], [.. count]);
     }
 
+    /// <summary>The table's cos and sin on the device, uploaded again when the table has grown since.</summary>
     (DeviceBuffer Cos, DeviceBuffer Sin) RopeBuffers(RopeTable rope)
     {
-        if (_ropeTables.TryGetValue(rope, out var tables)) return tables;
+        if (_ropeTables.TryGetValue(rope, out var tables))
+        {
+            if (tables.Positions == rope.Positions) return (tables.Cos, tables.Sin);
+            tables.Cos.Dispose(); tables.Sin.Dispose();
+        }
         var cos = _device.Allocate(rope.Cos.Length * 4L);
         var sin = _device.Allocate(rope.Sin.Length * 4L);
         _device.Upload<float>(rope.Cos, cos);
         _device.Upload<float>(rope.Sin, sin);
-        return _ropeTables[rope] = (cos, sin);
+        _ropeTables[rope] = (cos, sin, rope.Positions);
+        return (cos, sin);
     }
 
-    public void GeluTanh(DeviceTensor x, int rows)
+    public void RmsNormHeads(DeviceTensor qkv, AttentionShape shape, DeviceTensor qGain, DeviceTensor kGain, float eps, int rows)
+    {
+        if (qkv.Cols != shape.QkvDim || qGain.Cols != shape.DHead || kGain.Cols != shape.DHead)
+            throw new ArgumentException($"head norm of qkv [*, {qkv.Cols}] with gains [{qGain.Cols}], [{kGain.Cols}] for heads of {shape.DHead} (qkv width {shape.QkvDim})");
+        if (rows == 0) return;
+        _device.Launch(Kernel("head_norm.cu", "rms_norm_heads", shape), new(rows), RowThreads, 0,
+                       CudaTensor.Of(qkv).Buffer, CudaTensor.Of(qGain).Buffer, CudaTensor.Of(kGain).Buffer, eps);
+    }
+
+    public void Activate(DeviceTensor x, Activation act, int rows)
     {
         long n = (long)rows * x.Cols;
-        if (n > 0) _device.Launch(Kernel("activation.cu", "gelu_tanh"), Spread(n), RowThreads, 0, CudaTensor.Of(x).Buffer, n);
+        if (n > 0) _device.Launch(Kernel("activation.cu", "activate"), Spread(n), RowThreads, 0, CudaTensor.Of(x).Buffer, n, (int)act);
     }
 
-    public void SiluGate(DeviceTensor gateUp, DeviceTensor y, int rows)
+    public void ActivateGated(DeviceTensor gateUp, Activation act, DeviceTensor y, int rows)
     {
-        if (gateUp.Cols != 2 * y.Cols) throw new ArgumentException($"SiluGate reads [*, 2 d_ff] = [*, {gateUp.Cols}] into [*, {y.Cols}]");
+        if (gateUp.Cols != 2 * y.Cols) throw new ArgumentException($"a gated activation reads [*, 2 d_ff] = [*, {gateUp.Cols}] into [*, {y.Cols}]");
         if (rows == 0) return;
-        _device.Launch(Kernel("activation.cu", "silu_gate"), Spread((long)rows * y.Cols), RowThreads, 0,
-                       CudaTensor.Of(gateUp).Buffer, CudaTensor.Of(y).Buffer, rows, y.Cols);
+        _device.Launch(Kernel("activation.cu", "activate_gated"), Spread((long)rows * y.Cols), RowThreads, 0,
+                       CudaTensor.Of(gateUp).Buffer, CudaTensor.Of(y).Buffer, rows, y.Cols, (int)act);
+    }
+
+    public void Scale(DeviceTensor x, float s, int rows)
+    {
+        long n = (long)rows * x.Cols;
+        if (n > 0) _device.Launch(Kernel("scale.cu", "scale_values"), Spread(n), RowThreads, 0, CudaTensor.Of(x).Buffer, n, s);
+    }
+
+    public void SoftCap(DeviceTensor x, float cap, int rows)
+    {
+        long n = (long)rows * x.Cols;
+        if (n > 0) _device.Launch(Kernel("scale.cu", "soft_cap"), Spread(n), RowThreads, 0, CudaTensor.Of(x).Buffer, n, cap);
     }
 
     public void GatherRows(DeviceTensor src, ReadOnlySpan<int> rows, DeviceTensor dst)
@@ -288,7 +315,7 @@ public sealed unsafe class CudaBackend : IBackend
     public void Dispose()
     {
         _device.Synchronize();
-        foreach (var (cos, sin) in _ropeTables.Values) { cos.Dispose(); sin.Dispose(); }
+        foreach (var (cos, sin, _) in _ropeTables.Values) { cos.Dispose(); sin.Dispose(); }
         foreach (var g in new[] { _ints, _rowPos, _rowSlots, _tiles, _tiles2, _lowPrecision, _stats, _probs, _poolSample, _poolWeight, _alpha, _scaleRows }) g.Dispose();
         Cublas.cublasDestroy(_cublas);
         _compiler.Dispose();

@@ -40,8 +40,11 @@ public class BackendComparisonTests
         public void RmsNorm(Runtime.Backends.DeviceTensor x, Runtime.Backends.DeviceTensor w, float eps, Runtime.Backends.DeviceTensor y, int rows) => _cpu.RmsNorm(x, w, eps, y, rows);
         public void MatMul(Runtime.Backends.DeviceTensor x, Runtime.Backends.DeviceTensor w, Runtime.Backends.DeviceTensor? bias, Runtime.Backends.DeviceTensor y, int rows, bool accumulate = false) => _cpu.MatMul(x, w, bias, y, rows, accumulate);
         public void Attention(Runtime.Backends.DeviceTensor qkv, Runtime.Backends.BatchLayout batch, Runtime.Backends.AttentionShape shape, Runtime.Backends.DeviceTensor k, Runtime.Backends.DeviceTensor v, int maxT, Runtime.Backends.DeviceTensor z, Runtime.Backends.HeadEpilogue epilogue) => _cpu.Attention(qkv, batch, shape, k, v, maxT, z, epilogue);
-        public void GeluTanh(Runtime.Backends.DeviceTensor x, int rows) => _cpu.GeluTanh(x, rows);
-        public void SiluGate(Runtime.Backends.DeviceTensor gateUp, Runtime.Backends.DeviceTensor y, int rows) => _cpu.SiluGate(gateUp, y, rows);
+        public void RmsNormHeads(Runtime.Backends.DeviceTensor qkv, Runtime.Backends.AttentionShape shape, Runtime.Backends.DeviceTensor q, Runtime.Backends.DeviceTensor k, float eps, int rows) => _cpu.RmsNormHeads(qkv, shape, q, k, eps, rows);
+        public void Activate(Runtime.Backends.DeviceTensor x, Runtime.Backends.Activation act, int rows) => _cpu.Activate(x, act, rows);
+        public void ActivateGated(Runtime.Backends.DeviceTensor gateUp, Runtime.Backends.Activation act, Runtime.Backends.DeviceTensor y, int rows) => _cpu.ActivateGated(gateUp, act, y, rows);
+        public void Scale(Runtime.Backends.DeviceTensor x, float s, int rows) => _cpu.Scale(x, s, rows);
+        public void SoftCap(Runtime.Backends.DeviceTensor x, float cap, int rows) => _cpu.SoftCap(x, cap, rows);
         public void GatherRows(Runtime.Backends.DeviceTensor src, ReadOnlySpan<int> rows, Runtime.Backends.DeviceTensor dst) => _cpu.GatherRows(src, rows, dst);
         public void Add(Runtime.Backends.DeviceTensor x, Runtime.Backends.DeviceTensor y, int rows)
         {

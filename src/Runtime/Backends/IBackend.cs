@@ -32,16 +32,26 @@ public interface IBackend : IDisposable
     void MatMul(DeviceTensor x, DeviceTensor w, DeviceTensor? bias, DeviceTensor y, int rows, bool accumulate = false);
     /// <summary>
     /// Causal self-attention over a packed batch. Reads qkv [rows, QkvDim]; applies RoPE to q and k when the shape has
-    /// a table; stores this call's k and v into the cache (kCache/vCache [slots * maxT, KvDim], slot s row block
+    /// a table (whose rows must cover every position); scores (q . k) * shape.Scale, soft-capped when shape.SoftCap is set,
+    /// masked by the causal rule and the window; stores this call's k and v into the cache (kCache/vCache [slots * maxT, KvDim], slot s row block
     /// s*maxT..); writes z [rows, Heads*DHead] (each head's softmax-weighted sum of values) after the epilogue: the raw
     /// z for recordings, the pooled capture and the head scales are applied as each head's z is produced.
     /// </summary>
     void Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT,
                    DeviceTensor z, HeadEpilogue epilogue);
-    /// <summary>x = gelu_tanh(x) in place: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).</summary>
-    void GeluTanh(DeviceTensor x, int rows);
-    /// <summary>y[r, j] = silu(gateUp[r, j]) * gateUp[r, d_ff + j], j in [0, d_ff) where d_ff = y.Cols.</summary>
-    void SiluGate(DeviceTensor gateUp, DeviceTensor y, int rows);
+    /// <summary>
+    /// RMSNorm of every query and key head of fused qkv rows, in place (QK-norm, before RoPE): each q head's DHead values
+    /// x become x / sqrt(mean(x^2) + eps) * qGain, each k head's likewise with kGain (both [DHead]); v is left alone.
+    /// </summary>
+    void RmsNormHeads(DeviceTensor qkv, AttentionShape shape, DeviceTensor qGain, DeviceTensor kGain, float eps, int rows);
+    /// <summary>x = act(x) in place over the first rows.</summary>
+    void Activate(DeviceTensor x, Activation act, int rows);
+    /// <summary>y[r, j] = act(gateUp[r, j]) * gateUp[r, d_ff + j], j in [0, d_ff) where d_ff = y.Cols (SwiGLU, GeGLU).</summary>
+    void ActivateGated(DeviceTensor gateUp, Activation act, DeviceTensor y, int rows);
+    /// <summary>x *= s over the first rows (e.g. Gemma's embedding scale).</summary>
+    void Scale(DeviceTensor x, float s, int rows);
+    /// <summary>x = cap * tanh(x / cap) over the first rows (Gemma 2's final logit soft-capping).</summary>
+    void SoftCap(DeviceTensor x, float cap, int rows);
     /// <summary>dst[i, :] = src[rows[i], :] (e.g. the last row of each sequence before the unembedding).</summary>
     void GatherRows(DeviceTensor src, ReadOnlySpan<int> rows, DeviceTensor dst);
     /// <summary>x += y over the first rows.</summary>

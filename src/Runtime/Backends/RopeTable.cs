@@ -1,40 +1,54 @@
 namespace HeadPursuit.Runtime.Backends;
 
 /// <summary>
-/// Rotary position tables in the Hugging Face rotate-half convention: inv_freq_j = theta^(-2j/d_head),
-/// angle = pos * inv_freq_j, and for each position the cos/sin of the d_head/2 angles.
-/// x' = x * cos(emb) + rotate_half(x) * sin(emb), emb = [angles, angles], rotate_half(x) = [-x2, x1].
-/// Angles are computed in double, as the float64 reference does; HF's float32 path differs by rounding.
+/// Rotary position tables in the Hugging Face rotate-half convention, for the first <see cref="RotaryDims"/> dimensions
+/// of each head (all of them unless the family rotates only part, as GPT-NeoX does): with half = RotaryDims / 2,
+/// angle(p, j) = p * InvFreq[j], and for j &lt; half
+///   x'[j] = x[j] cos - x[j + half] sin,   x'[j + half] = x[j + half] cos + x[j] sin;
+/// dimensions from RotaryDims on pass through. Angles and their cos/sin are computed in double and rounded once
+/// (HF's float32 path differs by rounding). Rows are computed on demand (<see cref="EnsurePositions"/>), so a model
+/// with a long context does not pay for positions it never reaches; a row's values never depend on when it was made.
 /// </summary>
 public sealed class RopeTable
 {
-    public int DHead { get; }
-    public int MaxPositions { get; }
-    public float[] Cos { get; }   // [MaxPositions, DHead/2]
-    public float[] Sin { get; }   // [MaxPositions, DHead/2]
+    /// <summary>[RotaryDims / 2] inverse frequencies, scaling already applied (see Models/RopeFrequencies).</summary>
+    public double[] InvFreq { get; }
+    public int RotaryDims => 2 * InvFreq.Length;
+    /// <summary>Positions 0..Positions-1 have rows in <see cref="Cos"/> and <see cref="Sin"/>.</summary>
+    public int Positions { get; private set; }
+    public float[] Cos { get; private set; } = [];   // [Positions, RotaryDims / 2]
+    public float[] Sin { get; private set; } = [];   // [Positions, RotaryDims / 2]
 
-    public RopeTable(int dHead, int maxPositions, double theta)
+    public RopeTable(double[] invFreq, int positions = 0)
     {
-        DHead = dHead; MaxPositions = maxPositions;
-        int half = dHead / 2;
-        Cos = new float[maxPositions * half];
-        Sin = new float[maxPositions * half];
-        for (int j = 0; j < half; j++)
-        {
-            double invFreq = Math.Pow(theta, -2.0 * j / dHead);
-            for (int p = 0; p < maxPositions; p++)
-            {
-                double a = p * invFreq;
-                Cos[p * half + j] = (float)Math.Cos(a);
-                Sin[p * half + j] = (float)Math.Sin(a);
-            }
-        }
+        if (invFreq.Length == 0) throw new ArgumentException("a RoPE table needs at least one frequency");
+        InvFreq = invFreq;
+        EnsurePositions(positions);
     }
 
-    /// <summary>Rotates one head vector x [DHead] in place for position <paramref name="pos"/>.</summary>
+    /// <summary>Makes rows for positions 0..<paramref name="positions"/>-1 exist (growing by doubling).</summary>
+    public void EnsurePositions(int positions)
+    {
+        if (positions <= Positions) return;
+        int n = Math.Max(positions, 2 * Positions), half = InvFreq.Length;
+        var cos = new float[(long)n * half];
+        var sin = new float[(long)n * half];
+        Cos.CopyTo(cos, 0);
+        Sin.CopyTo(sin, 0);
+        for (int p = Positions; p < n; p++)
+            for (int j = 0; j < half; j++)
+            {
+                double a = p * InvFreq[j];
+                cos[p * half + j] = (float)Math.Cos(a);
+                sin[p * half + j] = (float)Math.Sin(a);
+            }
+        Cos = cos; Sin = sin; Positions = n;
+    }
+
+    /// <summary>Rotates one head vector x [d_head] in place for position <paramref name="pos"/> (which must have a row).</summary>
     public void Apply(Span<float> x, int pos)
     {
-        int half = DHead / 2;
+        int half = InvFreq.Length;
         var c = Cos.AsSpan(pos * half, half);
         var s = Sin.AsSpan(pos * half, half);
         for (int j = 0; j < half; j++)

@@ -9,6 +9,8 @@ namespace HeadPursuit.Runtime.Models;
 /// </summary>
 public sealed class KvCache : IDisposable
 {
+    /// <summary>The model the cache was made for (its layer count and key/value width).</summary>
+    public ModelConfig Config { get; }
     public int Slots { get; }
     public int MaxT { get; }
     public DeviceTensor[] K { get; }
@@ -16,9 +18,9 @@ public sealed class KvCache : IDisposable
 
     public KvCache(IBackend backend, ModelConfig config, int slots, int maxT)
     {
-        if (maxT > config.MaxPositions && config.Family == ModelFamily.Gpt2)
-            throw new ArgumentException($"{maxT} positions exceed the model's n_positions = {config.MaxPositions}");
-        Slots = slots; MaxT = maxT;
+        if (maxT > config.MaxPositions && config.LearnedPositions)
+            throw new ArgumentException($"{maxT} positions exceed the model's {config.MaxPositions} learned positions");
+        Config = config; Slots = slots; MaxT = maxT;
         int kvDim = config.KvHeads * config.DHead;
         K = new DeviceTensor[config.Layers];
         V = new DeviceTensor[config.Layers];

@@ -12,7 +12,7 @@ public static class Activations
     /// <summary>Exact GELU: 0.5 x (1 + erf(x / sqrt 2)) (LLaVA's projector, torch's default "gelu").</summary>
     public static void Gelu(Span<float> x)
     {
-        for (int i = 0; i < x.Length; i++) x[i] = (float)(0.5 * x[i] * (1 + Erf.Of(x[i] / Math.Sqrt(2))));
+        for (int i = 0; i < x.Length; i++) x[i] = Maths.Gelu.Exact(x[i]);
     }
 
     public static void Apply(ClipActivation act, Span<float> x)

@@ -26,14 +26,6 @@ public sealed record LlavaConfig
     /// <summary>Image features per image = image-token positions a prompt must hold.</summary>
     public int ImageTokens => Vision.Patches + (Select == FeatureSelect.Full ? 1 : 0);
 
-    /// <summary>LlamaConfig defaults filled in where a LLaVA text_config omits them.</summary>
-    static readonly (string Key, JsonNode Value)[] LlamaDefaults =
-    [
-        ("vocab_size", 32000), ("hidden_size", 4096), ("intermediate_size", 11008), ("num_hidden_layers", 32),
-        ("num_attention_heads", 32), ("hidden_act", "silu"), ("rms_norm_eps", 1e-6), ("rope_theta", 10000.0),
-        ("max_position_embeddings", 2048), ("tie_word_embeddings", false),
-    ];
-
     public static LlavaConfig Load(string path)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: config.json not found");
@@ -83,9 +75,7 @@ public sealed record LlavaConfig
         var text = root["text_config"] is JsonObject t ? (JsonObject)t.DeepClone() : new JsonObject();
         string type = Str(text, "model_type", source) ?? "llama";
         if (type != "llama") throw new ModelFormatException($"{source}: text_config model_type \"{type}\" is not supported (supported: llama)");
-        text["model_type"] = "llama";
-        foreach (var (key, value) in LlamaDefaults)
-            if (text[key] is null) text[key] = value.DeepClone();
+        text["model_type"] = "llama";   // absent keys take LlamaConfig's defaults, as in HF
         return ModelConfig.Parse(text.ToJsonString(), source + " (text_config)");
     }
 

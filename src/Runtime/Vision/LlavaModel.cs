@@ -39,7 +39,7 @@ public sealed class LlavaModel : IDisposable
         try
         {
             var layout = LlavaWeightLayout.Detect(store);
-            var text = new Transformer(backend, TransformerWeights.Load(store, config.Text, layout.TextName));
+            var text = Transformer.Load(store, config.Text, backend, layout.TextName);
             var vision = new ClipVisionTower(ClipVisionWeights.Load(store, config.Vision, layout.Vision));
             var projector = MultiModalProjector.Load(store, layout.Projector, config.Vision.Hidden, config.Text.DModel, config.ProjectorBias);
             string pre = Path.Combine(folder, "preprocessor_config.json");

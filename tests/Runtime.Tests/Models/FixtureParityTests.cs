@@ -14,6 +14,11 @@ public sealed class FixtureParityTests(ITestOutputHelper output)
     [InlineData("qwen2-tiny")]
     [InlineData("stories260K")]
     [InlineData("tinyworld-gpt2")]
+    [InlineData("llama3-rope-tiny")]
+    [InlineData("qwen3-tiny")]
+    [InlineData("pythia-tiny")]
+    [InlineData("gemma2-tiny")]
+    [InlineData("gemma3-text-tiny")]
     public void EveryCaseMatchesTheReference(string fixture)
     {
         var results = ModelVerifier.Run(Fixtures.Path(fixture), new CpuBackend()).ToList();

@@ -39,7 +39,7 @@ public sealed class ForwardIdentityTests
         int T = Ids.Length, d = c.DModel;
         for (int l = 0; l < c.Layers; l++)
         {
-            var bias = m.Weights.Layers[l].OBias;
+            var bias = m.OutputProjection(l).Bias;
             for (int t = 0; t < T; t++)
             {
                 var sum = new float[d];
@@ -128,7 +128,7 @@ public sealed class ForwardIdentityTests
         var zero = new HeadScales(c.Layers, c.Heads);
         for (int h = 0; h < c.Heads; h++) zero[1, h] = 0f;
         var (_, rec) = Run(m, Ids, zero);
-        var bias = m.Weights.Layers[1].OBias!;
+        var bias = m.OutputProjection(1).Bias!;
         for (int t = 0; t < Ids.Length; t++)
             Assert.Equal(bias, rec.AttnOut.AsSpan((Ids.Length + t) * c.DModel, c.DModel).ToArray());
         var (_, plain) = Run(m, Ids);

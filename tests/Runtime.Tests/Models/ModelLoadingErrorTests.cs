@@ -1,5 +1,6 @@
 using HeadPursuit.Runtime.Backends.Cpu;
 using HeadPursuit.Runtime.Models;
+using HeadPursuit.Runtime.Models.Families;
 using HeadPursuit.Runtime.SafeTensors;
 using HeadPursuit.Tests;
 
@@ -67,10 +68,12 @@ public sealed class ModelLoadingErrorTests : IDisposable
     }
 
     [Fact]
-    public void MissingRequiredConfigFieldIsNamed()
+    public void AnAbsentConfigFieldTakesTheHuggingFaceDefault()
     {
+        // LlamaConfig's num_hidden_layers defaults to 32, as in transformers: the loader then looks for layer 2 and names it.
         var e = Fails(CopyFixture("llama-tiny", c => c.Replace("\"num_hidden_layers\": 2,", "")));
-        Assert.Contains("\"num_hidden_layers\"", e.Message);
+        Assert.Contains("missing tensor 'model.layers.2.", e.Message);
+        Assert.Equal(32, ModelConfig.Load(Path.Combine(_dir, "config.json")).Layers);
     }
 
     [Fact]
@@ -83,16 +86,16 @@ public sealed class ModelLoadingErrorTests : IDisposable
     [Fact]
     public void ConfigFieldsAreReadForEveryFamily()
     {
-        var qwen = ModelConfig.Load(Fixtures.Path("qwen2-tiny", "config.json"));
-        Assert.Equal((ModelFamily.Llama, 4, 1, 16, true, true, false), (qwen.Family, qwen.Heads, qwen.KvHeads, qwen.DHead, qwen.QkvBias, qwen.TieEmbeddings, qwen.OutputBias));
-        Assert.Equal(1e6, qwen.RopeTheta);
-        Assert.Null(qwen.SlidingWindow);   // use_sliding_window is false
+        var qwen = (LlamaFamily.Config)ModelConfig.Load(Fixtures.Path("qwen2-tiny", "config.json"));
+        Assert.Equal(("llama", 4, 1, 16, true, true, false), (qwen.Family.Name, qwen.Heads, qwen.KvHeads, qwen.DHead, qwen.QkvBias, qwen.TieEmbeddings, qwen.OutputBias));
+        Assert.Equal(1e6, qwen.LayerAttention[0].Rope!.Theta);
+        Assert.All(qwen.LayerAttention, a => Assert.Null(a.Window));   // use_sliding_window is false
         var stories = ModelConfig.Load(Fixtures.Path("stories260K", "config.json"));
         Assert.Equal((8, 4, 8, 172, 1e-5f), (stories.Heads, stories.KvHeads, stories.DHead, stories.DFF, stories.NormEps));
         var gpt2 = ModelConfig.Load(Fixtures.Path("gpt2-tiny", "config.json"));
-        Assert.Equal((ModelFamily.Gpt2, 256, 128, true), (gpt2.Family, gpt2.DFF, gpt2.MaxPositions, gpt2.TieEmbeddings));
+        Assert.Equal(("gpt2", 256, 128, true, true), (gpt2.Family.Name, gpt2.DFF, gpt2.MaxPositions, gpt2.TieEmbeddings, gpt2.LearnedPositions));
         var mistral = ModelConfig.Parse("""{"model_type":"mistral","hidden_size":64,"intermediate_size":128,"num_hidden_layers":1,"num_attention_heads":4,"num_key_value_heads":2,"vocab_size":10,"sliding_window":4096,"eos_token_id":[2,3]}""", "mistral.json");
-        Assert.Equal((4096, false), (mistral.SlidingWindow!.Value, mistral.TieEmbeddings));
+        Assert.Equal((4096, false), (mistral.LayerAttention[0].Window!.Value, mistral.TieEmbeddings));
         Assert.Equal([2, 3], mistral.EosIds);
     }
 }

@@ -1,4 +1,5 @@
 using HeadPursuit.Runtime.Vision;
+using HeadPursuit.Runtime.Maths;
 
 namespace HeadPursuit.Runtime.Tests.Vision;
 

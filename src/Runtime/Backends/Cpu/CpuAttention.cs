@@ -5,8 +5,8 @@ namespace HeadPursuit.Runtime.Backends.Cpu;
 
 /// <summary>
 /// Causal attention on the CPU, in two parallel passes: (1) per row, RoPE on q and k and the copy of k/v
-/// into the cache; (2) per (sequence, query head), for each of its rows: scores against the cached keys,
-/// softmax, z = sum_s p_s v_s, then the epilogue on that head's z (raw copy, pooled capture, head scale).
+/// into the cache; (2) per (sequence, query head), for each of its rows: scores against the cached keys (scaled,
+/// soft-capped when the shape says so), softmax, z = sum_s p_s v_s, then the epilogue on that head's z (raw copy, pooled capture, head scale).
 /// Work items never share outputs (a sample's sums are one sequence's, each head its own columns), so the
 /// result does not depend on the thread count.
 /// </summary>
@@ -48,7 +48,7 @@ static class CpuAttention
         {
             int seq = item / shape.Heads, h = item % shape.Heads;
             int dh = shape.DHead, kvDim = shape.KvDim, kvh = h / (shape.Heads / shape.KvHeads);
-            float scale = 1f / MathF.Sqrt(dh);
+            float scale = shape.Scale;
             int slotBase = batch.Slot[seq] * maxT;
             if (t_scores == null || t_scores.Length < maxT) t_scores = new float[maxT];
             for (int t = 0; t < batch.Length[seq]; t++)
@@ -60,6 +60,12 @@ static class CpuAttention
                 var scores = t_scores.AsSpan(0, n);
                 for (int s = 0; s < n; s++)
                     scores[s] = TensorPrimitives.Dot(q, kCache.AsSpan(((slotBase + first + s) * kvDim) + kvh * dh, dh)) * scale;
+                if (shape.SoftCap is float cap)
+                {
+                    TensorPrimitives.Divide(scores, cap, scores);
+                    TensorPrimitives.Tanh(scores, scores);
+                    TensorPrimitives.Multiply(scores, cap, scores);
+                }
                 float max = TensorPrimitives.Max(scores);
                 TensorPrimitives.Subtract(scores, max, scores);
                 TensorPrimitives.Exp(scores, scores);

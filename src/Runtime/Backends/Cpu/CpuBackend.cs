@@ -82,52 +82,71 @@ public sealed class CpuBackend : IBackend
         CpuAttention.Run(CpuTensor.Of(qkv).Floats, batch, shape, CpuTensor.Of(kCache).Floats, CpuTensor.Of(vCache).Floats, maxT, CpuTensor.Of(z).Floats, e);
     }
 
-    public void GeluTanh(DeviceTensor x, int rows)
+    public void RmsNormHeads(DeviceTensor qkv, AttentionShape shape, DeviceTensor qGain, DeviceTensor kGain, float eps, int rows)
     {
-        var body = new GeluRows(CpuTensor.Of(x).Floats, x.Cols);
+        var body = new HeadNormRows(CpuTensor.Of(qkv).Floats, shape, CpuTensor.Of(qGain).Floats, CpuTensor.Of(kGain).Floats, eps);
         CpuParallel.For(rows, ref body);
     }
 
-    /// <summary>gelu_tanh over one row, vectorised: t = tanh(c (x + 0.044715 x^3)), x <- 0.5 x (1 + t).</summary>
-    readonly struct GeluRows(float[] x, int d) : IParallelBody
+    /// <summary>RMSNorm of each q and k head of one qkv row (the k heads follow the q heads); statistics in double as NormRows.</summary>
+    readonly struct HeadNormRows(float[] qkv, AttentionShape shape, float[] qGain, float[] kGain, float eps) : IParallelBody
     {
-        [ThreadStatic] static float[]? t_scratch;
-
         public void Run(int r)
         {
-            var s = x.AsSpan(r * d, d);
-            if (t_scratch == null || t_scratch.Length < d) t_scratch = new float[d];
-            var t = t_scratch.AsSpan(0, d);
-            const float c = 0.7978845608028654f; // sqrt(2/pi)
-            TensorPrimitives.Multiply(s, s, t);                  // x^2
-            TensorPrimitives.Multiply(t, 0.044715f, t);
-            TensorPrimitives.Add(t, 1f, t);                      // 1 + 0.044715 x^2
-            TensorPrimitives.Multiply(t, s, t);                  // x + 0.044715 x^3
-            TensorPrimitives.Multiply(t, c, t);
-            TensorPrimitives.Tanh(t, t);
-            TensorPrimitives.Add(t, 1f, t);
-            TensorPrimitives.Multiply(t, s, s);
-            TensorPrimitives.Multiply(s, 0.5f, s);
+            int dh = shape.DHead;
+            for (int h = 0; h < shape.Heads + shape.KvHeads; h++)
+            {
+                var x = qkv.AsSpan(r * shape.QkvDim + h * dh, dh);
+                var w = h < shape.Heads ? qGain : kGain;
+                double sq = 0;
+                foreach (float v in x) sq += (double)v * v;
+                float inv = (float)(1.0 / Math.Sqrt(sq / dh + eps));
+                for (int i = 0; i < dh; i++) x[i] = x[i] * inv * w[i];
+            }
         }
     }
 
-    public void SiluGate(DeviceTensor gateUp, DeviceTensor y, int rows)
+    public void Activate(DeviceTensor x, Activation act, int rows)
     {
-        var body = new SiluRows(CpuTensor.Of(gateUp).Floats, CpuTensor.Of(y).Floats, y.Cols);
+        var body = new ActivateRows(CpuTensor.Of(x).Floats, act, x.Cols);
         CpuParallel.For(rows, ref body);
     }
 
-    readonly struct SiluRows(float[] gateUp, float[] y, int f) : IParallelBody
+    readonly struct ActivateRows(float[] x, Activation act, int d) : IParallelBody
+    {
+        public void Run(int r) => ActivationRow.Apply(act, x.AsSpan(r * d, d), x.AsSpan(r * d, d));
+    }
+
+    public void ActivateGated(DeviceTensor gateUp, Activation act, DeviceTensor y, int rows)
+    {
+        if (gateUp.Cols != 2 * y.Cols) throw new ArgumentException($"a gated activation reads [*, 2 d_ff] = [*, {gateUp.Cols}] into [*, {y.Cols}]");
+        var body = new GatedRows(CpuTensor.Of(gateUp).Floats, act, CpuTensor.Of(y).Floats, y.Cols);
+        CpuParallel.For(rows, ref body);
+    }
+
+    /// <summary>y = act(gate) * up for one row of [gate | up].</summary>
+    readonly struct GatedRows(float[] gateUp, Activation act, float[] y, int f) : IParallelBody
     {
         public void Run(int r)
         {
-            var g = gateUp.AsSpan(r * 2 * f, f);
-            var u = gateUp.AsSpan(r * 2 * f + f, f);
             var o = y.AsSpan(r * f, f);
-            TensorPrimitives.Sigmoid(g, o);      // silu(g) = g * sigmoid(g)
-            TensorPrimitives.Multiply(o, g, o);
-            TensorPrimitives.Multiply(o, u, o);
+            ActivationRow.Apply(act, gateUp.AsSpan(r * 2 * f, f), o);
+            TensorPrimitives.Multiply(o, gateUp.AsSpan(r * 2 * f + f, f), o);
         }
+    }
+
+    public void Scale(DeviceTensor x, float s, int rows)
+    {
+        var a = CpuTensor.Of(x).Floats.AsSpan(0, rows * x.Cols);
+        TensorPrimitives.Multiply(a, s, a);
+    }
+
+    public void SoftCap(DeviceTensor x, float cap, int rows)
+    {
+        var a = CpuTensor.Of(x).Floats.AsSpan(0, rows * x.Cols);
+        TensorPrimitives.Divide(a, cap, a);
+        TensorPrimitives.Tanh(a, a);
+        TensorPrimitives.Multiply(a, cap, a);
     }
 
     public void GatherRows(DeviceTensor src, ReadOnlySpan<int> rows, DeviceTensor dst)

@@ -1,4 +1,4 @@
-namespace HeadPursuit.Runtime.Vision;
+namespace HeadPursuit.Runtime.Maths;
 
 /// <summary>
 /// The error function in double precision (.NET has none): the Maclaurin series
