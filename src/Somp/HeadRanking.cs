@@ -26,6 +26,8 @@ public sealed class HeadRanking
     public int[] TokenIds { get; }
     /// <summary>Ranked, best first.</summary>
     public IReadOnlyList<HeadScore> Entries { get; }
+    /// <summary>What a head's output W_O^(h) z is in the model's family (written beside the scores when known).</summary>
+    public string? HeadOutput { get; init; }
 
     public HeadRanking(string concept, string method, SompOptions options, int iterations, int layers, int heads, int samples,
         int[] tokenIds, IEnumerable<HeadScore> scores)
@@ -62,6 +64,7 @@ public sealed class HeadRanking
             w.WriteNumber("layers", Layers);
             w.WriteNumber("heads", Heads);
             w.WriteNumber("samples", Samples);
+            if (HeadOutput != null) w.WriteString("head_output", HeadOutput);
             WriteArray(w, "token_ids", TokenIds);
             w.WriteStartArray("ranking");
             foreach (var e in Entries)
@@ -98,6 +101,7 @@ public sealed class HeadRanking
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"# concept={Concept}, method={Method}, {Settings}\n");
+        if (HeadOutput != null) sb.Append(CultureInfo.InvariantCulture, $"# {HeadOutput}\n");
         sb.Append("rank,head,layer,head_index,score\n");
         for (int r = 0; r < Entries.Count; r++)
         {
@@ -119,6 +123,7 @@ public sealed class HeadRanking
         sb.Append(CultureInfo.InvariantCulture, $"## {Concept}: {Method} head ranking\n\n");
         sb.Append(CultureInfo.InvariantCulture,
             $"{Layers} layers x {Heads} heads, {Samples} samples, {TokenIds.Length} concept tokens, {Settings}\n\n");
+        if (HeadOutput != null) sb.Append(CultureInfo.InvariantCulture, $"Head outputs: {HeadOutput}.\n\n");
         sb.Append("| rank | head | score |\n|---:|---|---:|\n");
         for (int r = 0; r < Math.Min(top, Entries.Count); r++)
             sb.Append(CultureInfo.InvariantCulture, $"| {r + 1} | {Entries[r].Head} | {Entries[r].Score:F4} |\n");

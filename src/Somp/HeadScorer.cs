@@ -32,17 +32,18 @@ public sealed class HeadScorer
     }
 
     /// <summary>SOMP head scores for the concept's tokens (duplicates removed, sorted), all heads ranked.</summary>
-    /// <param name="iterations">N; default min(50, |D_C|). An explicit N larger than |D_C| is an error.</param>
+    /// <param name="iterations">N; default min(50, |D_C|), and at most d_model (the atoms span no more directions; only a
+    /// small model's d_model is below 50). An explicit N larger than |D_C| or d_model is an error.</param>
     public HeadRanking Rank(string concept, IReadOnlyList<int> tokenIds, int? iterations = null)
     {
         var dictionary = Dictionary(concept, tokenIds);
-        int n = iterations ?? Math.Min(DefaultMaxIterations, dictionary.Count);
+        int n = iterations ?? Math.Min(Math.Min(DefaultMaxIterations, dictionary.Count), _blocks.DModel);
         var heads = AllHeads();
         var results = _solver.RunHeads([.. heads.Select(SompInput)], dictionary, n, Options);
         var scores = heads.Select((id, k) =>
             new HeadScore(id, results[k].Score, results[k].Evr, [.. results[k].Selected.Select(j => dictionary.TokenIds[j])]));
         return new HeadRanking(concept, HeadRanking.SompMethod, Options, n, _activations.Layers, _activations.Heads, _activations.Samples,
-            dictionary.TokenIds, scores);
+            dictionary.TokenIds, scores) { HeadOutput = _blocks.HeadOutput };
     }
 
     /// <summary>
@@ -71,7 +72,7 @@ public sealed class HeadScorer
             return new HeadScore(id, score / n, [], []);
         }).ToList();
         return new HeadRanking(concept, HeadRanking.LogitLensMethod, Options, 0, _activations.Layers, _activations.Heads, n,
-            dictionary.TokenIds, scores);
+            dictionary.TokenIds, scores) { HeadOutput = _blocks.HeadOutput };
     }
 
     AtomSet Dictionary(string concept, IReadOnlyList<int> tokenIds)

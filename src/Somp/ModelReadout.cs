@@ -12,6 +12,6 @@ public sealed record ModelReadout(OutputBlocks Blocks, float[] Unembedding, floa
     {
         var c = model.Config;
         var blocks = Enumerable.Range(0, c.Layers).Select(model.OutputBlocks).ToArray();
-        return new ModelReadout(new OutputBlocks(blocks, c.DModel, c.DHead), model.Unembedding.View.ToFloatArray(), model.FinalNormGain);
+        return new ModelReadout(new OutputBlocks(blocks, c.DModel, c.DHead) { HeadOutput = model.Family.HeadOutputConvention }, model.Unembedding.View.ToFloatArray(), model.FinalNormGain);
     }
 }

@@ -11,6 +11,8 @@ public sealed class OutputBlocks
     public int Heads { get; }
     public int DModel { get; }
     public int DHead { get; }
+    /// <summary>What W_O^(h) z is relative to the residual stream in the model's family (ModelFamily.HeadOutputConvention); null when unknown.</summary>
+    public string? HeadOutput { get; init; }
 
     /// <param name="blocks">[L][H] arrays, each [d_model, d_head] row-major.</param>
     public OutputBlocks(float[][][] blocks, int dModel, int dHead)

@@ -14,6 +14,11 @@ public class ModelParityTests
     [InlineData("stories260K")]
     [InlineData("llava-tiny")]
     [InlineData("tinyworld-gpt2")]
+    [InlineData("llama3-rope-tiny")]
+    [InlineData("qwen3-tiny")]
+    [InlineData("pythia-tiny")]
+    [InlineData("gemma2-tiny")]
+    [InlineData("gemma3-text-tiny")]
     public void Model_fixture_verifies_on_cuda(string model)
     {
         using var cuda = Emulator.Backend();

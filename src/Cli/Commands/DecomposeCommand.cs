@@ -37,7 +37,8 @@ sealed class DecomposeCommand : ICommand
         using var loaded = LoadedModel.Load(modelName, backend);
         var tok = loaded.Tokenizer;
         if (tok == null) Console.Error.WriteLine($"{loaded.Folder} has no tokenizer.json: tokens are shown as #ID");
-        string Text(int id) => tok?.Decode([id]) ?? $"#{id}";
+        // Ids past the tokenizer's vocabulary (a model's padded embedding rows) have no text either.
+        string Text(int id) => tok?.IdToToken(id) != null ? tok.Decode([id]) : $"#{id}";
         var acts = HeadActivations.Load(actsPath);
         ModelIdentity.Check(acts, actsPath, loaded.Folder, modelName);
         var readout = ModelReadout.From(loaded.Model);
@@ -51,6 +52,7 @@ sealed class DecomposeCommand : ICommand
         {
             model = modelName, activations = Path.GetFileName(actsPath), samples = acts.Samples, iterations,
             center = options.Center, normalize = options.Normalize, fold_final_norm = options.FoldFinalNorm,
+            head_output = readout.Blocks.HeadOutput,
             heads = results.Select(r => new
             {
                 head = r.Head.ToString(), token_ids = r.TokenIds, tokens = r.TokenIds.Select(Text), evr = r.Evr,
@@ -60,6 +62,7 @@ sealed class DecomposeCommand : ICommand
         var md = new StringBuilder();
         md.AppendLine($"# Full-vocabulary decomposition ({acts.Samples} samples, {iterations} SOMP iterations)\n");
         md.AppendLine($"Logit lens: the top {top} tokens of W_U (W_O^(h) mean z) per head (raw rows, no final norm).\n");
+        md.AppendLine($"Head outputs: {readout.Blocks.HeadOutput}.\n");
         // EVR after the tokens shown, and after all iterations when that is more.
         int[] evrAt = top < iterations ? [top, iterations] : [iterations];
         md.AppendLine($"| head | {string.Join(" | ", evrAt.Select(k => $"EVR@{k}"))} | top tokens in selection order | logit lens |");

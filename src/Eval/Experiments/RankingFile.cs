@@ -32,7 +32,10 @@ public static class RankingFile
         bool Option(string name) => r.TryGetProperty("options", out var o) && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
         var options = new SompOptions(Option("center"), Option("normalize"), Option("fold_final_norm"));
         return new HeadRanking(Json.String(r, "concept", path), Json.String(r, "method", path), options, Int("iterations"),
-                               Int("layers"), Int("heads"), Int("samples"), Numbers(r, "token_ids", path, x => x.GetInt32()), scores);
+                               Int("layers"), Int("heads"), Int("samples"), Numbers(r, "token_ids", path, x => x.GetInt32()), scores)
+        {
+            HeadOutput = r.TryGetProperty("head_output", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null,
+        };
     }
 
     /// <summary>The array <paramref name="name"/> of <paramref name="e"/>, every element a number.</summary>

@@ -95,15 +95,15 @@ public sealed class Tokenizer
 
     /// <summary>
     /// The text of ids. Bytes that do not form valid UTF-8 decode to U+FFFD (ByteLevel), or one U+FFFD
-    /// per byte for a run of &lt;0xNN&gt; tokens (ByteFallback), as HF does.
+    /// per byte for a run of &lt;0xNN&gt; tokens (ByteFallback), as HF does. Ids that no token has (a model's padded
+    /// embedding rows beyond the tokenizer's vocabulary) are left out, as HF's tokenizers do.
     /// </summary>
     public string Decode(ReadOnlySpan<int> ids, bool skipSpecialTokens = false)
     {
         var tokens = new List<string>(ids.Length);
         foreach (int id in ids)
         {
-            string token = IdToToken(id) ?? throw new ArgumentOutOfRangeException(nameof(ids), $"token id {id} is not in the vocabulary (VocabSize {VocabSize})");
-            if (!(skipSpecialTokens && IsSpecial(id))) tokens.Add(token);
+            if (IdToToken(id) is { } token && !(skipSpecialTokens && IsSpecial(id))) tokens.Add(token);
         }
         return _decoder == null ? string.Join(' ', tokens) : string.Concat(_decoder.DecodeChain(tokens));
     }

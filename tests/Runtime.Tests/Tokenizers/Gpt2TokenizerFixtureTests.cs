@@ -85,7 +85,7 @@ public sealed class Gpt2TokenizerFixtureTests
         Assert.Null(t.IdToToken(50257));
         Assert.Null(t.BosId); // no tokenizer_config.json in this folder
         Assert.Equal("Hello world", t.Decode([15496, 50256, 995], skipSpecialTokens: true));
-        Assert.Throws<ArgumentOutOfRangeException>(() => t.Decode([15496, 50257]));
+        Assert.Equal("Hello", t.Decode([15496, 50257]));   // an id no token has is left out, as HF tokenizers do
     }
 
     [Fact]
