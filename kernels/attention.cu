@@ -9,8 +9,10 @@
 //   pooled capture               sums[row_sample[r] * sums_cols + pool_offset + h D_HEAD + c] += row_weight[r] * z
 //                                (rows of one sample may run in parallel blocks, hence atomicAdd)
 //   head scale                   z *= alpha[h] where scale_rows[r] != 0
-// Query head h reads kv head h / (HEADS / KV_HEADS). A query at position p sees keys first..p with
-// first = max(0, p - window + 1) when window > 0, else 0. Scores are (q . k) * scale, then softcap * tanh(score / softcap)
+// Query head h reads kv head h / (HEADS / KV_HEADS). A query at position p sees keys first..last with
+// first = max(0, p - window + 1) when window > 0, else 0, and last = p; when block_first is given and the row's
+// block_first >= 0, the row lies in an image block [block_first, block_last] inside which attention is bidirectional:
+// first = min(first, block_first), last = max(p, block_last) (see visible_keys). Scores are (q . k) * scale, then softcap * tanh(score / softcap)
 // when softcap > 0 (Gemma 2), with tanh(u) = 1 - 2 / (exp(2u) + 1).
 #if !defined(D_HEAD) || !defined(HEADS) || !defined(KV_HEADS)
 #error "attention.cu needs -DD_HEAD, -DHEADS and -DKV_HEADS"
@@ -22,6 +24,18 @@
 #define ATTN_WARPS 4                        // attention blocks are ATTN_WARPS * 32 threads
 #define PER_LANE ((D_HEAD + 31) / 32)       // head dimensions owned by each lane: lane, lane + 32, ...
 #define LOWEST (-3.402823466e38f)
+
+// The key range row r sees (BatchLayout.VisibleKeys in C#).
+static __device__ void visible_keys(int r, int pos, int window, const int* block_first, const int* block_last, int* first, int* last)
+{
+    *first = window > 0 && pos - window + 1 > 0 ? pos - window + 1 : 0;
+    *last = pos;
+    if (block_first && block_first[r] >= 0)
+    {
+        if (block_first[r] < *first) *first = block_first[r];
+        if (block_last[r] > *last) *last = block_last[r];
+    }
+}
 
 static __device__ float capped(float score, float softcap)
 {
@@ -50,7 +64,8 @@ extern "C" __global__ void store_kv(const float* qkv, const int* row_pos, const 
 // first + w + ATTN_WARPS, ... with an online softmax (running max m, denominator l, weighted value sum acc), then warp 0
 // merges the warps' partial results.
 extern "C" __global__ void attention(const float* qkv, const int* row_pos, const int* row_slot, const float* k_cache, const float* v_cache,
-                                     int max_t, int window, float scale, float softcap, float* z, float* stats, float* raw_z,
+                                     int max_t, int window, const int* block_first, const int* block_last, float scale, float softcap,
+                                     float* z, float* stats, float* raw_z,
                                      const int* row_sample, const float* row_weight, float* sums, int sums_cols, int pool_offset,
                                      const float* alpha, const unsigned char* scale_rows)
 {
@@ -58,8 +73,8 @@ extern "C" __global__ void attention(const float* qkv, const int* row_pos, const
     __shared__ float part_acc[ATTN_WARPS][PER_LANE * 32];
     const int r = blockIdx.x, h = blockIdx.y, kvh = h / (HEADS / KV_HEADS);
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-    const int pos = row_pos[r];
-    const int first = window > 0 && pos - window + 1 > 0 ? pos - window + 1 : 0;
+    int first, last;
+    visible_keys(r, row_pos[r], window, block_first, block_last, &first, &last);
     const float* q = qkv + (long long)r * QKV_DIM + h * D_HEAD;
     const long long base = (long long)row_slot[r] * max_t * KV_DIM + kvh * D_HEAD;
 
@@ -71,7 +86,7 @@ extern "C" __global__ void attention(const float* qkv, const int* row_pos, const
         acc[i] = 0.0f;
     }
     float m = LOWEST, l = 0.0f;
-    for (int s = first + warp; s <= pos; s += ATTN_WARPS)
+    for (int s = first + warp; s <= last; s += ATTN_WARPS)
     {
         const float* k = k_cache + base + (long long)s * KV_DIM;
         const float* v = v_cache + base + (long long)s * KV_DIM;
@@ -126,7 +141,8 @@ static __device__ float warp_max(float v)
 // dimensions for the weighted sum (online softmax as in `attention`). Same outputs and epilogue as `attention`.
 #if D_HEAD <= 128
 extern "C" __global__ void attention_tiled(const float* qkv, const int* tile_row, const int* tile_rows, const int* row_pos, const int* row_slot,
-                                           const float* k_cache, const float* v_cache, int max_t, int window, float scale, float softcap, float* z,
+                                           const float* k_cache, const float* v_cache, int max_t, int window, const int* block_first,
+                                           const int* block_last, float scale, float softcap, float* z,
                                            float* stats, float* raw_z, const int* row_sample, const float* row_weight, float* sums,
                                            int sums_cols, int pool_offset, const float* alpha, const unsigned char* scale_rows)
 {
@@ -136,8 +152,15 @@ extern "C" __global__ void attention_tiled(const float* qkv, const int* tile_row
     const int h = blockIdx.y, kvh = h / (HEADS / KV_HEADS);
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     const int r0 = tile_row[blockIdx.x], count = tile_rows[blockIdx.x];
-    const int pos0 = row_pos[r0], pos_last = pos0 + count - 1;
-    const int key_first = window > 0 && pos0 - window + 1 > 0 ? pos0 - window + 1 : 0;
+    const int pos0 = row_pos[r0];
+    int key_first = 0x7fffffff, key_last = 0;   // the union of the tile's rows' key ranges
+    for (int qi = 0; qi < count; qi++)
+    {
+        int f, l;
+        visible_keys(r0 + qi, pos0 + qi, window, block_first, block_last, &f, &l);
+        if (f < key_first) key_first = f;
+        if (l > key_last) key_last = l;
+    }
     const long long base = (long long)row_slot[r0] * max_t * KV_DIM + kvh * D_HEAD;
 
     for (int i = threadIdx.x; i < TILE_Q * D_HEAD; i += blockDim.x)
@@ -151,14 +174,14 @@ extern "C" __global__ void attention_tiled(const float* qkv, const int* tile_row
         m[j] = LOWEST; l[j] = 0.0f;
         for (int i = 0; i < PER_LANE; i++) acc[j][i] = 0.0f;
     }
-    for (int s0 = key_first; s0 <= pos_last; s0 += TILE_K)
+    for (int s0 = key_first; s0 <= key_last; s0 += TILE_K)
     {
         __syncthreads();   // the previous tile is no longer read
         for (int i = threadIdx.x; i < TILE_K * D_HEAD; i += blockDim.x)
         {
             int kk = i / D_HEAD, c = i % D_HEAD;
             long long at = base + (long long)(s0 + kk) * KV_DIM + c;
-            bool in = s0 + kk <= pos_last;
+            bool in = s0 + kk <= key_last;
             k_s[kk][c] = in ? k_cache[at] : 0.0f;
             v_s[kk][c] = in ? v_cache[at] : 0.0f;
         }
@@ -167,11 +190,12 @@ extern "C" __global__ void attention_tiled(const float* qkv, const int* tile_row
         {
             const int qi = warp * Q_PER_WARP + j;   // the same for the whole warp, as every branch below
             if (qi >= count) break;
-            const int pos = pos0 + qi, s = s0 + lane;
-            const int first = window > 0 && pos - window + 1 > 0 ? pos - window + 1 : 0;
+            const int s = s0 + lane;
+            int first, last;
+            visible_keys(r0 + qi, pos0 + qi, window, block_first, block_last, &first, &last);
             float dot = 0.0f;
             for (int c = 0; c < D_HEAD; c++) dot += q_s[qi][c] * k_s[lane][c];
-            const bool valid = s >= first && s <= pos;
+            const bool valid = s >= first && s <= last;
             const float score = valid ? capped(dot * scale, softcap) : LOWEST;
             const float tile_max = warp_max(score);
             if (tile_max == LOWEST) continue;   // none of this tile's keys is visible to this query
@@ -210,16 +234,17 @@ extern "C" __global__ void attention_tiled(const float* qkv, const int* tile_row
 #endif
 
 // Attention probabilities of one sequence starting at position 0 (a test/recording path, not the fast path):
-// probs [HEADS, rows, rows], probs[h, r, s] = exp(score - max) / denominator for s in first..r (the rest stays 0),
+// probs [HEADS, rows, rows], probs[h, r, s] = exp(score - max) / denominator for s in first..last (the rest stays 0),
 // with (max, denominator) from `attention`'s stats. One block per (row, head); each thread takes whole keys.
-extern "C" __global__ void attention_probs(const float* qkv, const float* k_cache, int window, float scale, float softcap, const float* stats,
-                                           int rows, float* probs)
+extern "C" __global__ void attention_probs(const float* qkv, const float* k_cache, int window, const int* block_first, const int* block_last,
+                                           float scale, float softcap, const float* stats, int rows, float* probs)
 {
     const int r = blockIdx.x, h = blockIdx.y, kvh = h / (HEADS / KV_HEADS);
-    const int first = window > 0 && r - window + 1 > 0 ? r - window + 1 : 0;
+    int first, last;
+    visible_keys(r, r, window, block_first, block_last, &first, &last);
     const float* q = qkv + (long long)r * QKV_DIM + h * D_HEAD;
     const float big = stats[((long long)r * HEADS + h) * 2], total = stats[((long long)r * HEADS + h) * 2 + 1];
-    for (int s = first + threadIdx.x; s <= r; s += blockDim.x)
+    for (int s = first + threadIdx.x; s <= last; s += blockDim.x)
     {
         const float* k = k_cache + (long long)s * KV_DIM + kvh * D_HEAD;
         float dot = 0.0f;

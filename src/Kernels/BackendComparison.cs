@@ -178,6 +178,18 @@ public sealed class BackendComparison(IBackend reference, IBackend tested, int s
         Attention("Attention partial rotary (16 of 64 dims)", new AttentionShape(4, 4, 64) { Rope = Rope(16, 64, 10000) }, BatchLayout.Single(30), withProbs: false, withEpilogue: true);
         var llama3 = new RopeSettings(500000, "llama3", 8, 1, 4, 64);
         Attention("Attention llama3-scaled RoPE", new AttentionShape(4, 2, 32) { Rope = new RopeTable(llama3.InverseFrequencies(32), 64) }, BatchLayout.Single(40), withProbs: false, withEpilogue: false);
+        // Qwen2.5-VL: multimodal RoPE, frequencies in sections rotated by the rows' t, h and w positions.
+        var mrope = new AttentionShape(4, 2, 16) { Rope = new RopeTable(new RopeSettings(1000).InverseFrequencies(16), 64, (2, 3, 3)) };
+        var grid = new[] { 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 4, 4, 4, 5, 4, 6, 5, 5, 5, 6, 5, 7, 6, 6 };   // 8 rows of (t, h, w): text, an image run, text
+        Attention("Attention multimodal RoPE (t, h, w sections) + probs", mrope, new BatchLayout([0], [0], [8], ropePositions: grid), withProbs: true, withEpilogue: true);
+        // Gemma 3: image blocks see their whole block (later keys too), past the window of 3; text rows stay causal.
+        int[] first = [-1, -1, 2, 2, 2, 2, 2, -1, -1, 9, 9, 9, -1], last = [-1, -1, 6, 6, 6, 6, 6, -1, -1, 11, 11, 11, -1];
+        var windowed = new AttentionShape(4, 2, 16) { Window = 3, Rope = Rope(16, 64, 10000) };
+        Attention("Attention bidirectional image blocks, window 3 + probs", windowed, new BatchLayout([0], [0], [13], blockFirst: first, blockLast: last),
+                  withProbs: true, withEpilogue: true);
+        Attention("Attention bidirectional image blocks, packed with a text sequence", windowed,
+                  new BatchLayout([1, 0], [0, 4], [13, 5], blockFirst: [.. first, -1, -1, -1, -1, -1], blockLast: [.. last, -1, -1, -1, -1, -1]),
+                  withProbs: false, withEpilogue: true);
     }
 
     static RopeTable Rope(int rotaryDims, int positions, double theta) => new(new RopeSettings(theta).InverseFrequencies(rotaryDims), positions);

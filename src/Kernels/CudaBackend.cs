@@ -26,7 +26,7 @@ public sealed unsafe class CudaBackend : IBackend
     internal IntPtr CublasHandle => _cublas;
     readonly Dictionary<string, KernelFunction> _kernels = [];
     readonly Dictionary<RopeTable, (DeviceBuffer Cos, DeviceBuffer Sin, int Positions)> _ropeTables = [];
-    readonly GrowableBuffer _ints, _rowPos, _rowSlots, _tiles, _tiles2, _lowPrecision, _stats, _probs, _poolSample, _poolWeight, _alpha, _scaleRows;
+    readonly GrowableBuffer _ints, _rowPos, _ropePos, _blockFirst, _blockLast, _rowSlots, _tiles, _tileRows, _lowPrecision, _stats, _probs, _poolSample, _poolWeight, _alpha, _scaleRows;
     int[] _rowSlot = [];   // [rows] host staging for the attention's row -> slot map
 
     public CudaDevice Device => _device;
@@ -48,7 +48,7 @@ public sealed unsafe class CudaBackend : IBackend
             _device.Dispose();
             throw;
         }
-        _ints = new(_device); _rowPos = new(_device); _rowSlots = new(_device); _tiles = new(_device); _tiles2 = new(_device);
+        _ints = new(_device); _rowPos = new(_device); _ropePos = new(_device); _blockFirst = new(_device); _blockLast = new(_device); _rowSlots = new(_device); _tiles = new(_device); _tileRows = new(_device);
         _lowPrecision = new(_device); _stats = new(_device); _probs = new(_device);
         _poolSample = new(_device); _poolWeight = new(_device); _alpha = new(_device); _scaleRows = new(_device);
     }
@@ -185,16 +185,21 @@ public sealed unsafe class CudaBackend : IBackend
         var v = CudaTensor.Of(vCache).Buffer;
         if (shape.Rope is { } rope)
         {
-            foreach (int pos in batch.RowPosition)
+            var ropePositions = batch.RopePositions ?? batch.RowPosition;   // [rows * 3] (t, h, w) or [rows]
+            foreach (int pos in ropePositions)
                 if (pos >= rope.Positions) throw new ArgumentException($"position {pos} is beyond the RoPE table's {rope.Positions} positions");
             var (cos, sin) = RopeBuffers(rope);
-            _device.Launch(Kernel("rope.cu", "rope_rows", shape), new(rows), RowThreads, 0, qkvBuffer, rowPos, cos, sin, rope.RotaryDims / 2);
+            var positions = batch.RopePositions == null ? rowPos : _ropePos.UploadUnlessSame<int>(batch.RopePositions);
+            _device.Launch(Kernel("rope.cu", "rope_rows", shape), new(rows), RowThreads, 0, qkvBuffer, positions, batch.RopePositions == null ? 1 : 3,
+                           rope.SectionEnd1, rope.SectionEnd2, cos, sin, rope.RotaryDims / 2);
         }
         _device.Launch(Kernel("attention.cu", "store_kv", shape), new(rows), RowThreads, 0, qkvBuffer, rowPos, rowSlot, k, v, maxT);
         var stats = _stats.Ensure((long)rows * shape.Heads * 2 * 4);   // [rows, Heads, 2] (max, denominator)
         float scale = shape.Scale, softcap = shape.SoftCap ?? 0f;
         int window = shape.Window ?? 0;
-        ulong none = 0;   // a null device pointer: that part of the epilogue is off
+        ulong none = 0;   // a null device pointer: that part of the epilogue (or the image blocks) is off
+        KernelArg blockFirst = batch.BlockFirst == null ? none : _blockFirst.UploadUnlessSame<int>(batch.BlockFirst);
+        KernelArg blockLast = batch.BlockLast == null ? none : _blockLast.UploadUnlessSame<int>(batch.BlockLast);
         var pool = epilogue.Pool;
         var sums = epilogue.PoolSums == null ? null : CudaTensor.Of(epilogue.PoolSums);
         KernelArg rawZ = epilogue.RawZ == null ? none : CudaTensor.Of(epilogue.RawZ).Buffer;
@@ -207,19 +212,19 @@ public sealed unsafe class CudaBackend : IBackend
             // Prefill: tiles of up to TileQueries consecutive rows of one sequence share each key and value read.
             var (tileRow, tileRows) = Tiles(batch);
             _device.Launch(Kernel("attention.cu", "attention_tiled", shape), new(tileRow.Length, shape.Heads), AttentionThreads, 0,
-                           qkvBuffer, _tiles.UploadUnlessSame<int>(tileRow), _tiles2.UploadUnlessSame<int>(tileRows), rowPos, rowSlot, k, v, maxT, window, scale, softcap,
-                           CudaTensor.Of(z).Buffer, stats, rawZ, rowSample, rowWeight, sumsArg, sums?.Cols ?? 0, epilogue.PoolOffset, alpha, scaleRows);
+                           qkvBuffer, _tiles.UploadUnlessSame<int>(tileRow), _tileRows.UploadUnlessSame<int>(tileRows), rowPos, rowSlot, k, v, maxT, window, blockFirst, blockLast,
+                           scale, softcap, CudaTensor.Of(z).Buffer, stats, rawZ, rowSample, rowWeight, sumsArg, sums?.Cols ?? 0, epilogue.PoolOffset, alpha, scaleRows);
         }
         else
             _device.Launch(Kernel("attention.cu", "attention", shape), new(rows, shape.Heads), AttentionThreads, 0,
-                           qkvBuffer, rowPos, rowSlot, k, v, maxT, window, scale, softcap, CudaTensor.Of(z).Buffer, stats,
+                           qkvBuffer, rowPos, rowSlot, k, v, maxT, window, blockFirst, blockLast, scale, softcap, CudaTensor.Of(z).Buffer, stats,
                            rawZ, rowSample, rowWeight, sumsArg, sums?.Cols ?? 0, epilogue.PoolOffset, alpha, scaleRows);
         if (probs == null) return;
         long count = (long)shape.Heads * rows * rows;   // probs [Heads, rows, rows]
         var p = _probs.Ensure(count * 4);
         CudaDriver.Check(CudaDriver.cuMemsetD8Async(p.Address, 0, (nuint)(count * 4), _device.Stream), "cuMemsetD8Async");
         _device.Launch(Kernel("attention.cu", "attention_probs", shape), new(rows, shape.Heads), RowThreads, 0,
-                       qkvBuffer, k, window, scale, softcap, stats, rows, p);
+                       qkvBuffer, k, window, blockFirst, blockLast, scale, softcap, stats, rows, p);
         _device.Download(p, probs.AsSpan(0, (int)count));
     }
 
@@ -316,7 +321,7 @@ public sealed unsafe class CudaBackend : IBackend
     {
         _device.Synchronize();
         foreach (var (cos, sin, _) in _ropeTables.Values) { cos.Dispose(); sin.Dispose(); }
-        foreach (var g in new[] { _ints, _rowPos, _rowSlots, _tiles, _tiles2, _lowPrecision, _stats, _probs, _poolSample, _poolWeight, _alpha, _scaleRows }) g.Dispose();
+        foreach (var g in new[] { _ints, _rowPos, _ropePos, _blockFirst, _blockLast, _rowSlots, _tiles, _tileRows, _lowPrecision, _stats, _probs, _poolSample, _poolWeight, _alpha, _scaleRows }) g.Dispose();
         Cublas.cublasDestroy(_cublas);
         _compiler.Dispose();
         _device.Dispose();

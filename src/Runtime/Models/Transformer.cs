@@ -105,7 +105,7 @@ public sealed class Transformer : IDisposable
         int positions = layout.RowPosition.Max() + 1;
         if (c.LearnedPositions && positions > c.MaxPositions)
             throw new ArgumentException($"position {positions - 1} is beyond the model's {c.MaxPositions} learned positions");
-        foreach (var rope in _ropes) rope.EnsurePositions(positions);
+        foreach (var rope in _ropes) rope.EnsurePositions(Math.Max(positions, (layout.RopePositions?.Max() ?? 0) + 1));
         var rec = req.Record;
         if (rec != null && rec.Rows != rows) throw new ArgumentException("the recording was sized for another number of rows");
         if (req.Pool != null && req.PoolSums == null) throw new ArgumentException("a pooling plan needs PoolSums to add into");

@@ -32,8 +32,12 @@ static class CpuAttention
             int dh = shape.DHead, pos = batch.RowPosition[r];
             var row = qkv.AsSpan(r * shape.QkvDim, shape.QkvDim);
             if (shape.Rope is { } rope)
-                for (int h = 0; h < shape.Heads + shape.KvHeads; h++)   // q heads then k heads are adjacent in the row
-                    rope.Apply(row.Slice(h * dh, dh), pos);
+            {
+                var p = batch.RopePositions;
+                var (t, h, w) = p == null ? (pos, pos, pos) : (p[3 * r], p[3 * r + 1], p[3 * r + 2]);
+                for (int head = 0; head < shape.Heads + shape.KvHeads; head++)   // q heads then k heads are adjacent in the row
+                    rope.Apply(row.Slice(head * dh, dh), t, h, w);
+            }
             int cacheRow = batch.Slot[batch.RowSequence[r]] * maxT + pos;
             row.Slice(shape.QDim, shape.KvDim).CopyTo(kCache.AsSpan(cacheRow * shape.KvDim));
             row.Slice(shape.QDim + shape.KvDim, shape.KvDim).CopyTo(vCache.AsSpan(cacheRow * shape.KvDim));
@@ -50,12 +54,12 @@ static class CpuAttention
             int dh = shape.DHead, kvDim = shape.KvDim, kvh = h / (shape.Heads / shape.KvHeads);
             float scale = shape.Scale;
             int slotBase = batch.Slot[seq] * maxT;
-            if (t_scores == null || t_scores.Length < maxT) t_scores = new float[maxT];
+            if (t_scores == null || t_scores.Length < maxT) t_scores = new float[maxT];   // [keys of one row]
             for (int t = 0; t < batch.Length[seq]; t++)
             {
-                int r = batch.RowStart[seq] + t, pos = batch.RowPosition[r];
-                int first = shape.Window is int w ? Math.Max(0, pos - w + 1) : 0;
-                int n = pos - first + 1;
+                int r = batch.RowStart[seq] + t;
+                var (first, last) = batch.VisibleKeys(r, shape.Window);
+                int n = last - first + 1;
                 var q = qkv.AsSpan(r * shape.QkvDim + h * dh, dh);
                 var scores = t_scores.AsSpan(0, n);
                 for (int s = 0; s < n; s++)
