@@ -40,12 +40,7 @@ sealed class SensitivityCommand : ICommand
         string? actsPath = args.String("activations"), promptsPath = args.String("prompts");
         if ((actsPath == null) == (promptsPath == null)) throw new ArgumentException("give exactly one of --activations, --prompts");
         string concept = args.Required("concept");
-        var tokens = (args.String("concept-tokens") ?? "both") switch
-        {
-            "both" => ConceptTokens.Both,
-            "space" => ConceptTokens.SpaceVariant,
-            var t => throw new ArgumentException($"--concept-tokens '{t}' is not one of both, space"),
-        };
+        var tokens = CommonOptions.ConceptTokens(args);
         var fractions = Percentages(args, "fractions", [25, 50, 75], 100);
         var distractorFractions = Percentages(args, "distractor-fractions", [25, 50, 100], 1000);
         string? distractorList = args.String("distractors");
