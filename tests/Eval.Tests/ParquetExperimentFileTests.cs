@@ -210,6 +210,13 @@ public class ParquetExperimentFileTests
     }
 
     [Fact]
+    public void TheReadmesMistralExperimentReachesTheHubFunction()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ExperimentFile.Load(RepoFiles.Path("experiments", "mistral-triviaqa-countries.json"))).Message;
+        Assert.Contains("\"dataset.hub\": hub datasets are not wired yet: cannot fetch mandarjoshi/trivia_qa (config rc.nocontext, split validation)", e);
+    }
+
+    [Fact]
     public void AHubDatasetGoesThroughTheOneHubFunctionWhichSaysItIsNotWiredYet()
     {
         using var t = new TempFolder();

@@ -1,5 +1,4 @@
 using HeadPursuit.Eval.Experiments;
-using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Somp;
 
 namespace HeadPursuit.Cli.Commands;
@@ -54,13 +53,7 @@ sealed class RankCommand : ICommand
                               .Select(concept => spaceVariant
                                   ? ConceptSource.Load(concept, tokens, loaded.Folder, w => loaded.RequireTokenizer().Encode(w))
                                   : ConceptLists.Load(concept, w => loaded.RequireTokenizer().Encode(w), spaceVariant: false))];
-        HeadActivations acts;
-        if (actsPath != null)
-        {
-            acts = HeadActivations.Load(actsPath);
-            ModelIdentity.Check(acts, actsPath, loaded.Folder, modelName);
-        }
-        else acts = PromptCapture.Run(loaded, PromptFile.Read(promptsPath!), CapturePositions.AllButSpecial, batch);
+        var acts = PromptCapture.LoadOrRun(loaded, modelName, actsPath, promptsPath, batch);
         var readout = ModelReadout.From(loaded.Model);
         var solver = CommonOptions.SompSolver(backend);
         var scorer = new HeadScorer(acts, readout.Blocks, readout.Unembedding, options, options.FoldFinalNorm ? readout.FinalNormGain : null, solver);

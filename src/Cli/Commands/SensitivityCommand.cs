@@ -1,7 +1,5 @@
-using System.Globalization;
 using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Eval.Sensitivity;
-using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Somp;
 
 namespace HeadPursuit.Cli.Commands;
@@ -64,13 +62,7 @@ sealed class SensitivityCommand : ICommand
             variants.AddRange(WordListVariant.WithDistractors(dict.Words, distractors, distractorFractions, seedList));
         }
 
-        HeadActivations acts;
-        if (actsPath != null)
-        {
-            acts = HeadActivations.Load(actsPath);
-            ModelIdentity.Check(acts, actsPath, loaded.Folder, modelName);
-        }
-        else acts = PromptCapture.Run(loaded, PromptFile.Read(promptsPath!), CapturePositions.AllButSpecial, batch);
+        var acts = PromptCapture.LoadOrRun(loaded, modelName, actsPath, promptsPath, batch);
         var readout = ModelReadout.From(loaded.Model);
         var scorer = new HeadScorer(acts, readout.Blocks, readout.Unembedding, new SompOptions(), solver: CommonOptions.SompSolver(backend));
         var progress = new ConsoleProgress("rank", "word lists");
