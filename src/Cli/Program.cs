@@ -2,7 +2,7 @@ using HeadPursuit.Cli;
 using HeadPursuit.Cli.Commands;
 using HeadPursuit.Runtime;
 
-ICommand[] commands = [new GenerateCommand(), new CaptureCommand(), new MergeCommand(), new RankCommand(), new DecomposeCommand(), new SteerCommand(), new EvalCommand(), new VerifyCommand()];
+ICommand[] commands = [new GenerateCommand(), new CaptureCommand(), new MergeCommand(), new RankCommand(), new DecomposeCommand(), new SteerCommand(), new EvalCommand(), new OverlapCommand(), new SensitivityCommand(), new VerifyCommand()];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {

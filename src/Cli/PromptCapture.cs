@@ -25,4 +25,16 @@ static class PromptCapture
             Metadata = { ["config_sha256"] = ModelIdentity.ConfigHash(loaded.Folder) },
         };
     }
+
+    /// <summary>
+    /// The pooled activations a ranking command works on: read from <paramref name="activationsPath"/> (checked to be
+    /// of this model), or captured now from <paramref name="promptsPath"/> (all positions but special tokens).
+    /// </summary>
+    public static HeadActivations LoadOrRun(LoadedModel loaded, string modelName, string? activationsPath, string? promptsPath, int batch)
+    {
+        if (activationsPath == null) return Run(loaded, PromptFile.Read(promptsPath!), CapturePositions.AllButSpecial, batch);
+        var acts = HeadActivations.Load(activationsPath);
+        ModelIdentity.Check(acts, activationsPath, loaded.Folder, modelName);
+        return acts;
+    }
 }

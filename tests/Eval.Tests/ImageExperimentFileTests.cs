@@ -23,7 +23,7 @@ public class ImageExperimentFileTests
         Assert.Equal(DatasetFormat.ImageClassification, spec.DatasetFormat);
         Assert.Equal(["17", "42"], task.Classes);
         Assert.Equal([["17"], ["17"], ["42"], ["42"], ["42"]], spec.Golds);
-        Assert.Equal(Path.Combine(t.Path, "classes", "42", "e.png"), task.Images[4]);
+        Assert.Equal(Path.Combine(t.Path, "classes", "42", "e.png"), task.Images[4].File);
         Assert.Equal(task.Images, task.CaptureImages);   // no "ranking": the dataset's images are captured
         Assert.Equal("<image>\nWhat is shown in this image? Answer with one of: 17, 42.", task.PromptText);
         Assert.Null(task.PromptIds);
@@ -45,7 +45,7 @@ public class ImageExperimentFileTests
         var spec = Parse(o, t.Path);
         Assert.Equal(["cat", "dog"], spec.Images!.Classes);
         Assert.Equal([["cat"], ["dog"]], spec.Golds);
-        Assert.Equal([Path.Combine(t.Path, "classes", "42", "c.png"), Path.Combine(t.Path, "classes", "17", "a.png")], spec.Images.Images);
+        Assert.Equal([Path.Combine(t.Path, "classes", "42", "c.png"), Path.Combine(t.Path, "classes", "17", "a.png")], spec.Images.Images.Select(i => i.File));
         Assert.Equal("Look: <image> Is it cat, dog?", spec.Images.PromptText);
     }
 
@@ -56,7 +56,7 @@ public class ImageExperimentFileTests
         var spec = Parse(ImageExperimentJson.Captioning(t.Path), t.Path);
         Assert.Equal([["17 5 5 9", "17 42"], ["42 42 8"], ["99 3 17 4", "5 6 7"]], spec.Golds);
         Assert.Empty(spec.Images!.Classes);
-        Assert.Equal([Path.Combine(t.Path, "capture", "q0.png"), Path.Combine(t.Path, "capture", "q1.png")], spec.Images.CaptureImages);
+        Assert.Equal([Path.Combine(t.Path, "capture", "q0.png"), Path.Combine(t.Path, "capture", "q1.png")], spec.Images.CaptureImages.Select(i => i.File));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Kernels;
 using HeadPursuit.Runtime.Backends;
 using HeadPursuit.Runtime.Cpu;
@@ -24,6 +25,14 @@ static class CommonOptions
     /// Where SOMP runs: on the GPU when the model runs there (heads ranked without leaving the device), else the CPU;
     /// said on stderr.
     /// </summary>
+    /// <summary>--concept-tokens both|space: which tokenizations of a concept's words make its dictionary (default both).</summary>
+    public static ConceptTokens ConceptTokens(CommandLine args) => (args.String("concept-tokens") ?? "both") switch
+    {
+        "both" => Eval.Experiments.ConceptTokens.Both,
+        "space" => Eval.Experiments.ConceptTokens.SpaceVariant,
+        var t => throw new ArgumentException($"--concept-tokens '{t}' is not one of both, space"),
+    };
+
     public static ISompSolver SompSolver(IBackend backend)
     {
         ISompSolver solver = backend is CudaBackend cuda ? new CudaSomp(cuda) : CpuSompSolver.Instance;

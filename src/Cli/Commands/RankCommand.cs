@@ -1,4 +1,4 @@
-using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Somp;
 
 namespace HeadPursuit.Cli.Commands;
@@ -13,7 +13,8 @@ sealed class RankCommand : ICommand
 
           --activations A       pooled head outputs written by `headpursuit capture`
           --prompts FILE        or capture them now from these prompts (mean over all positions but special tokens; --batch N)
-          --concept C           a built-in list ({string.Join(", ", ConceptLists.BuiltinNames)}) or a word-list file
+          --concept C           a built-in list ({string.Join(", ", ConceptLists.BuiltinNames)}), a word-list file, or
+                                lexicon:NAME (a list of the model folder's lexicon.json)
           --concept-ids N=IDS   or a concept as token ids, e.g. colours=5,17,99 (N names the output files; no tokenizer needed)
           --iterations N        SOMP iterations (default min(50, |concept tokens|))
           --top K               heads shown in the Markdown table (default 16)
@@ -21,6 +22,7 @@ sealed class RankCommand : ICommand
                                 CONCEPT.dictionary.md (default: current folder)
           --no-center --no-normalize --fold-final-norm   SOMP options (DESIGN.md section 3)
           --no-space-variant    do not also tokenize " word"
+          --concept-tokens T    both ("word" and " word", the default) or space (" word" only)
         {CommonOptions.BackendUsage}
         With the model on CUDA, SOMP runs there too (fp32 correlations; the CPU solver keeps float64).
         """;
@@ -38,6 +40,8 @@ sealed class RankCommand : ICommand
         string outDir = args.String("out") ?? ".";
         var options = new SompOptions(Center: !args.Flag("no-center"), Normalize: !args.Flag("no-normalize"), FoldFinalNorm: args.Flag("fold-final-norm"));
         bool spaceVariant = !args.Flag("no-space-variant");
+        var tokens = CommonOptions.ConceptTokens(args);
+        if (!spaceVariant && tokens != ConceptTokens.Both) throw new ArgumentException("give --no-space-variant (\"word\" only) or --concept-tokens space (\" word\" only), not both");
         var backend = CommonOptions.Backend(args);
         args.RejectUnknown();
 
@@ -46,14 +50,10 @@ sealed class RankCommand : ICommand
         ConceptDictionary[] dicts = conceptIdsText != null
             ? [ConceptIds.Parse(conceptIdsText, loaded.Model.Config.Vocab)]
             : [.. conceptText!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                              .Select(concept => ConceptLists.Load(concept, w => loaded.RequireTokenizer().Encode(w), spaceVariant))];
-        HeadActivations acts;
-        if (actsPath != null)
-        {
-            acts = HeadActivations.Load(actsPath);
-            ModelIdentity.Check(acts, actsPath, loaded.Folder, modelName);
-        }
-        else acts = PromptCapture.Run(loaded, PromptFile.Read(promptsPath!), CapturePositions.AllButSpecial, batch);
+                              .Select(concept => spaceVariant
+                                  ? ConceptSource.Load(concept, tokens, loaded.Folder, w => loaded.RequireTokenizer().Encode(w))
+                                  : ConceptLists.Load(concept, w => loaded.RequireTokenizer().Encode(w), spaceVariant: false))];
+        var acts = PromptCapture.LoadOrRun(loaded, modelName, actsPath, promptsPath, batch);
         var readout = ModelReadout.From(loaded.Model);
         var solver = CommonOptions.SompSolver(backend);
         var scorer = new HeadScorer(acts, readout.Blocks, readout.Unembedding, options, options.FoldFinalNorm ? readout.FinalNormGain : null, solver);

@@ -1,22 +1,28 @@
 namespace HeadPursuit.Eval.Data;
 
 /// <summary>
-/// Labelled images for classification: a folder holding one subfolder per class (the class name is the subfolder's
+/// Labelled images for classification: from Parquet (<see cref="ParquetDataset.Classification"/>), or a folder holding one subfolder per class (the class name is the subfolder's
 /// name; its images may lie in deeper folders), or a CSV of "path,label" lines (paths relative to the CSV's folder;
 /// a first line "path,label" is a header). Samples are sorted by class, then path (folders) or kept in file order (CSV).
 /// </summary>
-public sealed record ImageClassificationSet(string[] Images, string[] Labels, string[] Classes)
+public sealed record ImageClassificationSet(ImageInput[] Images, string[] Labels, string[] Classes)
 {
     /// <param name="classes">The class names allowed, or null to take those found (folders sorted, CSV labels in order of appearance).</param>
     public static ImageClassificationSet Read(string path, string[]? classes)
     {
         var (images, labels) = Directory.Exists(path) ? FromFolders(path) : FromCsv(path);
         if (images.Length == 0) throw new ArgumentException($"{path} holds no images");
+        return Create(path, [.. images.Select(ImageInput.FromFile)], labels, classes);
+    }
+
+    /// <summary>Checks every label against <paramref name="classes"/> (the classes allowed, or null to take those found, in order of appearance).</summary>
+    public static ImageClassificationSet Create(string source, ImageInput[] images, string[] labels, string[]? classes)
+    {
         var found = labels.Distinct().ToArray();
         if (classes != null)
             foreach (var label in found)
                 if (!classes.Contains(label))
-                    throw new ArgumentException($"{path}: class '{label}' is not one of the classes given ({string.Join(", ", classes)})");
+                    throw new ArgumentException($"{source}: class '{label}' is not one of the classes given ({string.Join(", ", classes)})");
         return new ImageClassificationSet(images, labels, classes ?? found);
     }
 

@@ -26,7 +26,7 @@ public static class ImageFiles
         var head = new byte[8];
         int read;
         using (var s = File.OpenRead(path)) read = s.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        if (!PngDecoder.HasSignature(head.AsSpan(0, read)) && !JpegDecoder.HasSignature(head.AsSpan(0, read)))
+        if (!ImageFile.HasSignature(head.AsSpan(0, read)))
             throw new ArgumentException($"{path} is not a PNG or JPEG image");
     }
 }

@@ -22,8 +22,14 @@ public static class ConceptSource
         if (!LexiconFile.IsReference(concept)) return ConceptLists.Load(concept, tokenize, spaceVariant: both);
         string name = concept[LexiconFile.Prefix.Length..];
         var words = LexiconFile.Read(Path.Combine(modelFolder, LexiconFile.FileName), name);
-        return ConceptDictionary.Build(name, words, tokenize, spaceVariant: both);
+        return Builder(tokens, encode)(name, words);
     }
+
+    /// <summary>(name, words) -> a dictionary tokenized as <see cref="Load"/> tokenizes a list: for word lists other than a concept's own (subsets, distractors).</summary>
+    public static Func<string, IEnumerable<string>, ConceptDictionary> Builder(ConceptTokens tokens, Func<string, int[]> encode) =>
+        tokens == ConceptTokens.Both
+            ? (name, words) => ConceptDictionary.Build(name, words, encode, spaceVariant: true)
+            : (name, words) => ConceptDictionary.Build(name, words, w => encode(" " + w), spaceVariant: false);
 
     /// <summary>A concept given as token ids: each id is a "word" whose tokenization is the id itself.</summary>
     /// <param name="vocab">The model's vocabulary size; ids outside it are refused.</param>

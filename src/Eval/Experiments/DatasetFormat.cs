@@ -4,5 +4,6 @@ namespace HeadPursuit.Eval.Experiments;
 /// questions become prompts "Q: ...\nA:"), RealToxicityPrompts JSON lines, or question JSON lines whose "prompt" is fed
 /// as it is and whose "answers" are the golds (Data.QuestionsFile); or an image task: classification from a folder per
 /// class or a CSV of path,label (Data.ImageClassificationSet), captioning from a captions file and an image folder
-/// (Data.ImageCaptionSet).</summary>
+/// (Data.ImageCaptionSet). The same tasks read from Parquet files or hub datasets take their columns by role
+/// (<see cref="DatasetSection.DefaultColumns"/>).</summary>
 public enum DatasetFormat { Prompts, TriviaQa, RealToxicityPrompts, Questions, ImageClassification, ImageCaptions }

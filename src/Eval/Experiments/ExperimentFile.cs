@@ -5,6 +5,7 @@ using HeadPursuit.Eval.Data;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Generation;
 using HeadPursuit.Somp;
+using static HeadPursuit.Eval.Experiments.JsonFields;
 
 namespace HeadPursuit.Eval.Experiments;
 
@@ -15,9 +16,12 @@ namespace HeadPursuit.Eval.Experiments;
 ///   "model": "../../shared/fixtures/stories260K",          // folder or hub id
 ///   "dataset": { "format": "prompts", "path": "../data/eval/stories-heldout.txt", "limit": 0 },   // or triviaqa, realtoxicityprompts,
 ///              // questions (JSON lines with "prompt" and "answers"); "half": 0 or 1 keeps one half (Data.PairedHalves)
+///   "dataset": { "format": "triviaqa", "parquet": "trivia_qa/rc.nocontext/", "split": "validation" },   // Parquet: a file or folder
+///   "dataset": { "format": "triviaqa", "hub": "mandarjoshi/trivia_qa", "config": "rc.nocontext", "split": "validation",
+///                "columns": { "question": "question" } },   // a hub dataset; column roles and defaults: DatasetSection
 ///   "concept": "colours",                                   // built-in list, word-list file, or "lexicon:NAME" (model folder's lexicon.json)
 ///   "concept_tokens": "both",                               // or "space": only the " word" tokenization
-///   "ranking": { "capture_prompts": "../data/prompts/stories-colours.txt", "positions": "all-but-special",
+///   "ranking": { "capture_prompts": "../data/prompts/stories-colours.txt", "positions": "all-but-special",   // or a dataset object
 ///                "capture_half": 0, "exclude_prefix": "Question:", "exclude_suffix": " Answer:" },   // the last three optional
 ///              // or { "somp": "colours.somp.json", "logit_lens": "colours.logit_lens.json" }
 ///   "k": [1, 2, 4, 8], "alphas": [-1, 5],
@@ -35,6 +39,8 @@ namespace HeadPursuit.Eval.Experiments;
 ///   "dataset": { "format": "image_classification", "path": "images/",   // a folder per class, or a CSV of path,label
 ///                "classes": ["cat", "dog"] },                            // optional: the classes allowed and listed in the prompt
 ///   "dataset": { "format": "image_captions", "path": "captions.json", "images": "flickr30k-images/" },   // or a Flickr30k token file
+///   "dataset": { "format": "image_classification", "hub": "ylecun/mnist", "split": "test" },   // Parquet / hub: image bytes + label
+///              // (integer labels named by the file's ClassLabel names or by "classes"); captions: "hub": "nlphuji/flickr30k"
 ///   "prompt": "&lt;image&gt;\nWhat is shown in this image? Answer with one of: {classes}.",   // the default for classification;
 ///              // "&lt;image&gt;\nDescribe the image." for captions; or "prompt_ids": [1, 1023, 5] holding the image token once
 ///   "concept": "colours",  or  "concept_ids": [5, 17] (with "concept" as its name; for models without a tokenizer)
@@ -69,77 +75,9 @@ public static class ExperimentFile
         string Resolve(string p) => Path.GetFullPath(Path.Combine(folder, p));
 
         // dataset
-        var dataset = Object(root, "dataset", source);
-        Unknown(dataset, ["format", "path", "limit", "half", "classes", "images"], source, "dataset.");
-        var format = (OptionalString(dataset, "format", source, "dataset.") ?? "prompts") switch
-        {
-            "prompts" => DatasetFormat.Prompts,
-            "triviaqa" => DatasetFormat.TriviaQa,
-            "realtoxicityprompts" => DatasetFormat.RealToxicityPrompts,
-            "questions" => DatasetFormat.Questions,
-            "image_classification" => DatasetFormat.ImageClassification,
-            "image_captions" => DatasetFormat.ImageCaptions,
-            var f => throw Error(source, $"\"dataset.format\" '{f}' is not one of prompts, triviaqa, realtoxicityprompts, questions, image_classification, image_captions"),
-        };
+        var data = DatasetSection.Read(Object(root, "dataset", source), source, "dataset.", Resolve);
+        var (format, prompts, golds, images, classes) = (data.Format, data.Prompts, data.Golds, data.Images, data.Classes);
         bool imageTask = format is DatasetFormat.ImageClassification or DatasetFormat.ImageCaptions;
-        if (format != DatasetFormat.ImageClassification && dataset.TryGetProperty("classes", out _))
-            throw Error(source, "\"dataset.classes\" is for image_classification datasets");
-        if (format != DatasetFormat.ImageCaptions && dataset.TryGetProperty("images", out _))
-            throw Error(source, "\"dataset.images\" is for image_captions datasets (the folder of the captioned images)");
-        string datasetPath = Resolve(RequiredString(dataset, "path", source, "dataset."));
-        int limit = Int(dataset, "limit", 0, source, "dataset.");
-        if (limit < 0) throw Error(source, $"\"dataset.limit\" must be >= 0 (0 = all), got {limit}");
-        int? half = Half(dataset, "half", source, "dataset.");
-        string[] prompts;
-        string[][]? golds = null;
-        string[] images = [], classes = [];
-        var givenClasses = dataset.TryGetProperty("classes", out _) ? StringArray(dataset, "classes", source, "dataset.") : null;
-        if (givenClasses is { Length: 0 }) throw Error(source, "\"dataset.classes\" is empty");
-        try
-        {
-            switch (format)
-            {
-                case DatasetFormat.TriviaQa:
-                    var items = TriviaQaFile.Read(datasetPath);
-                    if (limit > 0) items = items[..Math.Min(limit, items.Length)];
-                    prompts = [.. items.Select(q => $"Q: {q.Question}\nA:")];
-                    golds = [.. items.Select(q => q.Golds)];
-                    break;
-                case DatasetFormat.Questions:
-                    var rows = QuestionsFile.Read(datasetPath);
-                    if (half is { } h) rows = PairedHalves.Take(rows, h);
-                    if (limit > 0) rows = rows[..Math.Min(limit, rows.Length)];
-                    prompts = [.. rows.Select(r => r.Prompt)];
-                    golds = [.. rows.Select(r => r.Answers)];
-                    break;
-                case DatasetFormat.ImageClassification:
-                    var set = ImageClassificationSet.Read(datasetPath, givenClasses);
-                    (images, golds, classes) = (set.Images, [.. set.Labels.Select(l => new[] { l })], set.Classes);
-                    prompts = [.. images.Select(f => Path.GetRelativePath(Path.GetDirectoryName(datasetPath)!, f))];
-                    break;
-                case DatasetFormat.ImageCaptions:
-                    var captioned = ImageCaptionSet.Read(datasetPath, Resolve(RequiredString(dataset, "images", source, "dataset.")));
-                    (images, golds) = (captioned.Images, captioned.References);
-                    prompts = [.. images.Select(f => Path.GetFileName(f))];
-                    break;
-                case DatasetFormat.RealToxicityPrompts: prompts = RealToxicityPromptsFile.Read(datasetPath); break;
-                default: prompts = PromptLines.Read(datasetPath); break;
-            }
-        }
-        catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw Error(source, $"\"dataset.path\": {e.Message}");
-        }
-        if (half is { } kept && format != DatasetFormat.Questions)
-        {
-            if (format is DatasetFormat.TriviaQa or DatasetFormat.ImageClassification or DatasetFormat.ImageCaptions)
-                throw Error(source, $"\"dataset.half\" is not supported for {format} datasets");
-            prompts = PairedHalves.Take(prompts, kept);
-        }
-        if (limit > 0 && imageTask)
-            (images, golds) = (images[..Math.Min(limit, images.Length)], golds![..Math.Min(limit, golds.Length)]);
-        if (limit > 0) prompts = prompts[..Math.Min(limit, prompts.Length)];
-        if (prompts.Length == 0) throw Error(source, "the dataset holds no prompts after \"half\" / \"limit\"");
         string model = ModelPath(RequiredString(root, "model", source, ""), folder);
         if (imageTask && Directory.Exists(model)) ImageTaskSpec.CheckModelFolder(model, source);
         var (promptText, promptIds) = ImagePrompt(root, format, classes, source);
@@ -175,9 +113,10 @@ public static class ExperimentFile
 
         // ranking
         string? capture = null, sompFile = null, lensFile = null, excludePrefix = null, excludeSuffix = null;
+        string[]? capturePrompts = null;
         int? captureHalf = null;
         var positions = CapturePositions.AllButSpecial;
-        string[] captureImages = [];
+        ImageInput[] captureImages = [];
         if (ranked && imageTask) (captureImages, sompFile, lensFile) = ImageRanking(root, images, source, Resolve);
         else if (ranked)
         {
@@ -186,7 +125,7 @@ public static class ExperimentFile
             captureHalf = Half(ranking, "capture_half", source, "ranking.");
             excludePrefix = OptionalString(ranking, "exclude_prefix", source, "ranking.");
             excludeSuffix = OptionalString(ranking, "exclude_suffix", source, "ranking.");
-            capture = OptionalString(ranking, "capture_prompts", source, "ranking.") is { } c ? Resolve(c) : null;
+            (capture, capturePrompts) = CapturePrompts(ranking, captureHalf, source, Resolve);
             sompFile = OptionalString(ranking, "somp", source, "ranking.") is { } s ? Resolve(s) : null;
             lensFile = OptionalString(ranking, "logit_lens", source, "ranking.") is { } l ? Resolve(l) : null;
             positions = (OptionalString(ranking, "positions", source, "ranking.") ?? "all-but-special") switch
@@ -199,11 +138,6 @@ public static class ExperimentFile
             if (capture == null && (sompFile == null && selections.Any(x => x.Kind is SelectionKind.Somp or SelectionKind.Random)
                                     || lensFile == null && selections.Any(x => x.Kind == SelectionKind.LogitLens)))
                 throw Error(source, "\"ranking\" needs \"capture_prompts\" (to rank by capturing) or ranking files \"somp\" / \"logit_lens\" for every ranked selection");
-            if (capture != null)
-            {
-                try { PromptLines.Read(capture); }
-                catch (Exception e) when (e is ArgumentException or FileNotFoundException) { throw Error(source, $"\"ranking.capture_prompts\": {e.Message}"); }
-            }
             foreach (var (field, file) in new[] { ("somp", sompFile), ("logit_lens", lensFile) })
                 if (file != null && !File.Exists(file)) throw Error(source, $"\"ranking.{field}\": ranking file {file} not found");
         }
@@ -257,8 +191,8 @@ public static class ExperimentFile
         return new ExperimentSpec
         {
             Name = name, Model = model,
-            DatasetFormat = format, DatasetPath = datasetPath, DatasetHalf = half, Prompts = prompts, Golds = golds, Concept = concept,
-            ConceptTokens = conceptTokens, CapturePromptsPath = capture, CapturePositions = positions, CaptureHalf = captureHalf,
+            DatasetFormat = format, DatasetSource = data.Source, DatasetHalf = data.Half, Prompts = prompts, Golds = golds, Concept = concept,
+            ConceptTokens = conceptTokens, CaptureSource = capture, CapturePrompts = capturePrompts, CapturePositions = positions, CaptureHalf = captureHalf,
             ExcludePrefix = excludePrefix, ExcludeSuffix = excludeSuffix, SompRankingPath = sompFile, LogitLensRankingPath = lensFile,
             K = k, Alphas = alphas, Policy = policy, SpanStart = spanStart, SpanEnd = spanEnd, Selections = selections,
             RandomDraws = draws, Decoding = Decoding(root, source), Seed = Int(root, "seed", 0, source, ""), Metrics = metrics,
@@ -351,8 +285,32 @@ public static class ExperimentFile
         return (text.Replace(ImageTaskSpec.ClassesPlaceholder, string.Join(", ", classes)), null);
     }
 
+    /// <summary>
+    /// "ranking.capture_prompts": a prompt file (PromptLines; "capture_half" keeps one half), or a dataset object as
+    /// "dataset" takes (<see cref="DatasetSection"/>; its own "half" and "limit"), whose prompts are captured.
+    /// Returns (where they come from, the prompts), or (null, null) when absent.
+    /// </summary>
+    static (string?, string[]?) CapturePrompts(JsonElement ranking, int? half, string source, Func<string, string> resolve)
+    {
+        if (!ranking.TryGetProperty("capture_prompts", out var v)) return (null, null);
+        if (v.ValueKind == JsonValueKind.Object)
+        {
+            if (half != null) throw Error(source, "\"ranking.capture_half\" is for a prompt file: a dataset object takes its own \"half\"");
+            var data = DatasetSection.Read(v, source, "ranking.capture_prompts.", resolve);
+            if (data.Images.Length > 0) throw Error(source, "\"ranking.capture_prompts\" must be a text dataset (image tasks capture \"ranking.capture_images\")");
+            return (data.Source, data.Prompts);
+        }
+        string path = resolve(RequiredString(ranking, "capture_prompts", source, "ranking."));
+        try
+        {
+            var prompts = PromptLines.Read(path);
+            return (path, half is { } h ? PairedHalves.Take(prompts, h) : prompts);
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException) { throw Error(source, $"\"ranking.capture_prompts\": {e.Message}"); }
+    }
+
     /// <summary>An image task's "ranking": optional; "capture_images" (a folder or one image, default: the dataset's images) or ranking files.</summary>
-    static (string[], string?, string?) ImageRanking(JsonElement root, string[] datasetImages, string source, Func<string, string> resolve)
+    static (ImageInput[], string?, string?) ImageRanking(JsonElement root, ImageInput[] datasetImages, string source, Func<string, string> resolve)
     {
         if (!root.TryGetProperty("ranking", out _)) return (datasetImages, null, null);
         var ranking = Object(root, "ranking", source);
@@ -365,9 +323,9 @@ public static class ExperimentFile
         string path = resolve(c);
         try
         {
-            if (Directory.Exists(path)) return (ImageFiles.InFolder(path), somp, lens);
+            if (Directory.Exists(path)) return ([.. ImageFiles.InFolder(path).Select(ImageInput.FromFile)], somp, lens);
             ImageFiles.Check(path);
-            return ([path], somp, lens);
+            return ([ImageInput.FromFile(path)], somp, lens);
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException)
         {
@@ -394,69 +352,4 @@ public static class ExperimentFile
         return options;
     }
 
-    /// <summary>An optional half (0 or 1) of a paired split (Data.PairedHalves); null when absent.</summary>
-    static int? Half(JsonElement e, string name, string source, string prefix)
-    {
-        if (!e.TryGetProperty(name, out _)) return null;
-        int h = Int(e, name, 0, source, prefix);
-        return h is 0 or 1 ? h : throw Error(source, $"\"{prefix}{name}\" must be 0 or 1, got {h}");
-    }
-
-    static ArgumentException Error(string source, string message) => new($"{source}: {message}");
-
-    static void Unknown(JsonElement e, string[] known, string source, string prefix)
-    {
-        foreach (var p in e.EnumerateObject())
-            if (!known.Contains(p.Name))
-                throw Error(source, $"unknown field \"{prefix}{p.Name}\" (known: {string.Join(", ", known.Select(k => prefix + k))})");
-    }
-
-    static JsonElement Object(JsonElement e, string name, string source) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : throw Error(source, $"missing object \"{name}\"");
-
-    static string RequiredString(JsonElement e, string name, string source, string prefix) =>
-        OptionalString(e, name, source, prefix) ?? throw Error(source, $"missing field \"{prefix}{name}\"");
-
-    static string? OptionalString(JsonElement e, string name, string source, string prefix)
-    {
-        if (!e.TryGetProperty(name, out var v)) return null;
-        if (v.ValueKind != JsonValueKind.String || v.GetString()!.Trim().Length == 0) throw Error(source, $"\"{prefix}{name}\" must be a non-empty string");
-        return v.GetString();
-    }
-
-    static int Int(JsonElement e, string name, int fallback, string source, string prefix)
-    {
-        if (!e.TryGetProperty(name, out var v)) return fallback;
-        return v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int x) ? x : throw Error(source, $"\"{prefix}{name}\" must be an integer");
-    }
-
-    static double Number(JsonElement e, string name, double fallback, string source, string prefix)
-    {
-        if (!e.TryGetProperty(name, out var v)) return fallback;
-        return v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw Error(source, $"\"{prefix}{name}\" must be a number");
-    }
-
-    static int[]? IntArray(JsonElement e, string name, string source, bool required)
-    {
-        if (!e.TryGetProperty(name, out var v))
-            return required ? throw Error(source, $"missing field \"{name}\" (the numbers of heads to scale)") : null;
-        if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() == 0 || v.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number || !x.TryGetInt32(out _)))
-            throw Error(source, $"\"{name}\" must be a non-empty array of integers");
-        return [.. v.EnumerateArray().Select(x => x.GetInt32()).Distinct()];
-    }
-
-    static float[] FloatArray(JsonElement e, string name, string source)
-    {
-        if (!e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.Array || v.GetArrayLength() == 0
-            || v.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number))
-            throw Error(source, $"\"{name}\" must be a non-empty array of numbers");
-        return [.. v.EnumerateArray().Select(x => x.GetSingle()).Distinct()];
-    }
-
-    static string[] StringArray(JsonElement e, string name, string source, string prefix = "")
-    {
-        if (!e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.Array || v.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
-            throw Error(source, $"\"{prefix}{name}\" must be an array of strings");
-        return [.. v.EnumerateArray().Select(x => x.GetString()!)];
-    }
 }

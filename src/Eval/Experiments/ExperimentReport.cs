@@ -53,7 +53,7 @@ public sealed class ExperimentReport
         {
             experiment = Spec.Name,
             model = Spec.Model,
-            dataset = new { format = Spec.DatasetFormat.ToString().ToLowerInvariant(), path = Spec.DatasetPath, prompts = Spec.Prompts.Length },
+            dataset = new { format = Spec.DatasetFormat.ToString().ToLowerInvariant(), source = Spec.DatasetSource, prompts = Spec.Prompts.Length },
             concept = Spec.Concept,
             policy = Spec.Policy.ToString().ToLowerInvariant(),
             span = Spec.Policy == Runtime.Capture.PositionPolicy.Span ? new[] { Spec.SpanStart, Spec.SpanEnd } : null,
@@ -88,15 +88,15 @@ public sealed class ExperimentReport
         void Line(FormattableString s) => sb.Append(s.ToString(CultureInfo.InvariantCulture)).Append('\n');
         Line($"# Experiment {Spec.Name}\n");
         Line($"- model: `{Spec.Model}`");
-        Line($"- dataset: `{Path.GetFileName(Spec.DatasetPath)}` ({Spec.DatasetFormat}, {Spec.Prompts.Length} prompts{(Spec.DatasetHalf is { } h ? $", half {h} of the paired split" : "")})");
+        Line($"- dataset: `{Shown(Spec.DatasetSource)}` ({Spec.DatasetFormat}, {Spec.Prompts.Length} prompts{(Spec.DatasetHalf is { } h ? $", half {h} of the paired split" : "")})");
         if (Spec.Images is { } task)
         {
             Line($"- prompt: `{(task.PromptText != null ? Escape(task.PromptText) : string.Join(",", task.PromptIds!))}`{(task.Classes.Length > 0 ? $"; classes: {string.Join(", ", task.Classes)}" : "")}");
             if (Somp != null && Spec.SompRankingPath == null || LogitLens != null && Spec.LogitLensRankingPath == null)
                 Line($"- ranking captured on {task.CaptureImages.Length} images, each pooled over its image tokens");
         }
-        if (Spec.CapturePromptsPath != null)
-            Line($"- ranking captured on: `{Path.GetFileName(Spec.CapturePromptsPath)}`{(Spec.CaptureHalf is { } ch ? $" (half {ch} of the paired split)" : "")}, pooled over {Spec.CapturePositions} positions{(Spec.ExcludePrefix != null || Spec.ExcludeSuffix != null ? $" without the template tokens of `{Spec.ExcludePrefix}` / `{Spec.ExcludeSuffix}`" : "")}");
+        if (Spec.CaptureSource != null)
+            Line($"- ranking captured on: `{Shown(Spec.CaptureSource)}`{(Spec.CaptureHalf is { } ch ? $" (half {ch} of the paired split)" : "")}, pooled over {Spec.CapturePositions} positions{(Spec.ExcludePrefix != null || Spec.ExcludeSuffix != null ? $" without the template tokens of `{Spec.ExcludePrefix}` / `{Spec.ExcludeSuffix}`" : "")}");
         Line($"- concept: `{(Data.LexiconFile.IsReference(Spec.Concept) ? Spec.Concept : Path.GetFileNameWithoutExtension(Spec.Concept))}` (tokens: {Spec.ConceptTokens}); heads scaled at positions: {Spec.Policy}{(Spec.Policy == Runtime.Capture.PositionPolicy.Span ? $" [{Spec.SpanStart}, {Spec.SpanEnd})" : "")}");
         Line($"- decoding: {Spec.Decoding.MaxNewTokens} new tokens, temperature {Spec.Decoding.Temperature}{(Spec.Decoding.Temperature > 0 ? $", seed {Spec.Decoding.Seed}" : " (greedy)")}");
         Line($"- random controls: {Spec.RandomDraws} draws per k, same heads per layer as SOMP's top-k and disjoint from it (seed {Spec.Seed} + k)\n");
@@ -147,6 +147,9 @@ public sealed class ExperimentReport
             sb.Append('\n');
         }
     }
+
+    /// <summary>A local file or folder by its name; a hub dataset as it is written.</summary>
+    static string Shown(string source) => Path.IsPathRooted(source) ? Path.GetFileName(source) : source;
 
     static string Escape(string s) => s.Replace("|", "\\|").Replace("\r", "").Replace("\n", " ⏎ ");
 }

@@ -29,7 +29,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, Transformer model, Tok
         var store = new ResultsStore(spec.ReportStem + ".cells.jsonl", spec.Fingerprint);
         var prompts = spec.Prompts.Select(p => tokenizer.Encode(p, addSpecialTokens: true)).ToArray();
         for (int i = 0; i < prompts.Length; i++)
-            if (prompts[i].Length == 0) throw new ArgumentException($"{spec.DatasetPath}: prompt {i + 1} encodes to no tokens");
+            if (prompts[i].Length == 0) throw new ArgumentException($"{spec.DatasetSource}: prompt {i + 1} encodes to no tokens");
         var metrics = CellMetrics.For(spec, model, concept.Words, concept.TokenIds, toxic);
         var decoding = spec.Decoding.StopTokens.Length > 0 ? spec.Decoding : spec.Decoding with { StopTokens = c.EosIds };
 
@@ -57,7 +57,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, Transformer model, Tok
         bool needSomp = spec.Selections.Any(s => s.Kind is SelectionKind.Somp or SelectionKind.Random);
         bool needLens = spec.Selections.Any(s => s.Kind == SelectionKind.LogitLens);
         if (!needSomp && !needLens) return (null, null);
-        HeadScorer? scorer = spec.CapturePromptsPath == null ? null : Scorer();
+        HeadScorer? scorer = spec.CapturePrompts == null ? null : Scorer();
         var somp = !needSomp ? null : spec.SompRankingPath != null ? RankingFile.Read(spec.SompRankingPath) : scorer!.Rank(concept.Name, concept.TokenIds);
         var lens = !needLens ? null : spec.LogitLensRankingPath != null ? RankingFile.Read(spec.LogitLensRankingPath) : scorer!.LogitLens(concept.Name, concept.TokenIds);
         foreach (var r in new[] { somp, lens })
@@ -68,8 +68,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, Transformer model, Tok
 
     HeadScorer Scorer()
     {
-        var texts = Data.PromptLines.Read(spec.CapturePromptsPath!);
-        if (spec.CaptureHalf is { } half) texts = Data.PairedHalves.Take(texts, half);
+        var texts = spec.CapturePrompts!;
         var ids = texts.Select(t => tokenizer.Encode(t, addSpecialTokens: true)).ToArray();
         var special = Enumerable.Range(0, tokenizer.VocabSize).Where(tokenizer.IsSpecial).ToHashSet();
         var masks = ids.Select(p => CapturePositionMasks.For(p, spec.CapturePositions, special)).ToArray();
@@ -77,7 +76,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, Transformer model, Tok
         {
             int[] prefix = spec.ExcludePrefix == null ? [] : tokenizer.Encode(spec.ExcludePrefix);
             int[] suffix = spec.ExcludeSuffix == null ? [] : tokenizer.Encode(spec.ExcludeSuffix);
-            masks = [.. masks.Select((m, i) => TemplatePositions.Exclude(ids[i], m, prefix, suffix, $"{spec.CapturePromptsPath}: capture prompt {i + 1}"))];
+            masks = [.. masks.Select((m, i) => TemplatePositions.Exclude(ids[i], m, prefix, suffix, $"{spec.CaptureSource}: capture prompt {i + 1}"))];
         }
         var acts = new HeadCapture(model).Run(ids, masks, spec.Batch, progress: (d, n) => Progress?.Invoke("capture", d, n));
         var readout = ModelReadout.From(model);

@@ -13,7 +13,8 @@ public sealed record ExperimentSpec
     /// <summary>A model folder or a Hugging Face hub id.</summary>
     public required string Model { get; init; }
     public required DatasetFormat DatasetFormat { get; init; }
-    public required string DatasetPath { get; init; }
+    /// <summary>Where the dataset came from: its file or folder, or "hub ID (config C, split S)".</summary>
+    public required string DatasetSource { get; init; }
     /// <summary>The half of the dataset kept (Data.PairedHalves), or null for all of it.</summary>
     public int? DatasetHalf { get; init; }
     /// <summary>Prompt texts, read (and checked non-empty) when the file is parsed; for image tasks the image files, relative to the dataset.</summary>
@@ -25,8 +26,10 @@ public sealed record ExperimentSpec
     /// <summary>The image task, or null for a text experiment.</summary>
     public ImageTaskSpec? Images { get; init; }
     public ConceptTokens ConceptTokens { get; init; } = ConceptTokens.Both;
-    /// <summary>Prompts captured to rank the heads, or null when rankings come from files.</summary>
-    public string? CapturePromptsPath { get; init; }
+    /// <summary>Where the prompts captured to rank the heads came from (file, folder or hub dataset), or null when rankings come from files.</summary>
+    public string? CaptureSource { get; init; }
+    /// <summary>The prompts captured to rank the heads ("capture_half" applied), read when the file is parsed.</summary>
+    public string[]? CapturePrompts { get; init; }
     public CapturePositions CapturePositions { get; init; } = CapturePositions.AllButSpecial;
     /// <summary>The half of the capture prompts used (Data.PairedHalves), or null for all of them.</summary>
     public int? CaptureHalf { get; init; }

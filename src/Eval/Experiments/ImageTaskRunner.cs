@@ -81,7 +81,7 @@ public sealed class ImageTaskRunner(ExperimentSpec spec, LlavaModel llava, Token
         return LlavaPrompts.FromText(tok, _task.PromptText!, imageToken, n);
     }
 
-    float[] PixelValues(string image) => LlavaPrompts.PixelValues(llava, image);
+    float[] PixelValues(Data.ImageInput image) => LlavaPrompts.PixelValues(llava, image.Decode(), image.Name);
 
     int[][] Generate(int[] prompt, SamplingOptions decoding, HeadScales? scales)
     {

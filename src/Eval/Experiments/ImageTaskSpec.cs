@@ -14,8 +14,8 @@ public sealed record ImageTaskSpec
     public const string DefaultClassificationPrompt = Placeholder + "\nWhat is shown in this image? Answer with one of: " + ClassesPlaceholder + ".";
     public const string DefaultCaptioningPrompt = Placeholder + "\nDescribe the image.";
 
-    /// <summary>The dataset's image files, one per sample.</summary>
-    public required string[] Images { get; init; }
+    /// <summary>The dataset's images, one per sample.</summary>
+    public required Data.ImageInput[] Images { get; init; }
     /// <summary>The class names a classification prompt lists and its answers are matched against (empty for captioning).</summary>
     public required string[] Classes { get; init; }
     /// <summary>The prompt with one <see cref="Placeholder"/> (classes already filled in), or null when <see cref="PromptIds"/> is given.</summary>
@@ -23,7 +23,7 @@ public sealed record ImageTaskSpec
     /// <summary>The prompt as token ids holding the model's image token once (for models without a tokenizer).</summary>
     public int[]? PromptIds { get; init; }
     /// <summary>The images captured (pooled over the image tokens) to rank the heads.</summary>
-    public required string[] CaptureImages { get; init; }
+    public required Data.ImageInput[] CaptureImages { get; init; }
     /// <summary>The concept as token ids instead of words; its "words" are then the ids, matched in generated ids.</summary>
     public int[]? ConceptIds { get; init; }
 

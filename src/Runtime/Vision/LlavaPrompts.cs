@@ -43,13 +43,16 @@ public static class LlavaPrompts
     /// pixel_values [3, S, S] of an image file: decoded (PNG or JPEG), then preprocessed by the folder's
     /// preprocessor_config.json, or without one by CLIP's defaults at the vision tower's input size.
     /// </summary>
-    public static float[] PixelValues(LlavaModel llava, string imagePath)
+    public static float[] PixelValues(LlavaModel llava, string imagePath) => PixelValues(llava, ImageFile.Load(imagePath), imagePath);
+
+    /// <summary>pixel_values [3, S, S] of a decoded image; <paramref name="source"/> names it in errors.</summary>
+    public static float[] PixelValues(LlavaModel llava, RgbImage image, string source)
     {
         int size = llava.Config.Vision.ImageSize;
         var processor = llava.Preprocessor ?? new ClipImageProcessor { ShortestEdge = size, CropHeight = size, CropWidth = size };
-        var pixels = processor.PixelValues(ImageFile.Load(imagePath));
+        var pixels = processor.PixelValues(image);
         if (pixels.Length != 3 * size * size)
-            throw new ModelFormatException($"{imagePath}: preprocessing gives {pixels.Length} values, the vision tower takes [3, {size}, {size}] (check preprocessor_config.json's crop_size)");
+            throw new ModelFormatException($"{source}: preprocessing gives {pixels.Length} values, the vision tower takes [3, {size}, {size}] (check preprocessor_config.json's crop_size)");
         return pixels;
     }
 }
