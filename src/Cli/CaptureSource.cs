@@ -25,16 +25,16 @@ sealed record CaptureSource(string Kind, string InputName, string InputSha256, i
             (first, count, progress) => capture.Run(prompts[first..(first + count)], masks[first..(first + count)], batch, progress: progress));
     }
 
-    /// <summary>Image samples: every prompt is expanded to n_img image tokens up front, so a bad prompt fails before any work.</summary>
+    /// <summary>Image samples: every prompt is encoded up front, so a bad prompt fails before any work.</summary>
     public static CaptureSource FromImages(LoadedModel loaded, string imagesPath, ImageSample[] samples, int batch)
     {
-        var llava = loaded.RequireLlava("--images");
-        var prompts = samples.Select(s => ImagePrompts.Ids(llava, loaded.Tokenizer, s)).ToArray();
+        var vlm = loaded.RequireVlm("--images");
+        var prompts = samples.Select(s => ImagePrompts.Ids(vlm, loaded.Tokenizer, s)).ToArray();
         string identity = string.Join("\n", samples.Select((s, i) => $"{Path.GetFullPath(s.ImagePath)}\t{string.Join(",", prompts[i])}"));
         return new CaptureSource("images", Path.GetFileName(Path.GetFullPath(imagesPath).TrimEnd('/')), Sha256([identity]), samples.Length,
             "mean over the image tokens",
-            (first, count, progress) => llava.CaptureImages(prompts[first..(first + count)],
-                                                            i => LlavaPrompts.PixelValues(llava, samples[first + i].ImagePath), batch, progress: progress));
+            (first, count, progress) => vlm.CaptureImages(prompts[first..(first + count)],
+                                                          i => [vlm.Preprocess(samples[first + i].ImagePath)], batch, progress: progress));
     }
 
     static string Sha256(IEnumerable<string> lines) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", lines))));

@@ -3,25 +3,25 @@ using HeadPursuit.Runtime.Vision;
 
 namespace HeadPursuit.Cli;
 
-/// <summary>
-/// A CLI image sample (an image with text or ids) made ready for a LLaVA model through <see cref="LlavaPrompts"/>.
-/// </summary>
+/// <summary>A CLI image sample (an image with text or ids) made ready for a vision-language model.</summary>
 static class ImagePrompts
 {
-    public const string Placeholder = LlavaPrompts.Placeholder;
+    public const string Placeholder = VisionLanguageModel.Placeholder;
     public const string DefaultText = Placeholder + "\nDescribe the image.";
 
-    /// <summary>The sample's prompt ids with n_img image tokens (the count is checked again where features are merged).</summary>
-    public static int[] Ids(LlavaModel llava, Tokenizer? tokenizer, ImageSample sample)
+    /// <summary>The sample's prompt ids with the image token once (or as given); the count is checked where the image is merged.</summary>
+    public static int[] Ids(VisionLanguageModel vlm, Tokenizer? tokenizer, ImageSample sample)
     {
-        int imageToken = llava.Config.ImageTokenIndex, n = llava.Config.ImageTokens;
-        if (sample.Ids != null) return LlavaPrompts.Expand(sample.Ids, imageToken, n);
+        int imageToken = vlm.ImageTokenId;
+        if (sample.Ids != null)
+            return sample.Ids.Contains(imageToken) ? sample.Ids
+                : throw new ArgumentException($"the prompt ids hold no image token (id {imageToken}): put it where the image goes");
         var tok = tokenizer ?? throw new ArgumentException(
             $"the model has no tokenizer.json, so prompts must be token ids holding the image token {imageToken} (e.g. --ids), not text");
-        return LlavaPrompts.FromText(tok, sample.Text!, imageToken, n);
+        return vlm.Encode(tok, sample.Text!, images: 1);
     }
 
-    /// <summary>Everything generation needs for one sample: ids, pixels, and the features merged into the prompt.</summary>
-    public static ImagePrompt Prepare(LlavaModel llava, Tokenizer? tokenizer, ImageSample sample) =>
-        llava.PrepareImagePrompt(Ids(llava, tokenizer, sample), LlavaPrompts.PixelValues(llava, sample.ImagePath));
+    /// <summary>Everything generation needs for one sample: the image prepared and merged into the prompt.</summary>
+    public static ImagePrompt Prepare(VisionLanguageModel vlm, Tokenizer? tokenizer, ImageSample sample) =>
+        vlm.Prepare(Ids(vlm, tokenizer, sample), [vlm.Preprocess(sample.ImagePath)]);
 }

@@ -10,8 +10,8 @@ namespace HeadPursuit.Cli;
 /// <summary>
 /// A model named on the command line: a local folder or a Hugging Face hub id (downloaded into the standard
 /// cache, with a progress line on a terminal), its weights on a backend, and its tokenizer when the folder has one.
-/// A LLaVA folder (config.json model_type "llava") loads as a vision-language model: <see cref="Model"/> is then its
-/// language model, which is what rank and decompose read (W_O blocks, unembedding), and <see cref="Llava"/> the whole.
+/// A vision-language folder (config.json model_type "llava", ...) loads as such: <see cref="Model"/> is then its
+/// language model, which is what rank and decompose read (W_O blocks, unembedding), and <see cref="Vlm"/> the whole.
 /// </summary>
 sealed class LoadedModel : IDisposable
 {
@@ -19,24 +19,24 @@ sealed class LoadedModel : IDisposable
     public required string Folder { get; init; }
     public required Transformer Model { get; init; }
     public Tokenizer? Tokenizer { get; init; }
-    /// <summary>The vision-language model when the folder is a LLaVA checkpoint, else null.</summary>
-    public LlavaModel? Llava { get; init; }
+    /// <summary>The vision-language model when the folder is one, else null.</summary>
+    public VisionLanguageModel? Vlm { get; init; }
 
     public Tokenizer RequireTokenizer() =>
         Tokenizer ?? throw new ArgumentException($"{Folder} has no tokenizer.json: give token ids instead of text");
 
     /// <summary>The vision-language model, or an error naming the option that needs one.</summary>
-    public LlavaModel RequireLlava(string option) =>
-        Llava ?? throw new ArgumentException($"{option} needs a vision-language model, but {Name} is a text-only model (model_type \"{ModelType(Folder)}\")");
+    public VisionLanguageModel RequireVlm(string option) =>
+        Vlm ?? throw new ArgumentException($"{option} needs a vision-language model, but {Name} is a text-only model (model_type \"{ModelType(Folder)}\")");
 
     public static LoadedModel Load(string modelOrFolder, IBackend backend)
     {
         string folder = ModelResolver.Resolve(modelOrFolder, HubOptions.FromEnvironment(), new ConsoleDownloadProgress());
         var tokenizer = File.Exists(Path.Combine(folder, "tokenizer.json")) ? Tokenizer.FromFolder(folder) : null;
-        if (ModelType(folder) == "llava")
+        if (VisionLanguageModel.IsVisionLanguage(ModelType(folder)))
         {
-            var llava = LlavaModel.Load(folder, backend);
-            return new LoadedModel { Name = modelOrFolder, Folder = folder, Model = llava.Text, Tokenizer = tokenizer, Llava = llava };
+            var vlm = VisionLanguageModel.Load(folder, backend);
+            return new LoadedModel { Name = modelOrFolder, Folder = folder, Model = vlm.Text, Tokenizer = tokenizer, Vlm = vlm };
         }
         return new LoadedModel { Name = modelOrFolder, Folder = folder, Model = Transformer.Load(folder, backend), Tokenizer = tokenizer };
     }
@@ -57,7 +57,7 @@ sealed class LoadedModel : IDisposable
 
     public void Dispose()
     {
-        if (Llava != null) Llava.Dispose();   // disposes its language model too
+        if (Vlm != null) Vlm.Dispose();   // disposes its language model too
         else Model.Dispose();
     }
 }

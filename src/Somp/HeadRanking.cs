@@ -100,8 +100,7 @@ public sealed class HeadRanking
     public string ToCsv()
     {
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"# concept={Concept}, method={Method}, {Settings}\n");
-        if (HeadOutput != null) sb.Append(CultureInfo.InvariantCulture, $"# {HeadOutput}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"# concept={Concept}, method={Method}, {Settings}{(HeadOutput == null ? "" : "; " + HeadOutput)}\n");
         sb.Append("rank,head,layer,head_index,score\n");
         for (int r = 0; r < Entries.Count; r++)
         {

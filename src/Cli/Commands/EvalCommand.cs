@@ -36,7 +36,7 @@ sealed class EvalCommand : ICommand
         var spec = ExperimentFile.Load(path);
         string localConfig = Path.Combine(spec.Model, "config.json");
         if (File.Exists(localConfig))
-            spec.CheckAgainst(spec.Images != null ? LlavaConfig.Load(localConfig).Text : ModelConfig.Load(localConfig), path);
+            spec.CheckAgainst(spec.Images != null ? VisionLanguageModel.TextConfig(spec.Model) : ModelConfig.Load(localConfig), path);
 
         using var loaded = LoadedModel.Load(spec.Model, backend);
         spec.CheckAgainst(loaded.Model.Config, path);
@@ -48,7 +48,7 @@ sealed class EvalCommand : ICommand
             p.Report(done, total);
         }
         var report = spec.Images != null
-            ? new ImageTaskRunner(spec, loaded.RequireLlava($"{path}: the image task (\"dataset.format\": {spec.DatasetFormat})"), loaded.Tokenizer) { Progress = Progress, Solver = solver }.Run()
+            ? new ImageTaskRunner(spec, loaded.RequireVlm($"{path}: the image task (\"dataset.format\": {spec.DatasetFormat})"), loaded.Tokenizer) { Progress = Progress, Solver = solver }.Run()
             : new ExperimentRunner(spec, loaded.Model, loaded.RequireTokenizer()) { Progress = Progress, Solver = solver }.Run();
         File.WriteAllText(spec.ReportStem + ".json", report.ToJson());
         File.WriteAllText(spec.ReportStem + ".md", report.ToMarkdown(examples));

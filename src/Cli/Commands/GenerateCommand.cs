@@ -63,9 +63,9 @@ sealed class GenerateCommand : ICommand
         int imageToken = -1;   // the id the vocabulary check skips (an image token may lie beyond the vocabulary)
         if (image != null)
         {
-            var llava = loaded.RequireLlava("--image");
-            imagePrompt = ImagePrompts.Prepare(llava, loaded.Tokenizer, new ImageSample(image, prompt, prompt == null ? ids : null));
-            imageToken = llava.Config.ImageTokenIndex;
+            var vlm = loaded.RequireVlm("--image");
+            imagePrompt = ImagePrompts.Prepare(vlm, loaded.Tokenizer, new ImageSample(image, prompt, prompt == null ? ids : null));
+            imageToken = vlm.ImageTokenId;
             prompts = [imagePrompt.Ids];
         }
         else if (texts != null)
@@ -88,7 +88,7 @@ sealed class GenerateCommand : ICommand
         var stream = !json && prompts.Length == 1 ? new TextStream(loaded.Tokenizer) : null;
         Action<int, int>? onToken = stream == null ? null : (_, t) => stream.Add(t);
         var result = imagePrompt != null
-            ? loaded.Llava!.Generate([imagePrompt], options, scales, onToken)
+            ? loaded.Vlm!.Generate([imagePrompt], options, scales, onToken)
             : new Generator(loaded.Model).Generate(prompts, options, scales, onToken: onToken);
         string Decode(int[] t) => loaded.Tokenizer?.Decode(t) ?? string.Join(" ", t);
         if (json)

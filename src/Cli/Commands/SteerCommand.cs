@@ -68,9 +68,9 @@ sealed class SteerCommand : ICommand
         Func<HeadScales?, GenerationResult> generate;
         if (samples != null)
         {
-            var llava = loaded.RequireLlava("--images");
-            var imagePrompts = samples.Select(s => ImagePrompts.Prepare(llava, loaded.Tokenizer, s)).ToArray();
-            generate = s => llava.Generate(imagePrompts, options, s);
+            var vlm = loaded.RequireVlm("--images");
+            var imagePrompts = samples.Select(s => ImagePrompts.Prepare(vlm, loaded.Tokenizer, s)).ToArray();
+            generate = s => vlm.Generate(imagePrompts, options, s);
         }
         else
         {

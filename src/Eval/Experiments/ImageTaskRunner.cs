@@ -8,14 +8,14 @@ using HeadPursuit.Somp;
 namespace HeadPursuit.Eval.Experiments;
 
 /// <summary>
-/// Runs an image experiment (<see cref="ExperimentSpec.Images"/>) on a LLaVA model, as <see cref="ExperimentRunner"/>
+/// Runs an image experiment (<see cref="ExperimentSpec.Images"/>) on a vision-language model, as <see cref="ExperimentRunner"/>
 /// runs a text one: ranks the heads on image-pooled captures (the mean of each head's z over the image tokens) or
 /// reads ranking files, then generates greedily for every cell of the grid, scores it and stores it as it ends.
 /// Images are decoded and run through the vision tower batch by batch in every cell, so memory holds one batch of
 /// image features whatever the dataset's size.
 /// </summary>
 /// <param name="tokenizer">The model's tokenizer, or null: prompts are then "prompt_ids" and texts the generated ids.</param>
-public sealed class ImageTaskRunner(ExperimentSpec spec, LlavaModel llava, Tokenizer? tokenizer)
+public sealed class ImageTaskRunner(ExperimentSpec spec, VisionLanguageModel vlm, Tokenizer? tokenizer)
 {
     readonly ImageTaskSpec _task = spec.Images ?? throw new ArgumentException($"{spec.Name} is not an image experiment");
 
@@ -26,7 +26,7 @@ public sealed class ImageTaskRunner(ExperimentSpec spec, LlavaModel llava, Token
 
     public ExperimentReport Run()
     {
-        var c = llava.Text.Config;
+        var c = vlm.Text.Config;
         spec.CheckAgainst(c, spec.Name);
         var concept = Concept();
         var toxic = spec.ToxicityWords == null ? null : ConceptLists.Load(spec.ToxicityWords, Encode).Words;
@@ -35,12 +35,12 @@ public sealed class ImageTaskRunner(ExperimentSpec spec, LlavaModel llava, Token
         var cells = CellPlan.Grid(spec, somp, lens, c.Layers, c.Heads);
         var store = new ResultsStore(spec.ReportStem + ".cells.jsonl", spec.Fingerprint);
         var prompts = _task.Images.Select(_ => prompt).ToArray();
-        var metrics = CellMetrics.For(spec, llava.Text, concept.Words, concept.TokenIds, toxic);
+        var metrics = CellMetrics.For(spec, vlm.Text, concept.Words, concept.TokenIds, toxic);
         var decoding = spec.Decoding.StopTokens.Length > 0 ? spec.Decoding : spec.Decoding with { StopTokens = c.EosIds };
 
         var results = CellLoop.Run(cells, store, Progress, cell =>
         {
-            var scales = cell.Scales(spec, llava.Text.Config.Layers, llava.Text.Config.Heads);
+            var scales = cell.Scales(spec, vlm.Text.Config.Layers, vlm.Text.Config.Heads);
             var newTokens = Generate(prompt, decoding, scales);
             var texts = newTokens.Select(Text).ToArray();
             return new CellResult(cell.Key, cell.Selection, cell.K, cell.Draw, cell.Alpha, [.. cell.Heads.Select(h => h.ToString())],
@@ -61,27 +61,28 @@ public sealed class ImageTaskRunner(ExperimentSpec spec, LlavaModel llava, Token
         if (_task.ConceptIds is not { } ids) return ConceptSource.Load(spec.Concept, spec.ConceptTokens, spec.Model, Encode);
         if (tokenizer != null && spec.Metrics.Contains(MetricNames.ConceptFrequency))
             throw new ArgumentException($"{spec.Name}: concept_frequency with \"concept_ids\" counts ids in generated ids, but {spec.Model} has a tokenizer: give the concept as words");
-        return ConceptSource.FromIds(spec.Concept, ids, llava.Text.Config.Vocab);
+        return ConceptSource.FromIds(spec.Concept, ids, vlm.Text.Config.Vocab);
     }
 
     /// <summary>
-    /// The prompt's ids with the image token repeated n_img times: text is encoded before the image placeholder with
-    /// the special tokens (BOS) and after it without, as LlavaProcessor does; "prompt_ids" hold the image token once.
+    /// The prompt's ids with the image token once (expanded per image when it is prepared): text is encoded before the
+    /// image placeholder with the special tokens (BOS) and after it without, as the processors do; "prompt_ids" hold
+    /// the image token once.
     /// </summary>
     int[] PromptIds()
     {
-        int imageToken = llava.Config.ImageTokenIndex, n = llava.Config.ImageTokens;
+        int imageToken = vlm.ImageTokenId;
         if (_task.PromptIds is { } ids)
         {
             int count = ids.Count(t => t == imageToken);
             if (count != 1) throw new ArgumentException($"{spec.Name}: \"prompt_ids\" must hold the image token {imageToken} exactly once (they hold it {count} times)");
-            return LlavaPrompts.Expand(ids, imageToken, n);
+            return ids;
         }
         var tok = tokenizer ?? throw new ArgumentException($"{spec.Name}: {spec.Model} has no tokenizer.json, so \"prompt\" text cannot be encoded: give \"prompt_ids\"");
-        return LlavaPrompts.FromText(tok, _task.PromptText!, imageToken, n);
+        return vlm.Encode(tok, _task.PromptText!, images: 1);
     }
 
-    float[] PixelValues(Data.ImageInput image) => LlavaPrompts.PixelValues(llava, image.Decode(), image.Name);
+    PreparedImage Prepared(Data.ImageInput image) => vlm.Preprocess(image.Decode(), image.Name);
 
     int[][] Generate(int[] prompt, SamplingOptions decoding, HeadScales? scales)
     {
@@ -89,8 +90,8 @@ public sealed class ImageTaskRunner(ExperimentSpec spec, LlavaModel llava, Token
         var result = new List<int[]>(images.Length);
         for (int start = 0; start < images.Length; start += spec.Batch)
         {
-            var batch = images[start..Math.Min(images.Length, start + spec.Batch)].Select(f => llava.PrepareImagePrompt(prompt, PixelValues(f))).ToArray();
-            result.AddRange(llava.Generate(batch, decoding, scales).NewTokens);
+            var batch = images[start..Math.Min(images.Length, start + spec.Batch)].Select(f => vlm.Prepare(prompt, [Prepared(f)])).ToArray();
+            result.AddRange(vlm.Generate(batch, decoding, scales).NewTokens);
         }
         return [.. result];
     }
@@ -104,7 +105,7 @@ public sealed class ImageTaskRunner(ExperimentSpec spec, LlavaModel llava, Token
         HeadScorer? scorer = capture ? Scorer(prompt) : null;
         var somp = !needSomp ? null : spec.SompRankingPath != null ? RankingFile.Read(spec.SompRankingPath) : scorer!.Rank(concept.Name, concept.TokenIds);
         var lens = !needLens ? null : spec.LogitLensRankingPath != null ? RankingFile.Read(spec.LogitLensRankingPath) : scorer!.LogitLens(concept.Name, concept.TokenIds);
-        var c = llava.Text.Config;
+        var c = vlm.Text.Config;
         foreach (var r in new[] { somp, lens })
             if (r != null && (r.Layers != c.Layers || r.Heads != c.Heads))
                 throw new ArgumentException($"a {r.Method} ranking of {r.Layers} x {r.Heads} heads does not fit the model's {c.Layers} x {c.Heads}");
@@ -115,9 +116,9 @@ public sealed class ImageTaskRunner(ExperimentSpec spec, LlavaModel llava, Token
     HeadScorer Scorer(int[] prompt)
     {
         var images = _task.CaptureImages;
-        var acts = llava.CaptureImages(images.Select(_ => prompt).ToArray(), i => PixelValues(images[i]), spec.Batch,
+        var acts = vlm.CaptureImages(images.Select(_ => prompt).ToArray(), i => [Prepared(images[i])], spec.Batch,
                                        progress: (d, n) => Progress?.Invoke("capture", d, n));
-        var readout = ModelReadout.From(llava.Text);
+        var readout = ModelReadout.From(vlm.Text);
         return new HeadScorer(acts, readout.Blocks, readout.Unembedding, new SompOptions(), solver: Solver);
     }
 }

@@ -8,7 +8,7 @@ namespace HeadPursuit.Eval.Experiments;
 /// </summary>
 public sealed record ImageTaskSpec
 {
-    public const string Placeholder = Runtime.Vision.LlavaPrompts.Placeholder;
+    public const string Placeholder = Runtime.Vision.VisionLanguageModel.Placeholder;
     /// <summary>Replaced by the class names, comma-separated, in a classification prompt.</summary>
     public const string ClassesPlaceholder = "{classes}";
     public const string DefaultClassificationPrompt = Placeholder + "\nWhat is shown in this image? Answer with one of: " + ClassesPlaceholder + ".";
@@ -27,7 +27,7 @@ public sealed record ImageTaskSpec
     /// <summary>The concept as token ids instead of words; its "words" are then the ids, matched in generated ids.</summary>
     public int[]? ConceptIds { get; init; }
 
-    /// <summary>Refuses a model folder whose config.json is not a vision-language (LLaVA) model.</summary>
+    /// <summary>Refuses a model folder whose config.json is not a vision-language model.</summary>
     public static void CheckModelFolder(string folder, string source)
     {
         string config = Path.Combine(folder, "config.json");
@@ -40,7 +40,7 @@ public sealed record ImageTaskSpec
                 type = t.GetString()!;
         }
         catch (JsonException) { }
-        if (type != "llava")
-            throw new ArgumentException($"{source}: \"dataset.format\" is an image task, but \"model\" {folder} is a text-only model (model_type \"{type}\"); image tasks need a LLaVA model");
+        if (!Runtime.Vision.VisionLanguageModel.IsVisionLanguage(type))
+            throw new ArgumentException($"{source}: \"dataset.format\" is an image task, but \"model\" {folder} is a text-only model (model_type \"{type}\"); image tasks need a vision-language model");
     }
 }

@@ -13,11 +13,12 @@ public sealed class HeadCapture(Transformer model)
     /// <param name="prompts">Token ids per sample.</param>
     /// <param name="masks">Per sample, which positions are pooled (same lengths as the prompts).</param>
     /// <param name="progress">Called with (samples done, total) after each batch.</param>
-    /// <param name="embeddingsOf">Per sample index, input embeddings replacing some of its positions (a VLM's image
-    /// features), computed when its batch is run so that only one batch of them is held; null = text only.</param>
+    /// <param name="imagesOf">Per sample index, what its images add to its rows (a VLM's image features, and rotary
+    /// positions or image blocks where the family has them), computed when its batch is run so that only one batch of
+    /// them is held; null = text only.</param>
     public HeadActivations Run(IReadOnlyList<int[]> prompts, IReadOnlyList<bool[]> masks, int batchSize = 8,
                                HeadScales? scales = null, Action<int, int>? progress = null,
-                               Func<int, RowEmbeddings?>? embeddingsOf = null)
+                               Func<int, ImageRows?>? imagesOf = null)
     {
         if (prompts.Count == 0) throw new ArgumentException("no prompts to capture (the prompt set is empty)");
         if (masks.Count != prompts.Count) throw new ArgumentException($"{masks.Count} position masks for {prompts.Count} prompts");
@@ -37,12 +38,13 @@ public sealed class HeadCapture(Transformer model)
             for (int i = 0; i < count; i++)
                 if (masks[start + i].Length != prompts[start + i].Length)
                     throw new ArgumentException($"sample {start + i}: mask of {masks[start + i].Length} positions for {prompts[start + i].Length} tokens");
-            var layout = new BatchLayout(Enumerable.Range(0, count).ToArray(), new int[count], batch.Select(i => prompts[i].Length).ToArray());
+            var images = imagesOf == null ? null : batch.Select(imagesOf).ToArray();
+            var layout = ImageRows.Prefill(Enumerable.Range(0, count).ToArray(), batch.Select(i => prompts[i].Length).ToArray(), images);
             model.Backend.Upload(new float[batchSize * width], sumsOnDevice);
             model.Forward(new ForwardRequest
             {
                 Tokens = batch.SelectMany(i => prompts[i]).ToArray(), Layout = layout, Logits = LogitRows.None,
-                Embeddings = embeddingsOf == null ? null : RowEmbeddings.Pack(batch.Select(embeddingsOf).ToArray(), layout, c.DModel),
+                Embeddings = images == null ? null : RowEmbeddings.Pack(images.Select(x => x?.Embeddings).ToArray(), layout, c.DModel),
                 Scales = scales, Pool = PoolingPlan.MeanOver(batch.Select(i => masks[i]).ToArray()), PoolSums = sumsOnDevice,
             }, cache);
             model.Backend.Download(sumsOnDevice, count, sums);

@@ -14,10 +14,11 @@ namespace HeadPursuit.Runtime.Generation;
 public sealed class Generator(Transformer model)
 {
     /// <param name="onToken">Called with (prompt index, token) as each new token is chosen (for streaming).</param>
-    /// <param name="promptEmbeddings">Per prompt, input embeddings replacing some of its positions (image features), or null.</param>
+    /// <param name="promptImages">Per prompt, what its images add to its rows (image features, and rotary positions or
+    /// image blocks where the family has them), or null.</param>
     public GenerationResult Generate(IReadOnlyList<int[]> prompts, SamplingOptions options, HeadScales? scales = null,
                                      Action<int, int>? onToken = null, bool keepStepLogits = false,
-                                     IReadOnlyList<RowEmbeddings?>? promptEmbeddings = null)
+                                     IReadOnlyList<ImageRows?>? promptImages = null)
     {
         options.Validate();
         if (prompts.Count == 0) throw new ArgumentException("no prompts to generate from");
@@ -25,9 +26,9 @@ public sealed class Generator(Transformer model)
             if (prompts[i].Length == 0) throw new ArgumentException($"prompt {i} is empty (a model needs at least one token, e.g. BOS)");
         if (scales?.Policy == PositionPolicy.Span && (scales.SpanStart < 0 || scales.SpanEnd <= scales.SpanStart))
             throw new ArgumentException($"the span policy needs 0 <= start < end, got [{scales.SpanStart}, {scales.SpanEnd})");
-        if (promptEmbeddings != null && promptEmbeddings.Count != prompts.Count)
-            throw new ArgumentException($"{promptEmbeddings.Count} prompt embeddings for {prompts.Count} prompts");
-        if (scales?.Policy == PositionPolicy.Image && promptEmbeddings == null)
+        if (promptImages != null && promptImages.Count != prompts.Count)
+            throw new ArgumentException($"{promptImages.Count} image sets for {prompts.Count} prompts");
+        if (scales?.Policy == PositionPolicy.Image && promptImages == null)
             throw new ArgumentException("the image position policy needs a vision-language model (prompts with image embeddings)");
         int vocab = model.Config.Vocab;
         int maxT = prompts.Max(p => p.Length) + options.MaxNewTokens;
@@ -44,8 +45,8 @@ public sealed class Generator(Transformer model)
         // Prefill: every prompt, packed.
         var sw = Stopwatch.StartNew();
         int[] active = Enumerable.Range(0, prompts.Count).ToArray();
-        var layout = new BatchLayout(active, new int[prompts.Count], length.ToArray());
-        var embeddings = promptEmbeddings == null ? null : RowEmbeddings.Pack(promptEmbeddings, layout, model.Config.DModel);
+        var layout = ImageRows.Prefill(active, length.ToArray(), promptImages);
+        var embeddings = promptImages == null ? null : RowEmbeddings.Pack(promptImages.Select(p => p?.Embeddings).ToArray(), layout, model.Config.DModel);
         var logits = new float[prompts.Count * vocab];   // [active sequences, vocab]: the last row's logits of every call, reused
         model.Forward(new ForwardRequest
         {
@@ -77,7 +78,7 @@ public sealed class Generator(Transformer model)
             var keep = Enumerable.Range(0, active.Length).Where(a => !done[active[a]]).ToArray();
             if (keep.Length == 0) break;
             var slots = keep.Select(a => active[a]).ToArray();
-            layout = new BatchLayout(slots, slots.Select(s => length[s]).ToArray(), Enumerable.Repeat(1, slots.Length).ToArray());
+            layout = ImageRows.Decode(slots, slots.Select(s => length[s]).ToArray(), promptImages ?? new ImageRows?[prompts.Count]);
             foreach (int s in slots) length[s]++;
             model.Forward(new ForwardRequest
             {

@@ -3,12 +3,13 @@ using HeadPursuit.Runtime.Models;
 namespace HeadPursuit.Runtime.Vision;
 
 /// <summary>
-/// A prompt ready for the language model: its token ids (the image token repeated once per image feature) and the
-/// image features that replace the embeddings at those positions (Embeddings.Rows = the image positions, increasing).
+/// A prompt ready for a vision-language model's language model: its token ids (each image expanded to its image
+/// tokens, as the family's processor does it) and what the images add to its rows (the features at the image
+/// positions, Rows.Embeddings.Rows increasing, and the family's rotary positions or image blocks).
 /// </summary>
-public sealed record ImagePrompt(int[] Ids, RowEmbeddings Embeddings)
+public sealed record ImagePrompt(int[] Ids, ImageRows Rows)
 {
-    public int[] ImagePositions => Embeddings.Rows;
+    public int[] ImagePositions => Rows.Embeddings.Rows;
 
     /// <summary>
     /// The ids the token-embedding lookup reads: image positions set to 0, since their rows are replaced anyway and
@@ -21,7 +22,7 @@ public sealed record ImagePrompt(int[] Ids, RowEmbeddings Embeddings)
         return ids;
     }
 
-    /// <summary>[T]: true at the image positions (the pooled positions of z_image_mean).</summary>
+    /// <summary>[T]: true at the image positions (the pooled positions of z_image_mean, the rows the image policy scales).</summary>
     public bool[] ImageMask()
     {
         var m = new bool[Ids.Length];

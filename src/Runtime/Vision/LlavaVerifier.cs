@@ -38,7 +38,7 @@ public static class LlavaVerifier
         var t = model.Config.Text;
         foreach (var g in fixture.Generations)
         {
-            var prompt = model.PrepareImagePrompt(g.PromptIds, E(g.PixelValues));
+            var prompt = model.Prepare(g.PromptIds, [new LlavaModel.Image(g.Name, E(g.PixelValues))]);
             var scales = LlavaFixture.ToScales(g.Scales, g.Policy, t.Layers, t.Heads);
             var result = model.Generate([prompt], new SamplingOptions { MaxNewTokens = g.MaxNewTokens }, scales, keepStepLogits: g.StepLogits != null);
             yield return Comparison.Exact(g.Name, "new_ids", result.NewTokens[0], g.NewIds);
@@ -50,7 +50,7 @@ public static class LlavaVerifier
         foreach (var e in fixture.Errors)
         {
             string? message = null;
-            try { model.PrepareImagePrompt(e.InputIds, E(e.PixelValues)); }
+            try { model.Prepare(e.InputIds, [new LlavaModel.Image(e.Name, E(e.PixelValues))]); }
             catch (ArgumentException x) { message = x.Message; }
             bool refused = message?.Contains("Image features and image tokens do not match", StringComparison.Ordinal) == true;
             yield return new Comparison(e.Name, "refused", 0, 0, refused, refused ? null : message ?? "the prompt was accepted");
@@ -151,7 +151,7 @@ public static class LlavaVerifier
 
     static float[] CapturedImageMean(LlavaModel model, int[] ids, float[] pixelValues)
     {
-        var acts = model.CaptureImages([ids], _ => pixelValues, batchSize: 1);   // Z [L, H, 1, dh] = [L, H, dh]
+        var acts = model.CaptureImages([ids], _ => [new LlavaModel.Image("capture", pixelValues)], batchSize: 1);   // Z [L, H, 1, dh] = [L, H, dh]
         return acts.Z;
     }
 

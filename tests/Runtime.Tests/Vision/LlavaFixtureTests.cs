@@ -78,7 +78,7 @@ public sealed class LlavaFixtureTests(ITestOutputHelper output)
     public void TheImagePolicyLeavesEveryPositionBeforeTheImageUnchanged()
     {
         using var model = LlavaModel.Load(Folder, new CpuBackend());
-        var prompt = model.PrepareImagePrompt(PromptIds(16), PixelValues("img0.pixel_values"));
+        var prompt = model.Prepare(PromptIds(16), [new LlavaModel.Image("test", PixelValues("img0.pixel_values"))]);
         var t = model.Config.Text;
         var scales = HeadScales.Parse("L0H1=-1,L1H3=5", t.Layers, t.Heads, PositionPolicy.Image);
         var plain = model.Forward(prompt);
@@ -95,10 +95,10 @@ public sealed class LlavaFixtureTests(ITestOutputHelper output)
         var t = model.Config.Text;
         int[][] prompts = [PromptIds(16), [1, .. Enumerable.Repeat(1023, 16), 503, 510, 343]];
         float[][] pixels = [PixelValues("img0.pixel_values"), PixelValues("img1.pixel_values")];
-        var acts = model.CaptureImages(prompts, i => pixels[i], batchSize: 2);   // one packed forward of both
+        var acts = model.CaptureImages(prompts, i => [new LlavaModel.Image("test", pixels[i])], batchSize: 2);   // one packed forward of both
         for (int i = 0; i < 2; i++)
         {
-            var prompt = model.PrepareImagePrompt(prompts[i], pixels[i]);
+            var prompt = model.Prepare(prompts[i], [new LlavaModel.Image("test", pixels[i])]);
             int T = prompts[i].Length;
             var rec = new ForwardRecording(t.Layers, T, t.Heads, t.DHead, t.DModel, probs: false);
             model.Forward(prompt, record: rec);
@@ -114,8 +114,8 @@ public sealed class LlavaFixtureTests(ITestOutputHelper output)
     public void BatchedGenerationOfTwoImagePromptsEqualsSeparateRuns()
     {
         using var model = LlavaModel.Load(Folder, new CpuBackend());
-        var a = model.PrepareImagePrompt(PromptIds(16), PixelValues("img0.pixel_values"));
-        var b = model.PrepareImagePrompt([1, 346, .. Enumerable.Repeat(1023, 16), 749], PixelValues("img3.pixel_values"));
+        var a = model.Prepare(PromptIds(16), [new LlavaModel.Image("test", PixelValues("img0.pixel_values"))]);
+        var b = model.Prepare([1, 346, .. Enumerable.Repeat(1023, 16), 749], [new LlavaModel.Image("test", PixelValues("img3.pixel_values"))]);
         var options = new SamplingOptions { MaxNewTokens = 6 };
         var both = model.Generate([a, b], options);
         Assert.Equal(model.Generate([a], options).NewTokens[0], both.NewTokens[0]);

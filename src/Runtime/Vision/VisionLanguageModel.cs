@@ -1,0 +1,169 @@
+using System.Text.Json;
+using HeadPursuit.Runtime.Backends;
+using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Runtime.Generation;
+using HeadPursuit.Runtime.Imaging;
+using HeadPursuit.Runtime.Models;
+using HeadPursuit.Runtime.Tokenizers;
+
+namespace HeadPursuit.Runtime.Vision;
+
+/// <summary>
+/// A vision-language model: a vision tower and projector turn each image into feature rows that replace the embeddings
+/// of the prompt's image tokens, then the language model (<see cref="Text"/>, any family) runs as usual. A family
+/// supplies the processor (<see cref="Preprocess"/>) and the merge (<see cref="Prepare"/>: how many image tokens an image
+/// takes, its features, and the rotary positions or image blocks its language model reads); capture, interventions and
+/// generation are shared here, with the image positions passed along.
+/// </summary>
+public abstract class VisionLanguageModel(Transformer text) : IDisposable
+{
+    /// <summary>A vision-language family: how to load a checkpoint folder, and how to read just its language model's config.</summary>
+    sealed record Family(Func<string, IBackend, VisionLanguageModel> Load, Func<string, ModelConfig> TextConfig);
+
+    /// <summary>The config.json model_types of the vision-language families (a new family adds its line here).</summary>
+    static readonly Dictionary<string, Family> Families = new()
+    {
+        ["llava"] = new(LlavaModel.Load, path => LlavaConfig.Load(path).Text),
+    };
+
+    /// <summary>Whether a config.json model_type names a vision-language model we load.</summary>
+    public static bool IsVisionLanguage(string modelType) => Families.ContainsKey(modelType);
+
+    /// <summary>Loads a vision-language checkpoint folder by its config.json's model_type.</summary>
+    public static VisionLanguageModel Load(string folder, IBackend backend) => FamilyOf(folder).Load(folder, backend);
+
+    /// <summary>The language model's config of a vision-language checkpoint folder, read without loading the weights.</summary>
+    public static ModelConfig TextConfig(string folder) => FamilyOf(folder).TextConfig(Path.Combine(folder, "config.json"));
+
+    static Family FamilyOf(string folder)
+    {
+        string path = Path.Combine(folder, "config.json");
+        if (!File.Exists(path)) throw new ModelFormatException($"{path}: config.json not found");
+        string? type;
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            type = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("model_type", out var t) && t.ValueKind == JsonValueKind.String
+                ? t.GetString() : null;
+        }
+        catch (JsonException e) { throw new ModelFormatException($"{path}: not valid JSON ({e.Message})"); }
+        return type != null && Families.TryGetValue(type, out var family) ? family
+            : throw new ModelFormatException($"{path}: model_type \"{type}\" is not a vision-language model we run (supported: {string.Join(", ", Families.Keys)})");
+    }
+
+    /// <summary>The language model: what capture, rank and decompose read.</summary>
+    public Transformer Text { get; } = text;
+
+    /// <summary>The id whose positions receive image features.</summary>
+    public abstract int ImageTokenId { get; }
+
+    /// <summary>
+    /// How a prompt's text marks where an image goes, for every family (LLaVA's own placeholder); the family says what it
+    /// becomes in ids (<see cref="PlaceholderIds"/>).
+    /// </summary>
+    public const string Placeholder = "<image>";
+
+    /// <summary>
+    /// What one <see cref="Placeholder"/> becomes in ids before <see cref="Prepare"/> expands it, as the family's processor
+    /// and chat template write an image: the image token once by default.
+    /// </summary>
+    protected virtual int[] PlaceholderIds => [ImageTokenId];
+
+    /// <summary>An image as the family's processor prepares it; <paramref name="source"/> names it in errors.</summary>
+    public abstract PreparedImage Preprocess(RgbImage image, string source);
+
+    /// <summary>An image file (PNG or JPEG) as the family's processor prepares it.</summary>
+    public PreparedImage Preprocess(string imagePath) => Preprocess(ImageFile.Load(imagePath), imagePath);
+
+    /// <summary>
+    /// The prompt the language model runs: <paramref name="ids"/> with each image's token expanded as the family's
+    /// processor does it (ids already expanded are kept), the images' features at the image positions, and the rows'
+    /// rotary positions or image blocks where the family has them. A prompt whose image tokens do not match the
+    /// features is refused ("Image features and image tokens do not match").
+    /// </summary>
+    public abstract ImagePrompt Prepare(int[] ids, IReadOnlyList<PreparedImage> images);
+
+    /// <summary>
+    /// Text holding <see cref="Placeholder"/> once per image: the text before the first placeholder is encoded with the
+    /// tokenizer's special tokens (BOS), the rest without, and each placeholder becomes <see cref="PlaceholderIds"/>.
+    /// Encoding the parts apart keeps the image token out of the tokenizer, which many checkpoints' tokenizer.json
+    /// lack (the image token can lie beyond the vocabulary).
+    /// </summary>
+    public int[] Encode(Tokenizer tok, string text, int images)
+    {
+        var parts = text.Split(Placeholder);
+        if (parts.Length != images + 1)
+            throw new ArgumentException($"the prompt '{text}' must hold the image placeholder {Placeholder} once per image ({images}); it holds it {parts.Length - 1} times");
+        var ids = new List<int>(tok.Encode(parts[0], addSpecialTokens: true));
+        foreach (var part in parts.Skip(1))
+        {
+            ids.AddRange(PlaceholderIds);
+            ids.AddRange(tok.Encode(part));
+        }
+        return [.. ids];
+    }
+
+    /// <summary>One full forward over a prompt; returns logits [T, vocab]. Scales apply where their policy puts them.</summary>
+    public float[] Forward(ImagePrompt prompt, HeadScales? scales = null, ForwardRecording? record = null)
+    {
+        int T = prompt.Ids.Length;
+        using var cache = Text.NewCache(1, T);
+        return Text.Forward(new ForwardRequest
+        {
+            Tokens = prompt.LookupIds(), Layout = ImageRows.Prefill([0], [T], [prompt.Rows]), Logits = LogitRows.All,
+            Embeddings = prompt.Rows.Embeddings, Scales = scales, ScaleRows = scales == null ? null : ScaleRows(prompt, scales), Record = record,
+        }, cache);
+    }
+
+    /// <summary>[T]: 1 at the prompt positions where the scales' policy applies them (a prompt has no generated rows).</summary>
+    public static byte[] ScaleRows(ImagePrompt prompt, HeadScales scales)
+    {
+        int T = prompt.Ids.Length;
+        if (scales.Policy == PositionPolicy.Image) return prompt.Rows.Embeddings.Mask(T);
+        var rows = new byte[T];
+        if (scales.Policy == PositionPolicy.Span)
+            for (int t = Math.Max(0, scales.SpanStart); t < Math.Min(T, scales.SpanEnd); t++) rows[t] = 1;
+        else if (scales.Policy != PositionPolicy.Generated) Array.Fill(rows, (byte)1);
+        return rows;
+    }
+
+    /// <summary>Generation from image prompts (the images enter through the prompts' image positions only).</summary>
+    public GenerationResult Generate(IReadOnlyList<ImagePrompt> prompts, SamplingOptions options, HeadScales? scales = null,
+                                     Action<int, int>? onToken = null, bool keepStepLogits = false) =>
+        new Generator(Text).Generate(prompts.Select(p => p.LookupIds()).ToArray(), options, scales, onToken, keepStepLogits,
+                                     prompts.Select(p => (ImageRows?)p.Rows).ToArray());
+
+    /// <summary>
+    /// The paper's VLM capture: for every sample, the mean of each head's z over its image positions (z_image_mean
+    /// [L, H, d_head] per sample). Samples are prepared (images preprocessed, run through the vision tower, merged) one
+    /// batch at a time, so memory holds one batch of images and features.
+    /// </summary>
+    /// <param name="prompts">Token ids per sample, each image's token once (or already expanded).</param>
+    /// <param name="imagesOf">Sample index -> its prepared images, in prompt order.</param>
+    public HeadActivations CaptureImages(IReadOnlyList<int[]> prompts, Func<int, IReadOnlyList<PreparedImage>> imagesOf, int batchSize = 8,
+                                         HeadScales? scales = null, Action<int, int>? progress = null)
+    {
+        if (prompts.Count == 0) throw new ArgumentException("no samples to capture (the image set is empty)");
+        if (batchSize <= 0) throw new ArgumentException($"batch size must be positive, got {batchSize}");
+        if (scales != null && scales.Policy is not (PositionPolicy.All or PositionPolicy.Prompt))
+            throw new ArgumentException($"capture runs prompts only; the {scales.Policy} position policy is not supported here (use All)");
+        var c = Text.Config;
+        var all = new HeadActivations(c.Layers, c.Heads, prompts.Count, c.DHead);
+        var capture = new HeadCapture(Text);
+        for (int start = 0; start < prompts.Count; start += batchSize)
+        {
+            int count = Math.Min(batchSize, prompts.Count - start);
+            var prepared = Enumerable.Range(start, count).Select(i => Prepare(prompts[i], imagesOf(i))).ToArray();
+            var part = capture.Run(prepared.Select(p => p.LookupIds()).ToArray(), prepared.Select(p => p.ImageMask()).ToArray(), count, scales,
+                                   imagesOf: i => prepared[i].Rows);
+            for (int i = 0; i < count; i++)
+                for (int l = 0; l < c.Layers; l++)
+                    for (int h = 0; h < c.Heads; h++)
+                        part.Row(l, h, i).CopyTo(all.Row(l, h, start + i));
+            progress?.Invoke(start + count, prompts.Count);
+        }
+        return all;
+    }
+
+    public virtual void Dispose() => Text.Dispose();
+}
