@@ -26,7 +26,7 @@ public sealed class ModelResolverTests : IDisposable
         Directory.Delete(_cache, recursive: true);
     }
 
-    HubOptions Options => new() { CacheDir = _cache, Endpoint = _hub.Url };
+    HubOptions Options => TestHubOptions.For(_cache, _hub);
     string RepoDir => Path.Combine(_cache, RepoFolder);
     string Snapshot => Path.Combine(RepoDir, "snapshots", FakeHub.Commit);
 
@@ -77,13 +77,26 @@ public sealed class ModelResolverTests : IDisposable
     }
 
     [Fact]
-    public void SecondResolveMakesNoRequest()
+    public void ASecondResolveOnlyAsksWhereMainPointsNow()
     {
         ModelResolver.Resolve(Repo, Options);
         int before = _hub.Requests.Count;
         Assert.True(before > 0);
 
         Assert.Equal(Snapshot, ModelResolver.Resolve(Repo, Options));
+
+        // As huggingface_hub does online: a HEAD on the branch (for the first file) re-resolves it; nothing else.
+        Assert.Equal([("HEAD", $"/{Repo}/resolve/main/config.json")], _hub.Requests.Skip(before).Select(r => (r.Method, r.Path)));
+    }
+
+    [Fact]
+    public void ASecondResolveOfACommitOrOfflineMakesNoRequest()
+    {
+        ModelResolver.Resolve(Repo, Options);
+        int before = _hub.Requests.Count;
+
+        Assert.Equal(Snapshot, ModelResolver.Resolve(Repo, Options with { Revision = FakeHub.Commit }));
+        Assert.Equal(Snapshot, ModelResolver.Resolve(Repo, Options with { Offline = true }));
 
         Assert.Equal(before, _hub.Requests.Count);
     }
@@ -98,7 +111,9 @@ public sealed class ModelResolverTests : IDisposable
         ModelResolver.Resolve(Repo, Options);
 
         var after = _hub.Requests.Skip(before).ToList();
-        Assert.Equal([("HEAD", $"/{Repo}/resolve/{FakeHub.Commit}/model.safetensors")], after.Select(r => (r.Method, r.Path)));
+        Assert.Equal(
+            [("HEAD", $"/{Repo}/resolve/main/config.json"), ("HEAD", $"/{Repo}/resolve/{FakeHub.Commit}/model.safetensors")],
+            after.Select(r => (r.Method, r.Path)));
         Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(Snapshot, "model.safetensors")));
     }
 
@@ -123,30 +138,41 @@ public sealed class ModelResolverTests : IDisposable
     }
 
     [Fact]
-    public void AConnectionCutAtEveryAttemptFailsClearlyAndTheNextRunResumes()
+    public void CutsThatBringNoDataEndTheDownloadClearlyAndTheNextRunResumes()
     {
-        _hub.CutNextDownloadsOf("model.safetensors", times: 5);
+        // Half the file arrives, then six attempts in a row bring nothing: huggingface_hub's rule (five retries
+        // without new data, the count starting again whenever data arrived) gives up.
+        _hub.CutNextDownloadsOf("model.safetensors");
+        _hub.CutNextDownloadsOf("model.safetensors", times: 6, keep: 0);
         string partial = Path.Combine(RepoDir, "blobs", FakeHub.Sha256(_weights) + ".incomplete");
 
         var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options));
 
         Assert.Contains("model.safetensors of test-org/tiny", e.Message);
-        Assert.Contains("download failed after 5 attempts", e.Message);
-        Assert.Contains($"stay in {partial} and the next run resumes from there", e.Message);
-        // Each attempt got half (rounded down) of what was left.
-        int expectedKept = 0;
-        for (int i = 0; i < 5; i++) expectedKept += (_weights.Length - expectedKept) / 2;
-        byte[] kept = File.ReadAllBytes(partial);
-        Assert.Equal(expectedKept, kept.Length);
-        Assert.Equal(_weights[..kept.Length], kept);
+        Assert.Contains("download failed: 6 attempts in a row brought no data", e.Message);
+        Assert.Contains($"the {_weights.Length / 2} bytes received so far stay in {partial} and the next run resumes from there", e.Message);
+        Assert.Equal(_weights[..(_weights.Length / 2)], File.ReadAllBytes(partial));
+        Assert.Equal(7, _hub.Requests.Count(r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal)));
 
         int before = _hub.Requests.Count;
         string folder = ModelResolver.Resolve(Repo, Options);
 
         var resumed = Assert.Single(_hub.Requests.Skip(before), r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal));
-        Assert.Equal($"bytes={kept.Length}-", resumed.Range);
+        Assert.Equal($"bytes={_weights.Length / 2}-", resumed.Range);
         Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
         Assert.False(File.Exists(partial));
+    }
+
+    [Fact]
+    public void ACutAfterEveryFewBytesStillFinishesBecauseEachAttemptBringsData()
+    {
+        // Ten cuts in a row, each after a quarter of what is left: more failures than the retry limit, but none without data.
+        _hub.CutNextDownloadsOf("model.safetensors", times: 10, keep: 0.25);
+
+        string folder = ModelResolver.Resolve(Repo, Options);
+
+        Assert.Equal(11, _hub.Requests.Count(r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal)));
+        Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
     }
 
     [Theory]
@@ -344,7 +370,7 @@ public sealed class ModelResolverTests : IDisposable
 
         int before = _hub.Requests.Count;
         ModelResolver.Resolve(sharded, Options);
-        Assert.Equal(before, _hub.Requests.Count);
+        Assert.Equal([("HEAD", $"/{sharded}/resolve/main/config.json")], _hub.Requests.Skip(before).Select(r => (r.Method, r.Path)));
     }
 
     [Fact]
