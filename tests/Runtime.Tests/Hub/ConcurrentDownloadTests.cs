@@ -8,31 +8,22 @@ namespace HeadPursuit.Runtime.Tests.Hub;
 /// an flock as huggingface_hub's filelock takes) and then uses what the first downloaded; a lock whose holder died
 /// does not block.
 /// </summary>
-public sealed class ConcurrentDownloadTests : IDisposable
+public sealed class ConcurrentDownloadTests : HubTestBase
 {
     const string Repo = "test-org/tiny";
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    readonly FakeHub _hub = new();
-    readonly string _cache = Directory.CreateTempSubdirectory("hp-hub-lock-").FullName;
     readonly byte[] _weights = FakeModel.Weights(128, "wte.weight", "lm_head.weight"); // 256 KiB of data
 
     public ConcurrentDownloadTests()
     {
-        _hub.AddFile(Repo, "config.json", FakeModel.Config);
-        _hub.AddFile(Repo, "model.safetensors", _weights);
+        Hub.AddFile(Repo, "config.json", FakeModel.Config);
+        Hub.AddFile(Repo, "model.safetensors", _weights);
     }
 
-    public void Dispose()
-    {
-        _hub.Dispose();
-        Directory.Delete(_cache, recursive: true);
-    }
-
-    HubOptions Options => TestHubOptions.For(_cache, _hub);
-    string Snapshot => Path.Combine(_cache, "models--test-org--tiny", "snapshots", FakeHub.Commit);
-    string LockFile => Path.Combine(_cache, ".locks", "models--test-org--tiny", FakeHub.Sha256(_weights) + ".lock");
-    int CdnGets => _hub.Requests.Count(r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal));
+    string Snapshot => Path.Combine(CacheDir, "models--test-org--tiny", "snapshots", FakeHub.Commit);
+    string LockFile => Path.Combine(CacheDir, ".locks", "models--test-org--tiny", FakeHub.Sha256(_weights) + ".lock");
+    int CdnGets => Hub.Requests.Count(r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal));
 
     static async Task WaitUntil(Func<bool> condition, string what)
     {
@@ -47,7 +38,7 @@ public sealed class ConcurrentDownloadTests : IDisposable
     [Fact]
     public async Task TwoClientsDownloadingOneFileAtOnceFetchItOnce()
     {
-        var gate = _hub.GateDownloadsOf("model.safetensors"); // the first download stops halfway until the gate opens
+        var gate = Hub.GateDownloadsOf("model.safetensors"); // the first download stops halfway until the gate opens
         var first = Task.Run(() => ModelResolver.Resolve(Repo, Options));
         await WaitUntil(() => CdnGets == 1, "the first client to start downloading");
 

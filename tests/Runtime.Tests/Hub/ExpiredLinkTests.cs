@@ -6,31 +6,21 @@ namespace HeadPursuit.Runtime.Tests.Hub;
 /// The CDN links the hub hands out for LFS files are signed and expire: a CDN that refuses one (403 with S3's
 /// "AccessDenied: Request has expired") gets a fresh link from the hub, and the download goes on from where it was.
 /// </summary>
-public sealed class ExpiredLinkTests : IDisposable
+public sealed class ExpiredLinkTests : HubTestBase
 {
     const string Repo = "test-org/tiny";
 
-    readonly FakeHub _hub = new();
-    readonly string _cache = Directory.CreateTempSubdirectory("hp-hub-link-").FullName;
     readonly byte[] _weights = FakeModel.Weights(64, "wte.weight");
 
     public ExpiredLinkTests()
     {
-        _hub.AddFile(Repo, "config.json", FakeModel.Config);
-        _hub.AddFile(Repo, "model.safetensors", _weights);
+        Hub.AddFile(Repo, "config.json", FakeModel.Config);
+        Hub.AddFile(Repo, "model.safetensors", _weights);
     }
-
-    public void Dispose()
-    {
-        _hub.Dispose();
-        Directory.Delete(_cache, recursive: true);
-    }
-
-    HubOptions Options => TestHubOptions.For(_cache, _hub);
 
     (string, string, string?)[] WeightRequests() =>
     [
-        .. _hub.Requests
+        .. Hub.Requests
             .Where(r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal) || r.Path.EndsWith("/model.safetensors", StringComparison.Ordinal))
             .Select(r => (r.Method, r.Path.StartsWith("/cdn/", StringComparison.Ordinal) ? "cdn" : r.Path, r.Range)),
     ];
@@ -38,7 +28,7 @@ public sealed class ExpiredLinkTests : IDisposable
     [Fact]
     public void AnExpiredLinkIsReplacedByAFreshOne()
     {
-        _hub.ExpireLinks(1);
+        Hub.ExpireLinks(1);
 
         string folder = ModelResolver.Resolve(Repo, Options);
 
@@ -50,8 +40,8 @@ public sealed class ExpiredLinkTests : IDisposable
     [Fact]
     public void ALinkThatExpiresWhileADownloadResumesIsRenewedAndTheDownloadResumes()
     {
-        _hub.CutNextDownloadsOf("model.safetensors");
-        _hub.ExpireLinks(1, after: 1);
+        Hub.CutNextDownloadsOf("model.safetensors");
+        Hub.ExpireLinks(1, after: 1);
 
         string folder = ModelResolver.Resolve(Repo, Options);
 
@@ -64,9 +54,9 @@ public sealed class ExpiredLinkTests : IDisposable
     [Fact]
     public void LinksRefusedEvenWhenFreshAreAClearErrorThatDoesNotBlameAccessRights()
     {
-        _hub.CutNextDownloadsOf("model.safetensors");
-        _hub.ExpireLinks(100, after: 1);
-        string partial = Path.Combine(_cache, "models--test-org--tiny", "blobs", FakeHub.Sha256(_weights) + ".incomplete");
+        Hub.CutNextDownloadsOf("model.safetensors");
+        Hub.ExpireLinks(100, after: 1);
+        string partial = Path.Combine(CacheDir, "models--test-org--tiny", "blobs", FakeHub.Sha256(_weights) + ".incomplete");
 
         var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options));
 
@@ -77,6 +67,6 @@ public sealed class ExpiredLinkTests : IDisposable
             $"the {_weights.Length / 2} bytes received so far stay in {partial} and the next run resumes from there",
             e.Message);
         Assert.DoesNotContain("gated", e.Message);
-        Assert.Equal(4, _hub.Requests.Count(r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal)));
+        Assert.Equal(4, Hub.Requests.Count(r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal)));
     }
 }

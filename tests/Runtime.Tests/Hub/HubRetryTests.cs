@@ -6,28 +6,17 @@ namespace HeadPursuit.Runtime.Tests.Hub;
 /// Retries against <see cref="FakeHub"/>: 429 with Retry-After, 5xx, requests left unanswered and stalled bodies, for
 /// HEAD and GET. The waits are the real schedule (huggingface_hub's 1, 2, 4, 8, 8 s), recorded instead of slept.
 /// </summary>
-public sealed class HubRetryTests : IDisposable
+public sealed class HubRetryTests : HubTestBase
 {
     const string Repo = "test-org/tiny";
 
-    readonly FakeHub _hub = new();
-    readonly string _cache = Directory.CreateTempSubdirectory("hp-hub-retry-").FullName;
-    readonly List<TimeSpan> _waits = [];
     readonly byte[] _weights = FakeModel.Weights(64, "wte.weight", "lm_head.weight"); // 128 KiB of data
 
     public HubRetryTests()
     {
-        _hub.AddFile(Repo, "config.json", FakeModel.Config);
-        _hub.AddFile(Repo, "model.safetensors", _weights);
+        Hub.AddFile(Repo, "config.json", FakeModel.Config);
+        Hub.AddFile(Repo, "model.safetensors", _weights);
     }
-
-    public void Dispose()
-    {
-        _hub.Dispose();
-        Directory.Delete(_cache, recursive: true);
-    }
-
-    HubOptions Options => TestHubOptions.For(_cache, _hub, _waits);
 
     static bool HeadOfConfig(HubRequest r) => r.Method == "HEAD" && r.Path.EndsWith("/config.json", StringComparison.Ordinal);
     static bool Cdn(HubRequest r) => r.Path.StartsWith("/cdn/", StringComparison.Ordinal);
@@ -38,115 +27,115 @@ public sealed class HubRetryTests : IDisposable
     [Fact]
     public void A429IsRetriedAfterTheWaitItsRetryAfterAsks()
     {
-        _hub.FailNext(1, 429, HeadOfConfig, retryAfter: "7");
+        Hub.FailNext(1, 429, HeadOfConfig, retryAfter: "7");
 
         string folder = ModelResolver.Resolve(Repo, Options);
 
-        Assert.Equal(Seconds(7), _waits);
-        Assert.Equal(2, _hub.Requests.Count(HeadOfConfig));
+        Assert.Equal(Seconds(7), Waits);
+        Assert.Equal(2, Hub.Requests.Count(HeadOfConfig));
         Assert.Equal(_weights, File.ReadAllBytes(Weights(folder)));
     }
 
     [Fact]
     public void ARetryAfterGivenAsADateIsHonoured()
     {
-        _hub.FailNext(1, 503, HeadOfConfig, retryAfter: DateTimeOffset.UtcNow.AddSeconds(40).ToString("R"));
+        Hub.FailNext(1, 503, HeadOfConfig, retryAfter: DateTimeOffset.UtcNow.AddSeconds(40).ToString("R"));
 
         ModelResolver.Resolve(Repo, Options);
 
         // An HTTP date has whole seconds and the clock moves on: the wait is the 40 s asked, less under a second and a half.
-        var wait = Assert.Single(_waits);
+        var wait = Assert.Single(Waits);
         Assert.InRange(wait.TotalSeconds, 38.5, 40);
     }
 
     [Fact]
     public void Answers503AreRetriedAfterDoublingWaits()
     {
-        _hub.FailNext(3, 503, HeadOfConfig);
+        Hub.FailNext(3, 503, HeadOfConfig);
 
         ModelResolver.Resolve(Repo, Options);
 
-        Assert.Equal(Seconds(1, 2, 4), _waits);
-        Assert.Equal(4, _hub.Requests.Count(HeadOfConfig));
+        Assert.Equal(Seconds(1, 2, 4), Waits);
+        Assert.Equal(4, Hub.Requests.Count(HeadOfConfig));
     }
 
     [Fact]
     public void ADownloadAnswered500And502IsRetried()
     {
-        _hub.FailNext(1, 500, Cdn);
-        _hub.FailNext(1, 502, Cdn);
+        Hub.FailNext(1, 500, Cdn);
+        Hub.FailNext(1, 502, Cdn);
 
         string folder = ModelResolver.Resolve(Repo, Options);
 
-        Assert.Equal(Seconds(1, 2), _waits);
-        Assert.Equal(3, _hub.Requests.Count(Cdn));
+        Assert.Equal(Seconds(1, 2), Waits);
+        Assert.Equal(3, Hub.Requests.Count(Cdn));
         Assert.Equal(_weights, File.ReadAllBytes(Weights(folder)));
     }
 
     [Fact]
     public void AServerThatKeepsFailingIsReportedAfterFiveRetries()
     {
-        _hub.FailNext(100, 503, HeadOfConfig);
+        Hub.FailNext(100, 503, HeadOfConfig);
 
         var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options));
 
         Assert.Equal("config.json of test-org/tiny (revision main): the server answered 503 Service Unavailable (and again after 5 retries)", e.Message);
-        Assert.Equal(Seconds(1, 2, 4, 8, 8), _waits);
-        Assert.Equal(6, _hub.Requests.Count(HeadOfConfig));
+        Assert.Equal(Seconds(1, 2, 4, 8, 8), Waits);
+        Assert.Equal(6, Hub.Requests.Count(HeadOfConfig));
     }
 
     [Fact]
     public void ARetryAfterLongerThanFiveMinutesIsNotWaitedFor()
     {
-        _hub.FailNext(1, 429, HeadOfConfig, retryAfter: "3600");
+        Hub.FailNext(1, 429, HeadOfConfig, retryAfter: "3600");
 
         var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options));
 
         Assert.Equal(
             "config.json of test-org/tiny (revision main): the server answered 429 Too Many Requests and asks to wait 3600 s before trying again: try again later",
             e.Message);
-        Assert.Empty(_waits);
-        Assert.Single(_hub.Requests);
+        Assert.Empty(Waits);
+        Assert.Single(Hub.Requests);
     }
 
     [Fact]
     public void AHeadLeftUnansweredTimesOutAndIsRetried()
     {
-        _hub.LeaveUnanswered(1, HeadOfConfig);
+        Hub.LeaveUnanswered(1, HeadOfConfig);
 
         string folder = ModelResolver.Resolve(Repo, Options with { EtagTimeout = TimeSpan.FromMilliseconds(300) });
 
-        Assert.Equal(Seconds(1), _waits);
-        Assert.Equal(2, _hub.Requests.Count(HeadOfConfig));
+        Assert.Equal(Seconds(1), Waits);
+        Assert.Equal(2, Hub.Requests.Count(HeadOfConfig));
         Assert.Equal(_weights, File.ReadAllBytes(Weights(folder)));
     }
 
     [Fact]
     public void AHeadThatNeverAnswersNamesTheTimeout()
     {
-        _hub.LeaveUnanswered(100, HeadOfConfig);
+        Hub.LeaveUnanswered(100, HeadOfConfig);
 
         var e = Assert.Throws<ModelFormatException>(() =>
             ModelResolver.Resolve(Repo, Options with { EtagTimeout = TimeSpan.FromMilliseconds(100) }));
 
         Assert.Equal(
-            $"config.json of test-org/tiny (revision main): cannot reach {_hub.Url} (no answer within 0.1 s): check the network and HF_ENDPOINT, " +
+            $"config.json of test-org/tiny (revision main): cannot reach {Hub.Url} (no answer within 0.1 s): check the network and HF_ENDPOINT, " +
             "or set HF_HUB_OFFLINE=1 to use only the cache",
             e.Message);
-        Assert.Equal(6, _hub.Requests.Count(HeadOfConfig));
+        Assert.Equal(6, Hub.Requests.Count(HeadOfConfig));
     }
 
     [Fact]
     public void AStalledBodyTimesOutAndTheDownloadResumes()
     {
-        _hub.StallNextDownloadOf("model.safetensors");
+        Hub.StallNextDownloadOf("model.safetensors");
 
         string folder = ModelResolver.Resolve(Repo, Options with { DownloadTimeout = TimeSpan.FromMilliseconds(300) });
 
-        var downloads = _hub.Requests.Where(Cdn).ToList();
+        var downloads = Hub.Requests.Where(Cdn).ToList();
         Assert.Equal(2, downloads.Count);
         Assert.Equal($"bytes={_weights.Length / 2}-", downloads[1].Range);
-        Assert.Equal(Seconds(1), _waits);
+        Assert.Equal(Seconds(1), Waits);
         Assert.Equal(_weights, File.ReadAllBytes(Weights(folder)));
     }
 }

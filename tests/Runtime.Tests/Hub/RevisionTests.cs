@@ -6,43 +6,33 @@ namespace HeadPursuit.Runtime.Tests.Hub;
 /// A branch is re-resolved whenever the hub can be asked (a cached refs/main that went stale recovers, as in
 /// huggingface_hub), the cache answers when the hub cannot, and refs are replaced atomically.
 /// </summary>
-public sealed class RevisionTests : IDisposable
+public sealed class RevisionTests : HubTestBase
 {
     const string Repo = "test-org/tiny";
     const string NewCommit = "b2c3d4e5f60718293a4b5c6d7e8f9010a1b2c3d4";
 
-    readonly FakeHub _hub = new();
-    readonly string _cache = Directory.CreateTempSubdirectory("hp-hub-rev-").FullName;
-    readonly List<TimeSpan> _waits = [];
     readonly byte[] _weights = FakeModel.Weights(64, "wte.weight");
     readonly byte[] _newWeights = FakeModel.Weights(64, "wte.weight", "lm_head.weight");
 
     public RevisionTests()
     {
-        _hub.AddFile(Repo, "config.json", FakeModel.Config);
-        _hub.AddFile(Repo, "tokenizer.json", FakeModel.Tokenizer);
-        _hub.AddFile(Repo, "model.safetensors", _weights);
+        Hub.AddFile(Repo, "config.json", FakeModel.Config);
+        Hub.AddFile(Repo, "tokenizer.json", FakeModel.Tokenizer);
+        Hub.AddFile(Repo, "model.safetensors", _weights);
     }
 
-    public void Dispose()
-    {
-        _hub.Dispose();
-        Directory.Delete(_cache, recursive: true);
-    }
-
-    HubOptions Options => TestHubOptions.For(_cache, _hub, _waits);
-    string RepoDir => Path.Combine(_cache, "models--test-org--tiny");
+    string RepoDir => Path.Combine(CacheDir, "models--test-org--tiny");
     string RefsMain => Path.Combine(RepoDir, "refs", "main");
     string Snapshot(string commit) => Path.Combine(RepoDir, "snapshots", commit);
 
     /// <summary>main moves to a new commit with new weights; the old commit is gone from the hub (a force-push).</summary>
     void ForcePushNewWeights()
     {
-        _hub.AddFile(Repo, "config.json", FakeModel.Config, NewCommit);
-        _hub.AddFile(Repo, "tokenizer.json", FakeModel.Tokenizer, NewCommit);
-        _hub.AddFile(Repo, "model.safetensors", _newWeights, NewCommit);
-        _hub.SetBranch(Repo, "main", NewCommit);
-        _hub.DeleteCommit(Repo, FakeHub.Commit);
+        Hub.AddFile(Repo, "config.json", FakeModel.Config, NewCommit);
+        Hub.AddFile(Repo, "tokenizer.json", FakeModel.Tokenizer, NewCommit);
+        Hub.AddFile(Repo, "model.safetensors", _newWeights, NewCommit);
+        Hub.SetBranch(Repo, "main", NewCommit);
+        Hub.DeleteCommit(Repo, FakeHub.Commit);
     }
 
     [Fact]
@@ -50,7 +40,7 @@ public sealed class RevisionTests : IDisposable
     {
         ModelResolver.Resolve(Repo, Options);
         ForcePushNewWeights();
-        int before = _hub.Requests.Count;
+        int before = Hub.Requests.Count;
 
         string folder = ModelResolver.Resolve(Repo, Options);
 
@@ -59,7 +49,7 @@ public sealed class RevisionTests : IDisposable
         Assert.Equal(_newWeights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
         Assert.Equal(FakeModel.Config, File.ReadAllBytes(Path.Combine(folder, "config.json")));
         // config.json and tokenizer.json did not change: their blobs are linked again, only the new weights are fetched.
-        var gets = _hub.Requests.Skip(before).Where(r => r.Method == "GET").Select(r => r.Path);
+        var gets = Hub.Requests.Skip(before).Where(r => r.Method == "GET").Select(r => r.Path);
         Assert.Equal(["/cdn/" + FakeHub.Sha256(_newWeights)], gets);
         // The old snapshot stays, as huggingface_hub leaves it.
         Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(Snapshot(FakeHub.Commit), "model.safetensors")));
@@ -83,14 +73,14 @@ public sealed class RevisionTests : IDisposable
     public void WhenTheHubCannotAnswerTheCachedCommitIsUsedAtOnce(int status)
     {
         ModelResolver.Resolve(Repo, Options);
-        _hub.FailNext(100, status);
-        int before = _hub.Requests.Count;
+        Hub.FailNext(100, status);
+        int before = Hub.Requests.Count;
 
         Assert.Equal(Snapshot(FakeHub.Commit), ModelResolver.Resolve(Repo, Options));
 
         // One HEAD, no retry and no wait: the cache can answer, so the hub is not waited for (huggingface_hub's fast fallback).
-        Assert.Single(_hub.Requests.Skip(before));
-        Assert.Empty(_waits);
+        Assert.Single(Hub.Requests.Skip(before));
+        Assert.Empty(Waits);
     }
 
     [Fact]
@@ -98,7 +88,7 @@ public sealed class RevisionTests : IDisposable
     {
         ModelResolver.Resolve(Repo, Options);
         File.Delete(Path.Combine(Snapshot(FakeHub.Commit), "model.safetensors"));
-        _hub.FailNext(100, 503);
+        Hub.FailNext(100, 503);
 
         var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options));
 
@@ -111,9 +101,9 @@ public sealed class RevisionTests : IDisposable
     [Fact]
     public void ABranchTheHubNoLongerHasIsAnErrorEvenWhenCached()
     {
-        _hub.SetBranch(Repo, "v1", FakeHub.Commit);
+        Hub.SetBranch(Repo, "v1", FakeHub.Commit);
         ModelResolver.Resolve(Repo, Options with { Revision = "v1" });
-        _hub.DeleteBranch(Repo, "v1");
+        Hub.DeleteBranch(Repo, "v1");
 
         var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options with { Revision = "v1" }));
 
@@ -125,7 +115,7 @@ public sealed class RevisionTests : IDisposable
     {
         // Writers switch refs/main between two commits while a reader reads it: the reader must only ever see a whole sha.
         Assert.True(RepoId.TryParse(Repo, out var repo));
-        var cache = new RepoCache(_cache, repo);
+        var cache = new RepoCache(CacheDir, repo);
         cache.WriteRef("main", FakeHub.Commit);
         using var stop = new CancellationTokenSource();
         var writers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
