@@ -4,36 +4,45 @@ namespace HeadPursuit.Runtime.Hub;
 
 /// <summary>
 /// Downloads one blob into blobs/{etag}.incomplete, then renames it to blobs/{etag}. A partial file left
-/// by an earlier run or a dropped connection is resumed with "Range: bytes=N-" (a 206 answer appends; a
-/// 200 answer means the server ignored the range, so the file restarts from zero). A transfer that breaks
-/// is retried, resuming, up to <see cref="MaxAttempts"/> times. The finished size must equal the size the
-/// hub announced. The .incomplete file is held open exclusively, so two processes never write it at once.
+/// by an earlier run or a cut connection is resumed with "Range: bytes=N-" (a 206 answer appends; a
+/// 200 answer means the server ignored the range, so the file restarts from zero). A body that breaks off
+/// or stalls for HF_HUB_DOWNLOAD_TIMEOUT is resumed after the policy's backoff; as in huggingface_hub the
+/// count of failures starts again whenever data arrived, and the download gives up after
+/// <see cref="HubRetryPolicy.MaxRetries"/> + 1 attempts in a row that brought nothing (6: five retries). A CDN that refuses its
+/// signed link (it expired, typically while resuming) gets a fresh one from the hub, at most
+/// <see cref="MaxFreshLinks"/> times. The finished size must equal the size the hub announced. The
+/// .incomplete file is held open exclusively, so two processes never write it at once.
 /// </summary>
-sealed class BlobDownloader(HubClient client)
+sealed class BlobDownloader(HubClient client, HubOptions options)
 {
-    const int MaxAttempts = 5;
+    const int MaxFreshLinks = 2;
     const int ChunkBytes = 1 << 20;
-    static readonly TimeSpan ReadIdleTimeout = TimeSpan.FromSeconds(60);
 
     public async Task DownloadAsync(RepoId repo, string file, HubFileMetadata meta, string blobPath,
-        IProgress<DownloadProgress>? progress, CancellationToken ct)
+        Func<CancellationToken, Task<Uri>> freshLink, IProgress<DownloadProgress>? progress, CancellationToken ct)
     {
         string what = $"{file} of {repo} (commit {meta.Commit})";
         string partial = blobPath + ".incomplete";
         Directory.CreateDirectory(Path.GetDirectoryName(blobPath)!);
         long? expected = meta.Size;
+        Uri url = meta.DownloadUrl;
+        var policy = options.Retry;
         using (var output = OpenExclusive(partial, what))
         {
-            for (int attempt = 1; ; attempt++)
+            string Kept() => $"the {output.Length} bytes received so far stay in {partial} and the next run resumes from there";
+            int freshLinks = 0;
+            int attemptsWithoutData = 0;
+            while (true)
             {
                 long offset = output.Length;
                 if (expected is long size && offset > size) offset = Restart(output);
                 if (expected is long done && offset == done && offset > 0) break;
 
-                Exception? failure;
+                Exception failure;
+                long end = offset;
                 try
                 {
-                    using var response = await client.GetAsync(meta.DownloadUrl, offset, repo, meta.Commit, what, ct);
+                    using var response = await client.GetAsync(url, offset, repo, meta.Commit, what, ct);
                     if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
                     {
                         Restart(output);
@@ -43,24 +52,37 @@ sealed class BlobDownloader(HubClient client)
                     {
                         offset = StartOffset(response, offset, output, what);
                         expected ??= TotalFrom(response, offset);
-                        failure = await CopyBodyAsync(response, output, offset, file, expected, progress, ct);
-                        if (failure is null) break;
+                        (end, Exception? cut) = await CopyBodyAsync(response, output, offset, file, expected, progress, ct);
+                        if (cut is null) break;
+                        failure = cut;
                     }
                 }
-                catch (HttpRequestException e) { failure = e; }
+                catch (HubRequestException e) when (e.LinkRejected)
+                {
+                    if (freshLinks == MaxFreshLinks)
+                        throw new HubRequestException(
+                            $"{e.Message}; fresh links from the hub were refused too ({MaxFreshLinks} times). Signed links expire: check that " +
+                            $"this machine's clock is right and that no proxy rewrites the URL; {Kept()}");
+                    freshLinks++;
+                    url = await freshLink(ct);
+                    continue;
+                }
+                catch (HubRequestException e) when (output.Length > 0)
+                {
+                    throw new HubRequestException($"{e.Message}; {Kept()}", e.Status, e.ErrorCode);
+                }
 
-                if (attempt == MaxAttempts)
-                    throw new ModelFormatException(
-                        $"{what}: download failed after {MaxAttempts} attempts ({failure.Message}); the {output.Length} bytes received so far " +
-                        $"stay in {partial} and the next run resumes from there");
-                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), ct);
+                attemptsWithoutData = end > offset ? 0 : attemptsWithoutData + 1;
+                if (attemptsWithoutData > policy.MaxRetries)
+                    throw new HubRequestException($"{what}: download failed: {attemptsWithoutData} attempts in a row brought no data ({failure.Message}); {Kept()}");
+                await policy.Delay(policy.WaitBefore(attemptsWithoutData + 1), ct);
             }
             if (expected is long want && output.Length != want)
             {
                 long got = output.Length;
                 output.Close();
                 File.Delete(partial);
-                throw new ModelFormatException($"{what}: size mismatch: the hub announced {want} bytes but {got} arrived; the partial download was deleted");
+                throw new HubRequestException($"{what}: size mismatch: the hub announced {want} bytes but {got} arrived; the partial download was deleted");
             }
         }
         File.Move(partial, blobPath, overwrite: true);
@@ -68,8 +90,9 @@ sealed class BlobDownloader(HubClient client)
 
     static FileStream OpenExclusive(string path, string what)
     {
-        try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
-        catch (IOException e) { throw new ModelFormatException($"{what}: cannot open {path} (is another process downloading it?): {e.Message}"); }
+        // Unbuffered: every chunk is on disk when written, for a resume after a kill and for a waiting process's progress.
+        try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0); }
+        catch (IOException e) { throw new HubRequestException($"{what}: cannot open {path} (is another process downloading it?): {e.Message}"); }
     }
 
     static long Restart(FileStream output)
@@ -84,7 +107,7 @@ sealed class BlobDownloader(HubClient client)
         if (response.StatusCode != HttpStatusCode.PartialContent) return Restart(output);
         long? from = response.Content.Headers.ContentRange?.From;
         if (from != requested)
-            throw new ModelFormatException($"{what}: asked to resume at byte {requested}, the server sent a range starting at {from?.ToString() ?? "(none)"}");
+            throw new HubRequestException($"{what}: asked to resume at byte {requested}, the server sent a range starting at {from?.ToString() ?? "(none)"}");
         return requested;
     }
 
@@ -93,18 +116,20 @@ sealed class BlobDownloader(HubClient client)
         response.Content.Headers.ContentRange?.Length ?? (response.Content.Headers.ContentLength is long n ? offset + n : null);
 
     /// <summary>
-    /// Appends the body to <paramref name="output"/> from <paramref name="offset"/>. Returns null when the body
-    /// ended normally, or the transport error that cut it (disk errors are not caught: they are not retried).
+    /// Appends the body to <paramref name="output"/> from <paramref name="offset"/>. Returns where the written
+    /// bytes end, and null when the body ended normally or else the transport error or stall that cut it (disk
+    /// errors are not caught: they are not retried).
     /// </summary>
-    static async Task<Exception?> CopyBodyAsync(HttpResponseMessage response, FileStream output, long offset, string file,
+    async Task<(long End, Exception? Cut)> CopyBodyAsync(HttpResponseMessage response, FileStream output, long offset, string file,
         long? total, IProgress<DownloadProgress>? progress, CancellationToken ct)
     {
+        TimeSpan idleLimit = options.DownloadTimeout;
         output.Position = offset;
         var buffer = new byte[ChunkBytes]; // [ChunkBytes] bytes of the body in flight
         progress?.Report(new DownloadProgress(file, offset, total));
         Stream body;
         try { body = await response.Content.ReadAsStreamAsync(ct); }
-        catch (HttpRequestException e) { return e; }
+        catch (HttpRequestException e) { return (offset, e); }
         await using (body)
         {
             while (true)
@@ -112,15 +137,15 @@ sealed class BlobDownloader(HubClient client)
                 int n;
                 using (var idle = CancellationTokenSource.CreateLinkedTokenSource(ct))
                 {
-                    idle.CancelAfter(ReadIdleTimeout);
+                    idle.CancelAfter(idleLimit);
                     try { n = await body.ReadAsync(buffer, idle.Token); }
                     catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                     {
-                        return new TimeoutException($"no data for {ReadIdleTimeout.TotalSeconds:0} s");
+                        return (offset, new TimeoutException($"no data for {idleLimit.TotalSeconds:0.###} s"));
                     }
-                    catch (Exception e) when (e is IOException or HttpRequestException) { return e; }
+                    catch (Exception e) when (e is IOException or HttpRequestException) { return (offset, e); }
                 }
-                if (n == 0) return null;
+                if (n == 0) return (offset, null);
                 await output.WriteAsync(buffer.AsMemory(0, n), ct);
                 offset += n;
                 progress?.Report(new DownloadProgress(file, offset, total));

@@ -16,20 +16,20 @@ sealed record HubFileMetadata(string Commit, string Etag, long? Size, Uri Downlo
     {
         HttpResponseHeaders h = response.Headers;
         string commit = Header(h, "X-Repo-Commit")
-            ?? throw new ModelFormatException($"{what}: the server sent no X-Repo-Commit header (is the endpoint a Hugging Face hub?)");
+            ?? throw new HubRequestException($"{what}: the server sent no X-Repo-Commit header (is the endpoint a Hugging Face hub?)");
         string rawEtag = Header(h, "X-Linked-Etag") ?? Header(h, "ETag")
-            ?? throw new ModelFormatException($"{what}: the server sent no ETag or X-Linked-Etag header");
+            ?? throw new HubRequestException($"{what}: the server sent no ETag or X-Linked-Etag header");
         string etag = NormalizeEtag(rawEtag);
-        if (!HubNames.IsSafeName(commit)) throw new ModelFormatException($"{what}: unusable X-Repo-Commit '{commit}'");
-        if (!HubNames.IsSafeName(etag)) throw new ModelFormatException($"{what}: unusable ETag '{rawEtag}'");
+        if (!HubNames.IsSafeName(commit)) throw new HubRequestException($"{what}: unusable X-Repo-Commit '{commit}'");
+        if (!HubNames.IsSafeName(etag)) throw new HubRequestException($"{what}: unusable ETag '{rawEtag}'");
 
         long? size = Header(h, "X-Linked-Size") is { } linked
-            ? (long.TryParse(linked, out long s) && s >= 0 ? s : throw new ModelFormatException($"{what}: bad X-Linked-Size '{linked}'"))
+            ? (long.TryParse(linked, out long s) && s >= 0 ? s : throw new HubRequestException($"{what}: bad X-Linked-Size '{linked}'"))
             : response.Content.Headers.ContentLength;
 
         bool redirected = (int)response.StatusCode is >= 300 and < 400;
         Uri url = redirected
-            ? new Uri(resolveUrl, h.Location ?? throw new ModelFormatException($"{what}: redirect without a Location header"))
+            ? new Uri(resolveUrl, h.Location ?? throw new HubRequestException($"{what}: redirect without a Location header"))
             : resolveUrl;
         return new HubFileMetadata(commit, etag, size, url);
     }
@@ -42,6 +42,6 @@ sealed record HubFileMetadata(string Commit, string Etag, long? Size, Uri Downlo
         return e.Trim('"');
     }
 
-    static string? Header(HttpResponseHeaders headers, string name) =>
+    internal static string? Header(HttpResponseHeaders headers, string name) =>
         headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 }

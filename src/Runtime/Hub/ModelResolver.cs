@@ -27,9 +27,13 @@ public static class ModelResolver
             throw new ArgumentException($"revision '{options.Revision}' is not a branch, tag or commit name", nameof(options));
 
         using var fetcher = new SnapshotFetcher(repo, options, progress);
-        await fetcher.FetchAsync(ConfigFile, required: true, ct);
-        foreach (string file in OptionalFiles) await fetcher.FetchAsync(file, required: false, ct);
-        await FetchWeightsAsync(fetcher, options, ct);
+        try
+        {
+            await fetcher.FetchAsync(ConfigFile, required: true, ct);
+            foreach (string file in OptionalFiles) await fetcher.FetchAsync(file, required: false, ct);
+            await FetchWeightsAsync(fetcher, options, ct);
+        }
+        catch (HubRequestException e) { throw e.ToModelFormatException(); }
         return fetcher.Cache.SnapshotFolder(fetcher.Commit!);
     }
 
@@ -38,9 +42,9 @@ public static class ModelResolver
     {
         if (await fetcher.FetchAsync(WeightsFile, required: false, ct)) return;
         if (!await fetcher.FetchAsync(ShardIndex.FileName, required: false, ct))
-            throw options.Offline
+            throw fetcher.CacheOnly
                 ? fetcher.NotCached(WeightsFile)
-                : new ModelFormatException(
+                : new HubRequestException(
                     $"{fetcher.Cache.Repo} (revision {options.Revision}) has neither {WeightsFile} nor {ShardIndex.FileName}: only safetensors checkpoints are supported");
         string index = fetcher.Cache.SnapshotFile(fetcher.Commit!, ShardIndex.FileName);
         foreach (string shard in ShardIndex.ReadShardFiles(index)) await fetcher.FetchAsync(shard, required: true, ct);

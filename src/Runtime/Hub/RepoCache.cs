@@ -3,12 +3,14 @@ namespace HeadPursuit.Runtime.Hub;
 /// <summary>
 /// One repository's folder in the hub cache, laid out as huggingface_hub writes it:
 /// <code>
-/// {cache}/models--{org}--{name}/
+/// {cache}/{models|datasets}--{org}--{name}/
 ///   blobs/{etag}                       file contents, named by ETag (sha256 for LFS files, git sha1 otherwise)
 ///   blobs/{etag}.incomplete            a download in progress
 ///   snapshots/{commit}/{filename}      relative symlink to ../../blobs/{etag}
-///   refs/{revision}                    the commit sha a branch or tag pointed to (no newline)
+///   refs/{revision}                    the commit sha a branch or tag pointed to (no newline); refs/refs/convert/parquet for that branch
 ///   .no_exist/{commit}/{filename}      empty marker: the hub answered 404 for this file at this commit
+///   trees/{commit}.json                the commit's file listing (<see cref="RepoTree"/>)
+/// {cache}/.locks/{models|datasets}--{org}--{name}/{etag}.lock   held while the blob is downloaded (<see cref="BlobLock"/>)
 /// </code>
 /// </summary>
 sealed class RepoCache(string cacheDir, RepoId repo)
@@ -17,8 +19,10 @@ sealed class RepoCache(string cacheDir, RepoId repo)
     public string Folder { get; } = Path.Combine(cacheDir, repo.CacheFolderName);
 
     public string BlobPath(string etag) => Path.Combine(Folder, "blobs", etag);
+    public string LockPath(string etag) => Path.Combine(cacheDir, ".locks", Repo.CacheFolderName, etag + ".lock");
     public string SnapshotFolder(string commit) => Path.Combine(Folder, "snapshots", commit);
     public string SnapshotFile(string commit, string file) => Path.Combine(SnapshotFolder(commit), file);
+    public string TreePath(string commit) => Path.Combine(Folder, "trees", commit + ".json");
     string RefPath(string revision) => Path.Combine(Folder, "refs", revision);
     string NoExistPath(string commit, string file) => Path.Combine(Folder, ".no_exist", commit, file);
 
@@ -33,11 +37,16 @@ sealed class RepoCache(string cacheDir, RepoId repo)
         return commit;
     }
 
+    /// <summary>
+    /// Records that <paramref name="revision"/> points to <paramref name="commit"/>, when it is not recorded already:
+    /// written to a temporary file and renamed, so a reader never sees half a sha.
+    /// </summary>
     public void WriteRef(string revision, string commit)
     {
         string path = RefPath(revision);
+        if (File.Exists(path) && File.ReadAllText(path) == commit) return;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, commit);
+        AtomicFile.Write(path, commit);
     }
 
     /// <summary>True when snapshots/{commit}/{file} exists and, if it is a symlink, its blob exists too.</summary>

@@ -4,27 +4,36 @@ using System.Text.RegularExpressions;
 namespace HeadPursuit.Runtime.Hub;
 
 /// <summary>
-/// A model repository id on the hub: "name" or "org/name" (letters, digits, '_', '-', '.'; each part
-/// starts and ends with a letter, digit or '_'; no "--" or ".."; at most 96 characters per part), as
-/// huggingface_hub validates it. Its cache folder is models--{org}--{name}.
+/// A repository on the hub: its type and its id, "name" or "org/name" (letters, digits, '_', '-', '.'; each
+/// part starts and ends with a letter, digit or '_'; no "--" or ".."; at most 96 characters per part), as
+/// huggingface_hub validates it. Its cache folder is {models|datasets}--{org}--{name}.
 /// </summary>
 public sealed partial record RepoId
 {
     public string Value { get; }
+    public RepoType Type { get; }
 
-    RepoId(string value) { Value = value; }
+    RepoId(string value, RepoType type)
+    {
+        Value = value;
+        Type = type;
+    }
 
-    /// <summary>The folder under the hub cache: "models--" + the id with '/' replaced by "--".</summary>
-    public string CacheFolderName => "models--" + Value.Replace("/", "--");
+    /// <summary>The folder under the hub cache: "models--" or "datasets--" + the id with '/' replaced by "--".</summary>
+    public string CacheFolderName => Type.Plural() + "--" + Value.Replace("/", "--");
 
-    public override string ToString() => Value;
+    /// <summary>The id for models ("org/name"), "dataset org/name" for datasets, as error messages name them.</summary>
+    public override string ToString() => Type == RepoType.Model ? Value : $"dataset {Value}";
 
-    public static bool TryParse(string text, [NotNullWhen(true)] out RepoId? id)
+    /// <summary>Parses a model id.</summary>
+    public static bool TryParse(string text, [NotNullWhen(true)] out RepoId? id) => TryParse(text, RepoType.Model, out id);
+
+    public static bool TryParse(string text, RepoType type, [NotNullWhen(true)] out RepoId? id)
     {
         id = null;
         if (!Shape().IsMatch(text) || text.Contains("--") || text.Contains("..") || text.EndsWith(".git", StringComparison.Ordinal))
             return false;
-        id = new RepoId(text);
+        id = new RepoId(text, type);
         return true;
     }
 

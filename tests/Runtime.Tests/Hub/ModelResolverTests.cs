@@ -4,30 +4,21 @@ using HeadPursuit.Runtime.SafeTensors;
 namespace HeadPursuit.Runtime.Tests.Hub;
 
 /// <summary>ModelResolver against <see cref="FakeHub"/> on 127.0.0.1, with a fresh cache folder per test.</summary>
-public sealed class ModelResolverTests : IDisposable
+public sealed class ModelResolverTests : HubTestBase
 {
     const string Repo = "test-org/tiny";
     const string RepoFolder = "models--test-org--tiny";
 
-    readonly FakeHub _hub = new();
-    readonly string _cache = Directory.CreateTempSubdirectory("hp-hub-").FullName;
     readonly byte[] _weights = FakeModel.Weights(256, "wte.weight", "h.0.attn.c_proj.weight"); // 512 KiB of data
 
     public ModelResolverTests()
     {
-        _hub.AddFile(Repo, "config.json", FakeModel.Config);
-        _hub.AddFile(Repo, "tokenizer.json", FakeModel.Tokenizer);
-        _hub.AddFile(Repo, "model.safetensors", _weights);
+        Hub.AddFile(Repo, "config.json", FakeModel.Config);
+        Hub.AddFile(Repo, "tokenizer.json", FakeModel.Tokenizer);
+        Hub.AddFile(Repo, "model.safetensors", _weights);
     }
 
-    public void Dispose()
-    {
-        _hub.Dispose();
-        Directory.Delete(_cache, recursive: true);
-    }
-
-    HubOptions Options => new() { CacheDir = _cache, Endpoint = _hub.Url };
-    string RepoDir => Path.Combine(_cache, RepoFolder);
+    string RepoDir => Path.Combine(CacheDir, RepoFolder);
     string Snapshot => Path.Combine(RepoDir, "snapshots", FakeHub.Commit);
 
     static string[] Names(string dir) => [.. Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
@@ -66,26 +57,39 @@ public sealed class ModelResolverTests : IDisposable
     {
         ModelResolver.Resolve(Repo, Options);
 
-        var gets = _hub.Requests.Where(r => r.Method == "GET").Select(r => r.Path).ToList();
+        var gets = Hub.Requests.Where(r => r.Method == "GET").Select(r => r.Path).ToList();
         Assert.Contains("/cdn/" + FakeHub.Sha256(_weights), gets);
         Assert.Contains($"/{Repo}/resolve/{FakeHub.Commit}/config.json", gets);
         Assert.DoesNotContain(gets, p => p.EndsWith("/model.safetensors", StringComparison.Ordinal));
         // The first HEAD asks for the branch; once the commit is known every request names it.
-        var heads = _hub.Requests.Where(r => r.Method == "HEAD").Select(r => r.Path).ToList();
+        var heads = Hub.Requests.Where(r => r.Method == "HEAD").Select(r => r.Path).ToList();
         Assert.Equal($"/{Repo}/resolve/main/config.json", heads[0]);
         Assert.All(heads.Skip(1), p => Assert.Contains($"/resolve/{FakeHub.Commit}/", p));
     }
 
     [Fact]
-    public void SecondResolveMakesNoRequest()
+    public void ASecondResolveOnlyAsksWhereMainPointsNow()
     {
         ModelResolver.Resolve(Repo, Options);
-        int before = _hub.Requests.Count;
+        int before = Hub.Requests.Count;
         Assert.True(before > 0);
 
         Assert.Equal(Snapshot, ModelResolver.Resolve(Repo, Options));
 
-        Assert.Equal(before, _hub.Requests.Count);
+        // As huggingface_hub does online: a HEAD on the branch (for the first file) re-resolves it; nothing else.
+        Assert.Equal([("HEAD", $"/{Repo}/resolve/main/config.json")], Hub.Requests.Skip(before).Select(r => (r.Method, r.Path)));
+    }
+
+    [Fact]
+    public void ASecondResolveOfACommitOrOfflineMakesNoRequest()
+    {
+        ModelResolver.Resolve(Repo, Options);
+        int before = Hub.Requests.Count;
+
+        Assert.Equal(Snapshot, ModelResolver.Resolve(Repo, Options with { Revision = FakeHub.Commit }));
+        Assert.Equal(Snapshot, ModelResolver.Resolve(Repo, Options with { Offline = true }));
+
+        Assert.Equal(before, Hub.Requests.Count);
     }
 
     [Fact]
@@ -93,24 +97,26 @@ public sealed class ModelResolverTests : IDisposable
     {
         ModelResolver.Resolve(Repo, Options);
         File.Delete(Path.Combine(Snapshot, "model.safetensors"));
-        int before = _hub.Requests.Count;
+        int before = Hub.Requests.Count;
 
         ModelResolver.Resolve(Repo, Options);
 
-        var after = _hub.Requests.Skip(before).ToList();
-        Assert.Equal([("HEAD", $"/{Repo}/resolve/{FakeHub.Commit}/model.safetensors")], after.Select(r => (r.Method, r.Path)));
+        var after = Hub.Requests.Skip(before).ToList();
+        Assert.Equal(
+            [("HEAD", $"/{Repo}/resolve/main/config.json"), ("HEAD", $"/{Repo}/resolve/{FakeHub.Commit}/model.safetensors")],
+            after.Select(r => (r.Method, r.Path)));
         Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(Snapshot, "model.safetensors")));
     }
 
     [Fact]
     public void ACutConnectionIsResumedWithARangeRequest()
     {
-        _hub.CutNextDownloadsOf("model.safetensors");
+        Hub.CutNextDownloadsOf("model.safetensors");
         var progress = new List<DownloadProgress>();
 
         string folder = ModelResolver.Resolve(Repo, Options, new Recorder(progress));
 
-        var downloads = _hub.Requests.Where(r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal)).ToList();
+        var downloads = Hub.Requests.Where(r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, downloads.Count);
         Assert.Null(downloads[0].Range);
         Assert.Equal($"bytes={_weights.Length / 2}-", downloads[1].Range);
@@ -123,30 +129,41 @@ public sealed class ModelResolverTests : IDisposable
     }
 
     [Fact]
-    public void AConnectionCutAtEveryAttemptFailsClearlyAndTheNextRunResumes()
+    public void CutsThatBringNoDataEndTheDownloadClearlyAndTheNextRunResumes()
     {
-        _hub.CutNextDownloadsOf("model.safetensors", times: 5);
+        // Half the file arrives, then six attempts in a row bring nothing: huggingface_hub's rule (five retries
+        // without new data, the count starting again whenever data arrived) gives up.
+        Hub.CutNextDownloadsOf("model.safetensors");
+        Hub.CutNextDownloadsOf("model.safetensors", times: 6, keep: 0);
         string partial = Path.Combine(RepoDir, "blobs", FakeHub.Sha256(_weights) + ".incomplete");
 
         var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options));
 
         Assert.Contains("model.safetensors of test-org/tiny", e.Message);
-        Assert.Contains("download failed after 5 attempts", e.Message);
-        Assert.Contains($"stay in {partial} and the next run resumes from there", e.Message);
-        // Each attempt got half (rounded down) of what was left.
-        int expectedKept = 0;
-        for (int i = 0; i < 5; i++) expectedKept += (_weights.Length - expectedKept) / 2;
-        byte[] kept = File.ReadAllBytes(partial);
-        Assert.Equal(expectedKept, kept.Length);
-        Assert.Equal(_weights[..kept.Length], kept);
+        Assert.Contains("download failed: 6 attempts in a row brought no data", e.Message);
+        Assert.Contains($"the {_weights.Length / 2} bytes received so far stay in {partial} and the next run resumes from there", e.Message);
+        Assert.Equal(_weights[..(_weights.Length / 2)], File.ReadAllBytes(partial));
+        Assert.Equal(7, Hub.Requests.Count(r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal)));
 
-        int before = _hub.Requests.Count;
+        int before = Hub.Requests.Count;
         string folder = ModelResolver.Resolve(Repo, Options);
 
-        var resumed = Assert.Single(_hub.Requests.Skip(before), r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal));
-        Assert.Equal($"bytes={kept.Length}-", resumed.Range);
+        var resumed = Assert.Single(Hub.Requests.Skip(before), r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal));
+        Assert.Equal($"bytes={_weights.Length / 2}-", resumed.Range);
         Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
         Assert.False(File.Exists(partial));
+    }
+
+    [Fact]
+    public void ACutAfterEveryFewBytesStillFinishesBecauseEachAttemptBringsData()
+    {
+        // Ten cuts in a row, each after a quarter of what is left: more failures than the retry limit, but none without data.
+        Hub.CutNextDownloadsOf("model.safetensors", times: 10, keep: 0.25);
+
+        string folder = ModelResolver.Resolve(Repo, Options);
+
+        Assert.Equal(11, Hub.Requests.Count(r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal)));
+        Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
     }
 
     [Theory]
@@ -154,7 +171,7 @@ public sealed class ModelResolverTests : IDisposable
     [InlineData(true)]
     public void APartialFileFromAnEarlierRunIsResumed(bool serverIgnoresRange)
     {
-        _hub.IgnoreRange = serverIgnoresRange;
+        Hub.IgnoreRange = serverIgnoresRange;
         string blobs = Path.Combine(RepoDir, "blobs");
         Directory.CreateDirectory(blobs);
         int have = 100_000;
@@ -162,7 +179,7 @@ public sealed class ModelResolverTests : IDisposable
 
         string folder = ModelResolver.Resolve(Repo, Options);
 
-        var download = Assert.Single(_hub.Requests, r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal));
+        var download = Assert.Single(Hub.Requests, r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal));
         Assert.Equal($"bytes={have}-", download.Range);
         Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
     }
@@ -170,7 +187,7 @@ public sealed class ModelResolverTests : IDisposable
     [Fact]
     public void AWrongAnnouncedSizeIsASizeMismatchAndThePartialFileIsDropped()
     {
-        _hub.AnnouncedSizeError = 10;
+        Hub.AnnouncedSizeError = 10;
 
         var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options));
 
@@ -182,7 +199,7 @@ public sealed class ModelResolverTests : IDisposable
     [Fact]
     public void WithoutTheTokenAGatedRepoIsA401NamingHfToken()
     {
-        _hub.RequiredToken = "hf_secret";
+        Hub.RequiredToken = "hf_secret";
 
         var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options));
 
@@ -196,27 +213,27 @@ public sealed class ModelResolverTests : IDisposable
     [Fact]
     public void ATokenWithoutAccessIsA403()
     {
-        _hub.RequiredToken = "hf_secret";
+        Hub.RequiredToken = "hf_secret";
 
         var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options with { Token = "hf_other" }));
 
         Assert.Contains("config.json of test-org/tiny", e.Message);
         Assert.Contains("403 Forbidden: test-org/tiny is gated or private and this token has no access", e.Message);
-        Assert.Equal("Bearer hf_other", Assert.Single(_hub.Requests).Authorization);
+        Assert.Equal("Bearer hf_other", Assert.Single(Hub.Requests).Authorization);
     }
 
     [Fact]
     public void TheTokenIsSentAsABearerHeaderToTheHub()
     {
-        _hub.RequiredToken = "hf_secret";
+        Hub.RequiredToken = "hf_secret";
 
         ModelResolver.Resolve(Repo, Options with { Token = "hf_secret" });
 
-        var toHub = _hub.Requests.Where(r => r.Path.Contains("/resolve/", StringComparison.Ordinal)).ToList();
+        var toHub = Hub.Requests.Where(r => r.Path.Contains("/resolve/", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(toHub);
         Assert.All(toHub, r => Assert.Equal("Bearer hf_secret", r.Authorization));
         // The CDN (another host) never sees the token.
-        var toCdn = Assert.Single(_hub.Requests, r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal));
+        var toCdn = Assert.Single(Hub.Requests, r => r.Path.StartsWith("/cdn/", StringComparison.Ordinal));
         Assert.Null(toCdn.Authorization);
         Assert.True(File.Exists(Path.Combine(Snapshot, "model.safetensors")));
     }
@@ -224,11 +241,11 @@ public sealed class ModelResolverTests : IDisposable
     [Fact]
     public void ARenamedRepositoryIsFollowedAndCachedUnderTheNameAsked()
     {
-        _hub.AddRename("test-org/old-name", Repo);
+        Hub.AddRename("test-org/old-name", Repo);
 
         string folder = ModelResolver.Resolve("test-org/old-name", Options);
 
-        Assert.Equal(Path.Combine(_cache, "models--test-org--old-name", "snapshots", FakeHub.Commit), folder);
+        Assert.Equal(Path.Combine(CacheDir, "models--test-org--old-name", "snapshots", FakeHub.Commit), folder);
         Assert.Equal(_weights, File.ReadAllBytes(Path.Combine(folder, "model.safetensors")));
     }
 
@@ -249,8 +266,8 @@ public sealed class ModelResolverTests : IDisposable
     [Fact]
     public void ARepositoryWithoutSafetensorsWeightsIsNamed()
     {
-        _hub.AddFile("test-org/pt-only", "config.json", FakeModel.Config);
-        _hub.AddFile("test-org/pt-only", "pytorch_model.bin", [1, 2, 3]);
+        Hub.AddFile("test-org/pt-only", "config.json", FakeModel.Config);
+        Hub.AddFile("test-org/pt-only", "pytorch_model.bin", [1, 2, 3]);
 
         var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve("test-org/pt-only", Options));
 
@@ -260,8 +277,8 @@ public sealed class ModelResolverTests : IDisposable
     [Fact]
     public void AnUnreachableHubIsANetworkErrorThatSuggestsOfflineMode()
     {
-        string url = _hub.Url;
-        _hub.Dispose();
+        string url = Hub.Url;
+        Hub.Dispose();
 
         var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options with { Endpoint = url }));
 
@@ -276,7 +293,7 @@ public sealed class ModelResolverTests : IDisposable
     public void CachedFilesResolveWithNoServer(bool offline)
     {
         ModelResolver.Resolve(Repo, Options);
-        _hub.Dispose();
+        Hub.Dispose();
 
         string folder = ModelResolver.Resolve(Repo, Options with { Offline = offline });
 
@@ -291,7 +308,7 @@ public sealed class ModelResolverTests : IDisposable
         var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(Repo, Options with { Offline = true }));
 
         Assert.StartsWith($"HF_HUB_OFFLINE is set and config.json of test-org/tiny is not in the cache at {RepoDir}", e.Message);
-        Assert.Empty(_hub.Requests);
+        Assert.Empty(Hub.Requests);
     }
 
     [Fact]
@@ -321,10 +338,10 @@ public sealed class ModelResolverTests : IDisposable
         const string sharded = "test-org/sharded";
         byte[] shard1 = FakeModel.Weights(64, "wte.weight");
         byte[] shard2 = FakeModel.Weights(32, "h.0.attn.c_proj.weight", "lm_head.weight");
-        _hub.AddFile(sharded, "config.json", FakeModel.Config);
-        _hub.AddFile(sharded, "model-00001-of-00002.safetensors", shard1);
-        _hub.AddFile(sharded, "model-00002-of-00002.safetensors", shard2);
-        _hub.AddFile(sharded, "model.safetensors.index.json", FakeModel.Index(
+        Hub.AddFile(sharded, "config.json", FakeModel.Config);
+        Hub.AddFile(sharded, "model-00001-of-00002.safetensors", shard1);
+        Hub.AddFile(sharded, "model-00002-of-00002.safetensors", shard2);
+        Hub.AddFile(sharded, "model.safetensors.index.json", FakeModel.Index(
             ("wte.weight", "model-00001-of-00002.safetensors"),
             ("h.0.attn.c_proj.weight", "model-00002-of-00002.safetensors"),
             ("lm_head.weight", "model-00002-of-00002.safetensors")));
@@ -333,7 +350,7 @@ public sealed class ModelResolverTests : IDisposable
 
         Assert.Equal(shard1, File.ReadAllBytes(Path.Combine(folder, "model-00001-of-00002.safetensors")));
         Assert.Equal(shard2, File.ReadAllBytes(Path.Combine(folder, "model-00002-of-00002.safetensors")));
-        Assert.Equal(2, _hub.Requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/cdn/", StringComparison.Ordinal)));
+        Assert.Equal(2, Hub.Requests.Count(r => r.Method == "GET" && r.Path.StartsWith("/cdn/", StringComparison.Ordinal)));
         using (var store = WeightStore.Open(folder))
         {
             var values = new float[32 * 256];
@@ -342,17 +359,17 @@ public sealed class ModelResolverTests : IDisposable
             Assert.True(store.Contains("wte.weight"));
         }
 
-        int before = _hub.Requests.Count;
+        int before = Hub.Requests.Count;
         ModelResolver.Resolve(sharded, Options);
-        Assert.Equal(before, _hub.Requests.Count);
+        Assert.Equal([("HEAD", $"/{sharded}/resolve/main/config.json")], Hub.Requests.Skip(before).Select(r => (r.Method, r.Path)));
     }
 
     [Fact]
     public void AShardNameThatLeavesTheSnapshotIsRejected()
     {
         const string evil = "test-org/evil";
-        _hub.AddFile(evil, "config.json", FakeModel.Config);
-        _hub.AddFile(evil, "model.safetensors.index.json", FakeModel.Index(("wte.weight", "../../../outside.safetensors")));
+        Hub.AddFile(evil, "config.json", FakeModel.Config);
+        Hub.AddFile(evil, "model.safetensors.index.json", FakeModel.Index(("wte.weight", "../../../outside.safetensors")));
 
         var e = Assert.Throws<ModelFormatException>(() => ModelResolver.Resolve(evil, Options));
 
@@ -363,8 +380,8 @@ public sealed class ModelResolverTests : IDisposable
     [Fact]
     public void AnExistingFolderIsReturnedAsIs()
     {
-        Assert.Equal(_cache, ModelResolver.Resolve(_cache, Options));
-        Assert.Empty(_hub.Requests);
+        Assert.Equal(CacheDir, ModelResolver.Resolve(CacheDir, Options));
+        Assert.Empty(Hub.Requests);
     }
 
     [Theory]
