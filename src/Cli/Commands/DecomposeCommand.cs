@@ -14,8 +14,9 @@ sealed class DecomposeCommand : ICommand
     public string Name => "decompose";
     public string Summary => "each head's top tokens over the whole vocabulary (full-vocabulary SOMP, and the logit lens) and its EVR curve";
     public string Usage => $"""
-        usage: headpursuit decompose --model MODEL --activations ACTS.safetensors [options]
+        usage: headpursuit decompose [--model MODEL] --activations ACTS.safetensors [options]
 
+          --model MODEL         the model the activations were captured from (default: the built-in TinyWorld GPT-2)
           --iterations N        SOMP iterations per head (default 50)
           --heads L0H1,L3H2     only these heads (default: all)
           --top K               tokens shown per head in the Markdown table (default 10)
@@ -26,7 +27,8 @@ sealed class DecomposeCommand : ICommand
 
     public int Run(CommandLine args)
     {
-        string modelName = args.Required("model"), actsPath = args.Required("activations");
+        string? model = args.String("model");
+        string actsPath = args.Required("activations");
         int iterations = args.Int("iterations", VocabularyDecomposition.DefaultIterations), top = args.Int("top", 10);
         string? headList = args.String("heads");
         string outDir = args.String("out") ?? ".";
@@ -34,6 +36,7 @@ sealed class DecomposeCommand : ICommand
         var backend = CommonOptions.Backend(args);
         args.RejectUnknown();
 
+        string modelName = BuiltinModel.Or(model);
         using var loaded = LoadedModel.Load(modelName, backend);
         var tok = loaded.Tokenizer;
         if (tok == null) Console.Error.WriteLine($"{loaded.Folder} has no tokenizer.json: tokens are shown as #ID");
