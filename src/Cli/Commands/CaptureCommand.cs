@@ -46,7 +46,7 @@ sealed class CaptureCommand : ICommand
         var ids = args.Ints("ids");
         var positions = ParsePositions(positionsText ?? "all-but-special");
         int batch = args.Int("batch", 8), every = args.Int("checkpoint-every", 16);
-        var (shard, shards) = ParseShard(args.String("shard") ?? "0/1");
+        var shard = Shard.Parse(args.String("shard"));
         bool chat = args.Flag("chat");
         string? chatFamily = args.String("chat");
         var backend = CommonOptions.Backend(args);
@@ -69,15 +69,15 @@ sealed class CaptureCommand : ICommand
         var source = samples != null
             ? CaptureSource.FromImages(loaded, imagesPath!, samples, batch)
             : CaptureSource.FromPrompts(loaded, promptsPath!, positions, chat, chatFamily, batch);
-        int start = (int)((long)source.Samples * shard / shards), end = (int)((long)source.Samples * (shard + 1) / shards);
-        if (end <= start) throw new ArgumentException($"shard {shard}/{shards} of {source.Samples} {source.Kind} is empty");
+        var (start, end) = shard.Slice(source.Samples);
+        if (end <= start) throw new ArgumentException($"shard {shard} of {source.Samples} {source.Kind} is empty");
 
         var metadata = new Dictionary<string, string>
         {
             ["config_sha256"] = ModelIdentity.ConfigHash(loaded.Folder),
             [source.Kind] = source.InputName,
             [source.Kind + "_sha256"] = source.InputSha256,
-            ["shard"] = $"{shard}/{shards}",
+            ["shard"] = shard.ToString(),
             ["sample_start"] = start.ToString(CultureInfo.InvariantCulture),
             ["samples_total"] = source.Samples.ToString(CultureInfo.InvariantCulture),
         };
@@ -125,12 +125,4 @@ sealed class CaptureCommand : ICommand
         "all" => CapturePositions.All,
         _ => throw new ArgumentException($"--positions '{s}' is not one of all-but-special, last, all"),
     };
-
-    static (int, int) ParseShard(string s)
-    {
-        var parts = s.Split('/');
-        if (parts.Length != 2 || !int.TryParse(parts[0], out int k) || !int.TryParse(parts[1], out int n) || n <= 0 || k < 0 || k >= n)
-            throw new ArgumentException($"--shard '{s}' must be K/N with 0 <= K < N");
-        return (k, n);
-    }
 }

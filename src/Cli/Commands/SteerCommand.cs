@@ -63,7 +63,7 @@ sealed class SteerCommand : ICommand
         var samples = imagesPath == null ? null
             : ImageSamples.Read(imagesPath, ids.Length > 0 ? null : prompt ?? ImagePrompts.DefaultText, ids.Length > 0 ? ids : null);
         var texts = samples != null ? [.. samples.Select(s => s.Label)] : promptFile != null ? PromptFile.Read(promptFile) : [prompt!];
-        var heads = headList != null ? ParseHeads(headList) : RankingFile.Read(rankingPath!).Top(top).ToArray();
+        var heads = headList != null ? HeadList.Parse(headList) : RankingFile.Read(rankingPath!).Top(top).ToArray();
 
         string modelName = BuiltinModel.Or(model, defaultPrompts);
         using var loaded = LoadedModel.Load(modelName, backend);
@@ -95,13 +95,6 @@ sealed class SteerCommand : ICommand
         else Console.WriteLine(text);
         return 0;
     }
-
-    static HeadId[] ParseHeads(string list) =>
-        [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(h =>
-        {
-            try { return HeadId.Parse(h); }
-            catch (FormatException e) { throw new ArgumentException($"--heads: {e.Message}"); }
-        })];
 
     static (PositionPolicy, int, int) ParsePolicy(string s)
     {
