@@ -12,7 +12,12 @@ sealed class DecompositionReport
 {
     public const string JsonFile = "decompose.json", MarkdownFile = "decompose.md";
 
-    static readonly JsonSerializerOptions Format = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    // Reading refuses a missing field or a null where the types below have none.
+    static readonly JsonSerializerOptions Format = new()
+    {
+        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true,
+    };
 
     public required string Model { get; init; }
     /// <summary>The activations file's name.</summary>

@@ -73,6 +73,11 @@ public sealed class CaptureRankCommandTests : IDisposable
         (exit, _, err) = CliRunner.Run("merge", "--out", P("bad"), P("part0/decompose.json"), P("acts.safetensors"));
         Assert.Equal(1, exit);
         Assert.Contains("either activations files or decompose.json files", err);
+        File.WriteAllText(P("part1/decompose.json"), File.ReadAllText(P("part1/decompose.json")).Replace("\"evr\"", "\"evr_curve\""));
+        (exit, _, err) = CliRunner.Run("merge", "--out", P("bad"), P("part0/decompose.json"), P("part1/decompose.json"), P("part2/decompose.json"));
+        Assert.Equal(1, exit);
+        Assert.Contains("part1/decompose.json: not a decomposition written by headpursuit decompose", err);
+        Assert.Contains("missing required properties including: 'evr'", err);
         (exit, _, err) = Hp([.. chosen, "--shard", "0/4"]);   // 3 heads in 4 slices: 0, 1, 1, 1
         Assert.Equal(1, exit);
         Assert.Contains("shard 0/4 of 3 heads is empty", err);
