@@ -32,6 +32,7 @@ cleanup() {
   if [ "$failed" -eq 0 ]; then rm -rf "$work"; else echo "logs and results kept in $work"; fi
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE   # interrupted: still stop the daemons (through the EXIT trap)
 port=$((20000 + RANDOM % 20000))
 host=$(hostname)
 mkdir -p "$work/state" "$work/spool" "$work/run"
