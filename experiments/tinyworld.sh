@@ -5,7 +5,7 @@
 # Experiments resume from docs/*.cells.jsonl when interrupted; those files are removed once a run has finished.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FIXTURE=../shared/fixtures/tinyworld-gpt2
+FIXTURE=tests/fixtures/tinyworld-gpt2
 dotnet build src/Cli -c Release -v q
 HP=src/Cli/bin/Release/net10.0/headpursuit
 

@@ -15,6 +15,6 @@ mv "$out/gpucheck.d/gpucheck" "$out/gpucheck"; rm -rf "$out/gpucheck.d"
 dotnet publish "$root/src/Cli/HeadPursuit.Cli.csproj" "${flags[@]}" -p:TrimMode=partial -p:JsonSerializerIsReflectionEnabledByDefault=true \
   -p:SuppressTrimAnalysisWarnings=true -p:EnableTrimAnalyzer=false -o "$out/cli.d"
 mv "$out/cli.d/headpursuit" "$out/headpursuit"; rm -rf "$out/cli.d"
-fixtures="${HEADPURSUIT_FIXTURES:-$root/../shared/fixtures}"
+fixtures="${HEADPURSUIT_FIXTURES:-$root/tests/fixtures}"
 for f in gpt2-tiny llama-tiny qwen2-tiny stories260K llava-tiny somp; do cp -r "$fixtures/$f" "$out/fixtures/"; done
 du -sh "$out"

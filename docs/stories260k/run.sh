@@ -3,7 +3,7 @@
 # colours and for story characters, and decompose all 40 heads over the full 512-token vocabulary.
 # Run from the repository root: bash docs/stories260k/run.sh
 set -euo pipefail
-M=../shared/fixtures/stories260K
+M=tests/fixtures/stories260K
 out=docs/stories260k
 hp() { dotnet run -c Release --project src/Cli -- "$@" --device cpu; }
 hp capture --model $M --prompts data/prompts/stories-colours.txt --out $out/acts.safetensors

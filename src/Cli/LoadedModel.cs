@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HeadPursuit.Runtime;
 using HeadPursuit.Runtime.Backends;
 using HeadPursuit.Runtime.Hub;
 using HeadPursuit.Runtime.Models;
@@ -31,7 +32,7 @@ sealed class LoadedModel : IDisposable
 
     public static LoadedModel Load(string modelOrFolder, IBackend backend)
     {
-        string folder = ModelResolver.Resolve(modelOrFolder, HubOptions.FromEnvironment(), new ConsoleDownloadProgress());
+        string folder = Resolve(modelOrFolder);
         var tokenizer = File.Exists(Path.Combine(folder, "tokenizer.json")) ? Tokenizer.FromFolder(folder) : null;
         if (VisionLanguageModel.IsVisionLanguage(ModelType(folder)))
         {
@@ -39,6 +40,17 @@ sealed class LoadedModel : IDisposable
             return new LoadedModel { Name = modelOrFolder, Folder = folder, Model = vlm.Text, Tokenizer = tokenizer, Vlm = vlm };
         }
         return new LoadedModel { Name = modelOrFolder, Folder = folder, Model = Transformer.Load(folder, backend), Tokenizer = tokenizer };
+    }
+
+    /// <summary>The model's folder: a local one as is, a hub id's from the cache or a download; a hub failure says how to do without.</summary>
+    static string Resolve(string modelOrFolder)
+    {
+        try { return ModelResolver.Resolve(modelOrFolder, HubOptions.FromEnvironment(), new ConsoleDownloadProgress()); }
+        catch (Exception e) when (e is ModelFormatException or HttpRequestException)
+        {
+            throw new ModelFormatException(e.Message + "\n  without the hub: HF_HUB_OFFLINE=1 uses only models already in the cache, --model also takes a local " +
+                                           "folder (config.json, model.safetensors, tokenizer.json), and leaving out --model runs the built-in TinyWorld GPT-2");
+        }
     }
 
     /// <summary>config.json's "model_type", or "" when the file has none (the model loaders then say what is wrong).</summary>

@@ -10,7 +10,7 @@ namespace HeadPursuit.Somp;
 
 /// <summary>
 /// Runs a SOMP fixture folder (cases.json with an "algorithm" block + a safetensors of inputs and expectations, the
-/// shared/fixtures/somp format) through the production paths and compares with the MANIFEST's rules:
+/// tests/fixtures/somp format) through the production paths and compares with the MANIFEST's rules:
 ///  - plain cases (H, D): SompFast's selection order exact, EVR within 1e-9 relative, coefficients within 1e-9;
 ///  - head-ranking cases naming a model folder: pooled capture of the prompts on that model against the stored Zbar
 ///    (float32 forward: |a - e| &lt;= 1e-4 + 1e-4 |e|); then, fed the stored F32 per-head outputs H, HeadScorer's scores and

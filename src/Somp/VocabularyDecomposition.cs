@@ -24,9 +24,7 @@ public static class VocabularyDecomposition
         IReadOnlyCollection<HeadId>? heads = null, ISompSolver? solver = null)
     {
         ScoringChecks.Inputs(activations, blocks, unembedding, options, finalNormGain);
-        foreach (var id in heads ?? [])
-            if ((uint)id.Layer >= activations.Layers || (uint)id.Head >= activations.Heads)
-                throw new ArgumentOutOfRangeException(nameof(heads), $"{id} is outside the model's {activations.Layers} layers x {activations.Heads} heads");
+        CheckHeads(activations, heads ?? []);
         solver ??= CpuSompSolver.Instance;
         int vocab = unembedding.Length / blocks.DModel;
         var vocabulary = AtomSet.FromUnembedding(unembedding, blocks.DModel, Enumerable.Range(0, vocab).ToArray(), finalNormGain);
@@ -47,5 +45,13 @@ public static class VocabularyDecomposition
             }
         }
         return result;
+    }
+
+    /// <summary>Throws naming the first of <paramref name="heads"/> that the activations do not hold.</summary>
+    public static void CheckHeads(HeadActivations activations, IEnumerable<HeadId> heads)
+    {
+        foreach (var id in heads)
+            if ((uint)id.Layer >= activations.Layers || (uint)id.Head >= activations.Heads)
+                throw new ArgumentOutOfRangeException(nameof(heads), $"{id} is outside the model's {activations.Layers} layers x {activations.Heads} heads");
     }
 }

@@ -1,8 +1,8 @@
 namespace HeadPursuit.Tests;
 
 /// <summary>
-/// Locates ../shared/fixtures next to the repository (or HEADPURSUIT_FIXTURES). A missing fixture is a
-/// test failure, never a skip: CI always has the folder.
+/// Locates the reference fixtures: tests/fixtures in this repository (or the folder named by HEADPURSUIT_FIXTURES).
+/// A missing fixture is a test failure, never a skip.
 /// </summary>
 public static class Fixtures
 {
@@ -21,7 +21,7 @@ public static class Fixtures
         if (!string.IsNullOrEmpty(env)) return env;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
             if (File.Exists(System.IO.Path.Combine(dir.FullName, "HeadPursuit.sln")))
-                return System.IO.Path.GetFullPath(System.IO.Path.Combine(dir.FullName, "..", "shared", "fixtures"));
-        throw new DirectoryNotFoundException("cannot find HeadPursuit.sln above " + AppContext.BaseDirectory + " to locate ../shared/fixtures");
+                return System.IO.Path.Combine(dir.FullName, "tests", "fixtures");
+        throw new DirectoryNotFoundException("cannot find HeadPursuit.sln above " + AppContext.BaseDirectory + " to locate tests/fixtures");
     }
 }

@@ -7,7 +7,7 @@ using HeadPursuit.Tests;
 
 namespace HeadPursuit.Somp.Tests;
 
-/// <summary>The heads_llama_tiny case of shared/fixtures/somp with the llama-tiny weights it refers to.</summary>
+/// <summary>The heads_llama_tiny case of tests/fixtures/somp with the llama-tiny weights it refers to.</summary>
 sealed class LlamaTinyHeadsCase
 {
     public const int L = 2, Heads = 4, N = 16, DModel = 64, DHead = 16, Vocab = 1024;

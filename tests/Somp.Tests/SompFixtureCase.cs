@@ -4,7 +4,7 @@ using HeadPursuit.Tests;
 
 namespace HeadPursuit.Somp.Tests;
 
-/// <summary>One of the plain SOMP cases of shared/fixtures/somp (random_centered, random_raw, planted).</summary>
+/// <summary>One of the plain SOMP cases of tests/fixtures/somp (random_centered, random_raw, planted).</summary>
 sealed record SompFixtureCase(string Name, int N, int D, int V, int Iterations, SompOptions Options,
     float[] H, float[] Dictionary, int[] Selected, double[] Evr, double[] Coef, int[] PlantedAtoms)
 {

@@ -1,6 +1,6 @@
 namespace HeadPursuit.Somp.Tests;
 
-/// <summary>SompReference and SompFast against the float64 expectations of shared/fixtures/somp.</summary>
+/// <summary>SompReference and SompFast against the float64 expectations of tests/fixtures/somp.</summary>
 public class SompFixtureTests
 {
     public static TheoryData<string> PlainCases => new() { "random_centered", "random_raw", "planted" };

@@ -14,8 +14,10 @@ sealed class CaptureCommand : ICommand
     public string Name => "capture";
     public string Summary => "record every head's pooled output over a prompt set (safetensors, resumable, shardable)";
     public string Usage => $"""
-        usage: headpursuit capture --model MODEL (--prompts FILE | --images PATH) --out ACTS.safetensors [options]
+        usage: headpursuit capture [--model MODEL] [--prompts FILE | --images PATH] --out ACTS.safetensors [options]
 
+          --model MODEL         a local model folder or a hub id (default: the built-in TinyWorld GPT-2, with its 300
+                                capture prompts when neither --prompts nor --images is given)
           --prompts FILE        one prompt per line (.txt) or JSON lines with a "prompt" or "text" field (.jsonl)
           --images PATH         for a vision-language model (LLaVA): a folder of images (.png, .jpg, .jpeg; one sample each),
                                 one image, or JSON lines with an "image" path (relative to the file) and an optional
@@ -30,7 +32,7 @@ sealed class CaptureCommand : ICommand
           --checkpoint-every N  save a resumable checkpoint every N batches (default 16); a rerun continues from it
         {CommonOptions.BackendUsage}
 
-        Slurm recipe (one task per shard, then one merge):
+        Slurm recipe (one task per shard, then one merge; scripts/slurm/ and docs/slurm.md):
           #SBATCH --array=0-7
           headpursuit capture --model M --prompts p.txt --shard $SLURM_ARRAY_TASK_ID/8 --out acts.$SLURM_ARRAY_TASK_ID.safetensors
           headpursuit merge --out acts.safetensors acts.*.safetensors
@@ -38,19 +40,23 @@ sealed class CaptureCommand : ICommand
 
     public int Run(CommandLine args)
     {
-        string modelName = args.Required("model"), outPath = args.Required("out");
-        string? promptsPath = args.String("prompts"), imagesPath = args.String("images"), positionsText = args.String("positions");
+        string outPath = args.Required("out");
+        string? model = args.String("model"), promptsPath = args.String("prompts"), imagesPath = args.String("images"), positionsText = args.String("positions");
         string? prompt = args.String("prompt");
         var ids = args.Ints("ids");
         var positions = ParsePositions(positionsText ?? "all-but-special");
         int batch = args.Int("batch", 8), every = args.Int("checkpoint-every", 16);
-        var (shard, shards) = ParseShard(args.String("shard") ?? "0/1");
+        var shard = Shard.Parse(args.String("shard"));
         bool chat = args.Flag("chat");
         string? chatFamily = args.String("chat");
         var backend = CommonOptions.Backend(args);
         args.RejectUnknown();
         if (every <= 0) throw new ArgumentException($"--checkpoint-every must be positive, got {every}");
-        if ((promptsPath == null) == (imagesPath == null)) throw new ArgumentException("give exactly one of --prompts, --images");
+        if (promptsPath != null && imagesPath != null) throw new ArgumentException("give at most one of --prompts, --images");
+        bool noInput = promptsPath == null && imagesPath == null;
+        if (noInput && model != null) throw new ArgumentException($"give --prompts or --images for {model}");
+        string? defaultPrompts = noInput ? BuiltinModel.CapturePrompts : null;
+        promptsPath ??= defaultPrompts;
         if (imagesPath == null && (prompt != null || ids.Length > 0))
             throw new ArgumentException("--prompt and --ids give the prompt of --images samples; text prompts come from --prompts FILE");
         if (imagesPath != null && (positionsText != null || chat))
@@ -59,19 +65,19 @@ sealed class CaptureCommand : ICommand
         var samples = imagesPath == null ? null
             : ImageSamples.Read(imagesPath, ids.Length > 0 ? null : prompt ?? ImagePrompts.DefaultText, ids.Length > 0 ? ids : null);
 
-        using var loaded = LoadedModel.Load(modelName, backend);
+        using var loaded = LoadedModel.Load(BuiltinModel.Or(model, defaultPrompts), backend);
         var source = samples != null
             ? CaptureSource.FromImages(loaded, imagesPath!, samples, batch)
             : CaptureSource.FromPrompts(loaded, promptsPath!, positions, chat, chatFamily, batch);
-        int start = (int)((long)source.Samples * shard / shards), end = (int)((long)source.Samples * (shard + 1) / shards);
-        if (end <= start) throw new ArgumentException($"shard {shard}/{shards} of {source.Samples} {source.Kind} is empty");
+        var (start, end) = shard.Slice(source.Samples);
+        if (end <= start) throw new ArgumentException($"shard {shard} of {source.Samples} {source.Kind} is empty");
 
         var metadata = new Dictionary<string, string>
         {
             ["config_sha256"] = ModelIdentity.ConfigHash(loaded.Folder),
             [source.Kind] = source.InputName,
             [source.Kind + "_sha256"] = source.InputSha256,
-            ["shard"] = $"{shard}/{shards}",
+            ["shard"] = shard.ToString(),
             ["sample_start"] = start.ToString(CultureInfo.InvariantCulture),
             ["samples_total"] = source.Samples.ToString(CultureInfo.InvariantCulture),
         };
@@ -119,12 +125,4 @@ sealed class CaptureCommand : ICommand
         "all" => CapturePositions.All,
         _ => throw new ArgumentException($"--positions '{s}' is not one of all-but-special, last, all"),
     };
-
-    static (int, int) ParseShard(string s)
-    {
-        var parts = s.Split('/');
-        if (parts.Length != 2 || !int.TryParse(parts[0], out int k) || !int.TryParse(parts[1], out int n) || n <= 0 || k < 0 || k >= n)
-            throw new ArgumentException($"--shard '{s}' must be K/N with 0 <= K < N");
-        return (k, n);
-    }
 }

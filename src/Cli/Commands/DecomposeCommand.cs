@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using HeadPursuit.Eval.Heads;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Somp;
@@ -14,10 +11,13 @@ sealed class DecomposeCommand : ICommand
     public string Name => "decompose";
     public string Summary => "each head's top tokens over the whole vocabulary (full-vocabulary SOMP, and the logit lens) and its EVR curve";
     public string Usage => $"""
-        usage: headpursuit decompose --model MODEL --activations ACTS.safetensors [options]
+        usage: headpursuit decompose [--model MODEL] --activations ACTS.safetensors [options]
 
+          --model MODEL         the model the activations were captured from (default: the built-in TinyWorld GPT-2)
           --iterations N        SOMP iterations per head (default 50)
           --heads L0H1,L3H2     only these heads (default: all)
+          --shard K/N           only the K-th of N contiguous slices of those heads (0-based), e.g. one Slurm array task
+                                each; join the parts' decompose.json with merge (docs/slurm.md)
           --top K               tokens shown per head in the Markdown table (default 10)
           --out DIR             writes decompose.json and decompose.md (default: current folder)
           --no-center --no-normalize --fold-final-norm   SOMP options
@@ -26,14 +26,18 @@ sealed class DecomposeCommand : ICommand
 
     public int Run(CommandLine args)
     {
-        string modelName = args.Required("model"), actsPath = args.Required("activations");
+        string? model = args.String("model");
+        string actsPath = args.Required("activations");
         int iterations = args.Int("iterations", VocabularyDecomposition.DefaultIterations), top = args.Int("top", 10);
         string? headList = args.String("heads");
+        var shard = Shard.Parse(args.String("shard"));
         string outDir = args.String("out") ?? ".";
         var options = new SompOptions(Center: !args.Flag("no-center"), Normalize: !args.Flag("no-normalize"), FoldFinalNorm: args.Flag("fold-final-norm"));
         var backend = CommonOptions.Backend(args);
         args.RejectUnknown();
+        var wanted = headList == null ? null : HeadList.Parse(headList).Distinct().Order().ToArray();
 
+        string modelName = BuiltinModel.Or(model);
         using var loaded = LoadedModel.Load(modelName, backend);
         var tok = loaded.Tokenizer;
         if (tok == null) Console.Error.WriteLine($"{loaded.Folder} has no tokenizer.json: tokens are shown as #ID");
@@ -41,40 +45,30 @@ sealed class DecomposeCommand : ICommand
         string Text(int id) => tok?.IdToToken(id) != null ? tok.Decode([id]) : $"#{id}";
         var acts = HeadActivations.Load(actsPath);
         ModelIdentity.Check(acts, actsPath, loaded.Folder, modelName);
+        // The heads asked for, in (layer, head) order, and this shard's contiguous slice of them.
+        var selection = wanted ?? [.. Enumerable.Range(0, acts.Layers * acts.Heads).Select(i => new HeadId(i / acts.Heads, i % acts.Heads))];
+        VocabularyDecomposition.CheckHeads(acts, selection);
+        var (start, end) = shard.Slice(selection.Length);
+        if (end <= start) throw new ArgumentException($"shard {shard} of {selection.Length} heads is empty");
+        var heads = selection[start..end];
+
         var readout = ModelReadout.From(loaded.Model);
-        var wanted = headList?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(HeadId.Parse).ToHashSet();
         var solver = CommonOptions.SompSolver(backend);
         var results = VocabularyDecomposition.Run(acts, readout.Blocks, readout.Unembedding, options,
-                                                  options.FoldFinalNorm ? readout.FinalNormGain : null, iterations, heads: wanted, solver: solver);
-        var lensTokens = results.ToDictionary(r => r.Head, r => HeadLogitLens.TopTokens(acts, readout.Blocks, readout.Unembedding, r.Head, top));
-        Directory.CreateDirectory(outDir);
-        File.WriteAllText(Path.Combine(outDir, "decompose.json"), JsonSerializer.Serialize(new
+                                                  options.FoldFinalNorm ? readout.FinalNormGain : null, iterations, heads: heads, solver: solver);
+        var report = new DecompositionReport
         {
-            model = modelName, activations = Path.GetFileName(actsPath), samples = acts.Samples, iterations,
-            center = options.Center, normalize = options.Normalize, fold_final_norm = options.FoldFinalNorm,
-            head_output = readout.Blocks.HeadOutput,
-            heads = results.Select(r => new
+            Model = modelName, Activations = Path.GetFileName(actsPath), Samples = acts.Samples, Iterations = iterations,
+            Center = options.Center, Normalize = options.Normalize, FoldFinalNorm = options.FoldFinalNorm, Top = top,
+            HeadOutput = readout.Blocks.HeadOutput, Selection = wanted == null ? "all" : string.Join(",", wanted), Shard = shard.ToString(),
+            Heads = [.. results.Select(r =>
             {
-                head = r.Head.ToString(), token_ids = r.TokenIds, tokens = r.TokenIds.Select(Text), evr = r.Evr,
-                logit_lens_token_ids = lensTokens[r.Head], logit_lens_tokens = lensTokens[r.Head].Select(Text),
-            }),
-        }, new JsonSerializerOptions { WriteIndented = true }));
-        var md = new StringBuilder();
-        md.AppendLine($"# Full-vocabulary decomposition ({acts.Samples} samples, {iterations} SOMP iterations)\n");
-        md.AppendLine($"Logit lens: the top {top} tokens of W_U (W_O^(h) mean z) per head (raw rows, no final norm).\n");
-        md.AppendLine($"Head outputs: {readout.Blocks.HeadOutput}.\n");
-        // EVR after the tokens shown, and after all iterations when that is more.
-        int[] evrAt = top < iterations ? [top, iterations] : [iterations];
-        md.AppendLine($"| head | {string.Join(" | ", evrAt.Select(k => $"EVR@{k}"))} | top tokens in selection order | logit lens |");
-        md.AppendLine($"|---|{string.Concat(evrAt.Select(_ => "---|"))}---|---|");
-        foreach (var r in results)
-        {
-            string Tokens(IEnumerable<int> ids) => string.Join(" ", ids.Select(id => "`" + Text(id).Replace("`", "'").Replace("|", "\\|").Replace("\n", "\\n") + "`"));
-            string At(int k) => r.Evr.Length >= k ? r.Evr[k - 1].ToString("0.000", CultureInfo.InvariantCulture) : "-";
-            md.AppendLine($"| {r.Head} | {string.Join(" | ", evrAt.Select(At))} | {Tokens(r.TokenIds.Take(top))} | {Tokens(lensTokens[r.Head])} |");
-        }
-        File.WriteAllText(Path.Combine(outDir, "decompose.md"), md.ToString());
-        Console.WriteLine(md);
+                int[] lens = HeadLogitLens.TopTokens(acts, readout.Blocks, readout.Unembedding, r.Head, top);
+                return new DecomposedHead(r.Head.ToString(), r.TokenIds, [.. r.TokenIds.Select(Text)], r.Evr, lens, [.. lens.Select(Text)]);
+            })],
+        };
+        report.Write(outDir);
+        Console.WriteLine(report.ToMarkdown());
         return 0;
     }
 }

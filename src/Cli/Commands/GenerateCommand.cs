@@ -12,9 +12,10 @@ sealed class GenerateCommand : ICommand
     public string Name => "generate";
     public string Summary => "generate from a prompt, optionally with attention heads scaled";
     public string Usage => $"""
-        usage: headpursuit generate --model MODEL (--prompt TEXT | --prompt-file FILE | --ids 1,2,3) [--image IMG] [options]
+        usage: headpursuit generate [--model MODEL] [--prompt TEXT | --prompt-file FILE | --ids 1,2,3] [--image IMG] [options]
 
           --model MODEL         a local model folder, or a Hugging Face hub id (e.g. gpt2), downloaded into the HF cache
+                                (default: the built-in TinyWorld GPT-2, with its 300 story openings when no prompt is given)
           --prompt TEXT         the prompt; --prompt-file FILE: one prompt per line, generated as one batch
           --ids LIST            prompt token ids instead of text, comma-separated
           --image IMG           a PNG or JPEG for a vision-language model (LLaVA); the prompt holds the placeholder
@@ -33,7 +34,7 @@ sealed class GenerateCommand : ICommand
 
     public int Run(CommandLine args)
     {
-        string modelName = args.Required("model");
+        string? model = args.String("model");
         string? prompt = args.String("prompt"), promptFile = args.String("prompt-file"), image = args.String("image");
         var ids = args.Ints("ids");
         bool chat = args.Flag("chat");
@@ -52,9 +53,12 @@ sealed class GenerateCommand : ICommand
         if (image != null && chat) throw new ArgumentException("--chat does not apply with --image: write the model's prompt format into --prompt");
         if (image == null && policy == PositionPolicy.Image) throw new ArgumentException("--policy image scales heads at image tokens: it needs --image");
         if (image != null && prompt == null && ids.Length == 0) prompt = ImagePrompts.DefaultText;
+        string? defaultPrompts = model == null && prompt == null && promptFile == null && ids.Length == 0 ? BuiltinModel.StoryPrompts : null;
+        promptFile ??= defaultPrompts;
         if ((prompt != null ? 1 : 0) + (promptFile != null ? 1 : 0) + (ids.Length > 0 ? 1 : 0) != 1)
             throw new ArgumentException("give exactly one of --prompt, --prompt-file, --ids");
 
+        string modelName = BuiltinModel.Or(model, defaultPrompts);
         using var loaded = LoadedModel.Load(modelName, backend);
         var c = loaded.Model.Config;
         var texts = promptFile != null ? PromptFile.Read(promptFile) : prompt != null ? [prompt] : null;

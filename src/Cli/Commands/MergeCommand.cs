@@ -1,17 +1,23 @@
 using System.Globalization;
+using HeadPursuit.Runtime.Capture;
 
 namespace HeadPursuit.Cli.Commands;
 
-/// <summary>`headpursuit merge`: joins the shards of one capture run, checking that they belong together and cover every prompt once.</summary>
+/// <summary>
+/// `headpursuit merge`: joins the --shard parts of one capture run (activations files) or of one decomposition
+/// (decompose.json files), checking that they belong together and that every shard is there once.
+/// </summary>
 sealed class MergeCommand : ICommand
 {
     public string Name => "merge";
-    public string Summary => "join the --shard K/N parts of a capture run into one activations file";
+    public string Summary => "join the --shard K/N parts of a capture run (or of a decomposition) into one result";
     public string Usage => """
-        usage: headpursuit merge --out ACTS.safetensors PART0 PART1 ...
+        usage: headpursuit merge --out ACTS.safetensors PART0.safetensors PART1.safetensors ...
+               headpursuit merge --out DIR PART0/decompose.json PART1/decompose.json ...
 
-        The parts must come from the same model, prompts and positions, with shards 0..N-1 each present once;
-        the result is identical to a single capture run.
+        Capture parts must come from the same model, prompts and positions; decomposition parts from the same model,
+        activations, options and --heads. Shards 0..N-1 must each be present once. The result is identical to a single
+        run: one activations file, or DIR/decompose.json and DIR/decompose.md.
         """;
 
     public int Run(CommandLine args)
@@ -19,7 +25,15 @@ sealed class MergeCommand : ICommand
         string outPath = args.Required("out");
         args.RejectUnknown();
         if (args.Positional.Count == 0) throw new ArgumentException("merge needs the part files to join");
-        var parts = args.Positional.Select(p => (Path: p, Acts: Runtime.Capture.HeadActivations.Load(p))).ToList();
+        if (args.Positional.All(p => p.EndsWith(".json", StringComparison.OrdinalIgnoreCase))) return MergeDecompositions(args.Positional, outPath);
+        if (args.Positional.Any(p => p.EndsWith(".json", StringComparison.OrdinalIgnoreCase)))
+            throw new ArgumentException("merge joins either activations files or decompose.json files, not both");
+        return MergeActivations(args.Positional, outPath);
+    }
+
+    static int MergeActivations(IReadOnlyList<string> paths, string outPath)
+    {
+        var parts = paths.Select(p => (Path: p, Acts: HeadActivations.Load(p))).ToList();
         var first = parts[0].Acts;
         foreach (var key in new[] { "config_sha256", "prompts_sha256", "samples_total" })
             foreach (var (path, acts) in parts)
@@ -28,27 +42,25 @@ sealed class MergeCommand : ICommand
         foreach (var (path, acts) in parts)
             if (acts.Positions != first.Positions) throw new ArgumentException($"{path} pooled '{acts.Positions}', {parts[0].Path} pooled '{first.Positions}'");
 
-        var ordered = parts.OrderBy(p => Shard(p.Path, p.Acts).K).ToList();
-        int n = Shard(ordered[0].Path, ordered[0].Acts).N;
-        if (ordered.Count != n || ordered.Select((p, i) => Shard(p.Path, p.Acts).K == i && Shard(p.Path, p.Acts).N == n).Any(ok => !ok))
-            throw new ArgumentException($"expected shards 0..{n - 1} of {n} once each, got {string.Join(", ", ordered.Select(p => p.Acts.Metadata.GetValueOrDefault("shard")))}");
+        var ordered = Shard.InOrder(parts, p => Shard.TryParse(p.Acts.Metadata.GetValueOrDefault("shard"), out var s) ? s
+                                                 : throw new ArgumentException($"{p.Path} has no shard metadata (not written by headpursuit capture)"));
         int total = int.Parse(first.Metadata["samples_total"], CultureInfo.InvariantCulture);
         if (ordered.Sum(p => p.Acts.Samples) != total)
             throw new ArgumentException($"the parts hold {ordered.Sum(p => p.Acts.Samples)} samples, the run had {total} (is a part an unfinished checkpoint?)");
 
         var merged = HeadActivationsJoin.Concat(ordered.Select(p => p.Acts).ToList());
-        merged.Metadata["shard"] = "0/1";
+        merged.Metadata["shard"] = Shard.Whole.ToString();
         merged.Metadata["sample_start"] = "0";
         merged.Save(outPath);
-        Console.Error.WriteLine($"wrote {outPath}: {merged.Samples} samples from {n} shards");
+        Console.Error.WriteLine($"wrote {outPath}: {merged.Samples} samples from {ordered.Count} shards");
         return 0;
     }
 
-    static (int K, int N) Shard(string path, Runtime.Capture.HeadActivations acts)
+    static int MergeDecompositions(IReadOnlyList<string> paths, string outDir)
     {
-        var s = acts.Metadata.GetValueOrDefault("shard")?.Split('/');
-        if (s?.Length != 2 || !int.TryParse(s[0], out int k) || !int.TryParse(s[1], out int n))
-            throw new ArgumentException($"{path} has no shard metadata (not written by headpursuit capture)");
-        return (k, n);
+        var merged = DecompositionReport.Join([.. paths.Select(p => (p, DecompositionReport.Read(p)))]);
+        merged.Write(outDir);
+        Console.Error.WriteLine($"wrote {Path.Combine(outDir, DecompositionReport.JsonFile)} and {DecompositionReport.MarkdownFile}: {merged.Heads.Count} heads from {paths.Count} shards");
+        return 0;
     }
 }

@@ -9,8 +9,10 @@ sealed class RankCommand : ICommand
     public string Name => "rank";
     public string Summary => "rank all heads for one or more concepts with SOMP (plus the logit-lens baseline)";
     public string Usage => $"""
-        usage: headpursuit rank --model MODEL (--activations ACTS.safetensors | --prompts FILE) (--concept NAME[,NAME...] | --concept-ids NAME=ID,...) [options]
+        usage: headpursuit rank [--model MODEL] [--activations ACTS.safetensors | --prompts FILE] (--concept NAME[,NAME...] | --concept-ids NAME=ID,...) [options]
 
+          --model MODEL         a local model folder or a hub id (default: the built-in TinyWorld GPT-2, with its 300
+                                capture prompts when neither --activations nor --prompts is given)
           --activations A       pooled head outputs written by `headpursuit capture`
           --prompts FILE        or capture them now from these prompts (mean over all positions but special tokens; --batch N)
           --concept C           a built-in list ({string.Join(", ", ConceptLists.BuiltinNames)}), a word-list file, or
@@ -29,10 +31,13 @@ sealed class RankCommand : ICommand
 
     public int Run(CommandLine args)
     {
-        string modelName = args.Required("model");
-        string? actsPath = args.String("activations"), promptsPath = args.String("prompts");
+        string? model = args.String("model"), actsPath = args.String("activations"), promptsPath = args.String("prompts");
         int batch = args.Int("batch", 8);
-        if ((actsPath == null) == (promptsPath == null)) throw new ArgumentException("give exactly one of --activations, --prompts");
+        if (actsPath != null && promptsPath != null) throw new ArgumentException("give at most one of --activations, --prompts");
+        bool noInput = actsPath == null && promptsPath == null;
+        if (noInput && model != null) throw new ArgumentException($"give --activations or --prompts for {model}");
+        string? defaultPrompts = noInput ? BuiltinModel.CapturePrompts : null;
+        promptsPath ??= defaultPrompts;
         string? conceptText = args.String("concept"), conceptIdsText = args.String("concept-ids");
         if ((conceptText == null) == (conceptIdsText == null)) throw new ArgumentException("give exactly one of --concept, --concept-ids");
         int? iterations = args.String("iterations") == null ? null : args.Int("iterations", 0);
@@ -45,6 +50,7 @@ sealed class RankCommand : ICommand
         var backend = CommonOptions.Backend(args);
         args.RejectUnknown();
 
+        string modelName = BuiltinModel.Or(model, defaultPrompts);
         using var loaded = LoadedModel.Load(modelName, backend);
         var tok = loaded.Tokenizer;
         ConceptDictionary[] dicts = conceptIdsText != null
@@ -73,7 +79,10 @@ sealed class RankCommand : ICommand
             File.WriteAllText(stem + ".logit_lens.md", lens.ToMarkdown(top));
             File.WriteAllText(stem + ".dictionary.md", DictionaryReport.Markdown(dict, tok));
             Console.WriteLine(somp.ToMarkdown(top));
-            Console.Error.WriteLine($"{name}: {dict.TokenIds.Length} tokens from {dict.Words.Count} words ({dict.MultiTokenWords.Count} multi-token); wrote {stem}.*");
+            Console.Error.WriteLine($"{name}: {dict.TokenIds.Length} tokens from {dict.Words.Count} words ({dict.MultiTokenWords.Count} multi-token)");
+            Console.Error.WriteLine($"  ranking: {stem}.somp.md (also .json, .csv; the logit-lens baseline in {stem}.logit_lens.*)");
+            Console.Error.WriteLine($"  heatmap: {stem}.somp.svg");
+            Console.Error.WriteLine($"  report:  {stem}.dictionary.md (the concept's tokens, multi-token words and their fragments)");
         }
         return 0;
     }

@@ -12,8 +12,11 @@ sealed class SteerCommand : ICommand
     public string Name => "steer";
     public string Summary => "generate with a head set scaled (explicit heads or a ranking's top-k) beside the unmodified model";
     public string Usage => $"""
-        usage: headpursuit steer --model MODEL (--prompt TEXT | --prompt-file FILE | --images PATH) (--heads L3H5,... | --ranking FILE --top K) [options]
+        usage: headpursuit steer [--model MODEL] [--prompt TEXT | --prompt-file FILE | --images PATH] (--heads L3H5,... | --ranking FILE --top K) [options]
 
+          --model MODEL         a local model folder or a hub id (default: the built-in TinyWorld GPT-2, with its 300 story
+                                openings when no prompt is given)
+          --prompt TEXT         one prompt; --prompt-file FILE: one prompt per line (.txt) or JSON lines (.jsonl)
           --images PATH         for a vision-language model (LLaVA): a folder of images, one image, or JSON lines with an
                                 "image" path and an optional "prompt" (as for capture); --prompt TEXT (with the placeholder
                                 {ImagePrompts.Placeholder}) or --ids LIST (with the image token id) is the prompt of samples that give none
@@ -29,7 +32,7 @@ sealed class SteerCommand : ICommand
 
     public int Run(CommandLine args)
     {
-        string modelName = args.Required("model");
+        string? model = args.String("model");
         string? prompt = args.String("prompt"), promptFile = args.String("prompt-file"), imagesPath = args.String("images");
         var ids = args.Ints("ids");
         string? headList = args.String("heads"), rankingPath = args.String("ranking");
@@ -49,15 +52,20 @@ sealed class SteerCommand : ICommand
         if (imagesPath == null && ids.Length > 0) throw new ArgumentException("--ids gives the prompt of --images samples");
         if (imagesPath == null && policyText == "image") throw new ArgumentException("--policy image scales heads at image tokens: it needs --images");
         if (imagesPath != null && prompt != null && ids.Length > 0) throw new ArgumentException("give at most one of --prompt, --ids");
-        if (imagesPath == null && (prompt != null) == (promptFile != null)) throw new ArgumentException("give exactly one of --prompt, --prompt-file");
+        if (prompt != null && promptFile != null) throw new ArgumentException("give at most one of --prompt, --prompt-file");
+        bool noInput = prompt == null && promptFile == null && imagesPath == null;
+        if (noInput && model != null) throw new ArgumentException($"give --prompt, --prompt-file or --images for {model}");
+        string? defaultPrompts = noInput ? BuiltinModel.StoryPrompts : null;
+        promptFile ??= defaultPrompts;
         if ((headList != null) == (rankingPath != null)) throw new ArgumentException("give exactly one of --heads, --ranking");
         if (rankingPath != null && top <= 0) throw new ArgumentException("--ranking needs --top K with K > 0");
         options.Validate();
         var samples = imagesPath == null ? null
             : ImageSamples.Read(imagesPath, ids.Length > 0 ? null : prompt ?? ImagePrompts.DefaultText, ids.Length > 0 ? ids : null);
         var texts = samples != null ? [.. samples.Select(s => s.Label)] : promptFile != null ? PromptFile.Read(promptFile) : [prompt!];
-        var heads = headList != null ? ParseHeads(headList) : RankingFile.Read(rankingPath!).Top(top).ToArray();
+        var heads = headList != null ? HeadList.Parse(headList) : RankingFile.Read(rankingPath!).Top(top).ToArray();
 
+        string modelName = BuiltinModel.Or(model, defaultPrompts);
         using var loaded = LoadedModel.Load(modelName, backend);
         var c = loaded.Model.Config;
         var (policy, start, end) = ParsePolicy(policyText);
@@ -87,13 +95,6 @@ sealed class SteerCommand : ICommand
         else Console.WriteLine(text);
         return 0;
     }
-
-    static HeadId[] ParseHeads(string list) =>
-        [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(h =>
-        {
-            try { return HeadId.Parse(h); }
-            catch (FormatException e) { throw new ArgumentException($"--heads: {e.Message}"); }
-        })];
 
     static (PositionPolicy, int, int) ParsePolicy(string s)
     {

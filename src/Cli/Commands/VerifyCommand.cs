@@ -11,7 +11,7 @@ sealed class VerifyCommand : ICommand
     public string Usage => """
         usage: headpursuit verify FOLDER [--threads N]
 
-        FOLDER is a fixture in the format of shared/fixtures/MANIFEST.md:
+        FOLDER is a fixture in the format of tests/fixtures/MANIFEST.md:
           - a model (config.json, model.safetensors, cases.json, expected.safetensors): every forward, intervention and
             generation case; per tensor the max absolute error and the max error relative to the reference's largest value,
             within |a - e| <= 1e-4 + 1e-4 |e| (attention probabilities 1e-5; generated ids exact);

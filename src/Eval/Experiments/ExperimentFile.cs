@@ -13,7 +13,7 @@ namespace HeadPursuit.Eval.Experiments;
 /// Reads and validates an experiment file, before any model work. Relative paths are relative to the file's folder.
 /// <code>
 /// { "name": "stories260k-colours",
-///   "model": "../../shared/fixtures/stories260K",          // folder or hub id
+///   "model": "../tests/fixtures/stories260K",                // folder or hub id
 ///   "dataset": { "format": "prompts", "path": "../data/eval/stories-heldout.txt", "limit": 0 },   // or triviaqa, realtoxicityprompts,
 ///              // questions (JSON lines with "prompt" and "answers"); "half": 0 or 1 keeps one half (Data.PairedHalves)
 ///   "dataset": { "format": "triviaqa", "parquet": "trivia_qa/rc.nocontext/", "split": "validation" },   // Parquet: a file or folder

@@ -3,7 +3,7 @@ using HeadPursuit.Runtime.Capture;
 
 namespace HeadPursuit.Runtime.Verification;
 
-/// <summary>The cases.json of a model fixture folder (format in shared/fixtures/MANIFEST.md): forward, intervention and generation cases.</summary>
+/// <summary>The cases.json of a model fixture folder (format in tests/fixtures/MANIFEST.md): forward, intervention and generation cases.</summary>
 public sealed class ModelFixture
 {
     public sealed record Scale(int Layer, int Head, float Alpha);

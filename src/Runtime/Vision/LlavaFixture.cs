@@ -3,7 +3,7 @@ using HeadPursuit.Runtime.Capture;
 
 namespace HeadPursuit.Runtime.Vision;
 
-/// <summary>The cases.json of a LLaVA fixture folder (family "llava"; format in shared/fixtures/MANIFEST.md section 5).</summary>
+/// <summary>The cases.json of a LLaVA fixture folder (family "llava"; format in tests/fixtures/MANIFEST.md section 5).</summary>
 public sealed class LlavaFixture
 {
     public sealed record Scale(int Layer, int Head, float Alpha);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Tests;
 
@@ -39,6 +40,50 @@ public sealed class CaptureRankCommandTests : IDisposable
         var (exit, _, err) = CliRunner.Run("merge", "--out", P("bad.safetensors"), P("a.safetensors"));
         Assert.Equal(1, exit);
         Assert.Contains("expected shards 0..1 of 2", err);
+    }
+
+    [Fact]
+    public void DecomposeShardsMergeIntoExactlyTheSingleRun()
+    {
+        Assert.Equal(0, Hp("capture", "--model", _model, "--prompts", _prompts, "--out", P("acts.safetensors")).Exit);
+        string[] common = ["decompose", "--model", _model, "--activations", P("acts.safetensors"), "--iterations", "6", "--top", "4"];
+        Assert.Equal(0, Hp([.. common, "--out", P("whole")]).Exit);
+        for (int k = 0; k < 3; k++) Assert.Equal(0, Hp([.. common, "--shard", $"{k}/3", "--out", P($"part{k}")]).Exit);
+        Assert.Equal(13, JsonDocument.Parse(File.ReadAllText(P("part0/decompose.json"))).RootElement.GetProperty("heads").GetArrayLength());   // 40 heads: 13, 14, 13
+        var (exit, _, err) = CliRunner.Run("merge", "--out", P("merged"), P("part2/decompose.json"), P("part0/decompose.json"), P("part1/decompose.json"));
+        Assert.True(exit == 0, err);
+        foreach (var file in new[] { "decompose.json", "decompose.md" })
+            Assert.Equal(File.ReadAllBytes(P($"whole/{file}")), File.ReadAllBytes(P($"merged/{file}")));
+
+        // A --heads selection is sliced the same way, and its parts join into the run of that selection.
+        string[] chosen = [.. common, "--heads", "L4H7,L0H1,L2H3"];
+        Assert.Equal(0, Hp([.. chosen, "--out", P("chosen")]).Exit);
+        Assert.Equal(0, Hp([.. chosen, "--shard", "0/2", "--out", P("c0")]).Exit);
+        Assert.Equal(0, Hp([.. chosen, "--shard", "1/2", "--out", P("c1")]).Exit);
+        Assert.Equal(0, CliRunner.Run("merge", "--out", P("cm"), P("c0/decompose.json"), P("c1/decompose.json")).Exit);
+        Assert.Equal(File.ReadAllBytes(P("chosen/decompose.json")), File.ReadAllBytes(P("cm/decompose.json")));
+
+        (exit, _, err) = CliRunner.Run("merge", "--out", P("bad"), P("part0/decompose.json"), P("part1/decompose.json"));
+        Assert.Equal(1, exit);
+        Assert.Contains("expected shards 0..2 of 3 once each, got 0/3, 1/3", err);
+        (exit, _, err) = CliRunner.Run("merge", "--out", P("bad"), P("c0/decompose.json"), P("part1/decompose.json"), P("part2/decompose.json"));
+        Assert.Equal(1, exit);
+        Assert.Contains("does not belong with", err);
+        Assert.Contains("selection differs", err);
+        (exit, _, err) = CliRunner.Run("merge", "--out", P("bad"), P("part0/decompose.json"), P("acts.safetensors"));
+        Assert.Equal(1, exit);
+        Assert.Contains("either activations files or decompose.json files", err);
+        File.WriteAllText(P("part1/decompose.json"), File.ReadAllText(P("part1/decompose.json")).Replace("\"evr\"", "\"evr_curve\""));
+        (exit, _, err) = CliRunner.Run("merge", "--out", P("bad"), P("part0/decompose.json"), P("part1/decompose.json"), P("part2/decompose.json"));
+        Assert.Equal(1, exit);
+        Assert.Contains("part1/decompose.json: not a decomposition written by headpursuit decompose", err);
+        Assert.Contains("missing required properties including: 'evr'", err);
+        (exit, _, err) = Hp([.. chosen, "--shard", "0/4"]);   // 3 heads in 4 slices: 0, 1, 1, 1
+        Assert.Equal(1, exit);
+        Assert.Contains("shard 0/4 of 3 heads is empty", err);
+        (exit, _, err) = Hp([.. common, "--heads", "L1H2,L7H0", "--shard", "0/2"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("L7H0 is outside the model's 5 layers x 8 heads", err);   // checked before slicing, in every shard
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public sealed class VerifyAndGenerateCommandTests
     }
 
     [Theory]
-    [InlineData("error: missing --model", "generate", "--ids", "1")]
+    [InlineData("error: missing --out", "capture", "--model", "M", "--prompts", "p.txt")]
     [InlineData("unknown option: --temprature", "generate", "--model", "M", "--ids", "1", "--temprature", "1")]
     [InlineData("unknown command 'rnak'", "rnak")]
     public void BadCommandLinesAreExplained(string expected, params string[] args)
