@@ -103,7 +103,7 @@ public sealed class HubRetryTests : HubTestBase
     {
         Hub.LeaveUnanswered(1, HeadOfConfig);
 
-        string folder = ModelResolver.Resolve(Repo, Options with { EtagTimeout = TimeSpan.FromMilliseconds(300) });
+        string folder = ModelResolver.Resolve(Repo, Options with { EtagTimeout = TimeSpan.FromSeconds(2) });
 
         Assert.Equal(Seconds(1), Waits);
         Assert.Equal(2, Hub.Requests.Count(HeadOfConfig));
