@@ -78,6 +78,8 @@ public abstract record ModelConfig
             if (a.Window is <= 0) throw new ModelFormatException($"{source}: sliding_window {a.Window} must be positive");
             if (a.Rope != null && (a.RotaryDims <= 0 || a.RotaryDims % 2 != 0 || a.RotaryDims > DHead))
                 throw new ModelFormatException($"{source}: {a.RotaryDims} rotary dimensions per head must be even and within the head size {DHead}");
+            if (a.Rope?.MropeSection is var (t, h, w) && t + h + w != a.RotaryDims / 2)
+                throw new ModelFormatException($"{source}: mrope_section [{t}, {h}, {w}] must add up to {a.RotaryDims / 2} (half the rotary dimensions)");
         }
         foreach (var (v, name) in new[] { (AttentionScale, "attention scale"), (AttentionSoftCap, "attention soft-cap"), (FinalSoftCap, "final logit soft-cap") })
             if (v is float x && !(x > 0 && float.IsFinite(x))) throw new ModelFormatException($"{source}: the {name} {x} must be a positive number");

@@ -9,11 +9,16 @@ namespace HeadPursuit.Runtime.Models;
 ///     w_j &lt; old / high_freq_factor: unchanged;  w_j > old / low_freq_factor: inv_freq_j / factor;
 ///     otherwise s = (old / w_j - low) / (high - low) and inv_freq_j ((1 - s) / factor + s).
 /// The cos/sin are not rescaled for these types (attention factor 1). Other rope types are refused by name.
+/// Multimodal RoPE (Qwen2-VL, Qwen2.5-VL: rope_type "mrope", or "default" with an "mrope_section" list) keeps the default
+/// frequencies and splits them into sections rotated by the temporal, height and width positions (<see cref="MropeSection"/>).
 /// </summary>
 public sealed record RopeSettings(double Theta, string Type = "default", double Factor = 1, double LowFreqFactor = 0,
                                   double HighFreqFactor = 0, int OriginalMaxPositions = 0)
 {
-    public static readonly string[] SupportedTypes = ["default", "linear", "llama3"];
+    public static readonly string[] SupportedTypes = ["default", "linear", "llama3", "mrope"];
+
+    /// <summary>Frequencies per section (t, h, w) of multimodal RoPE, summing to rotary dims / 2; null for 1-D RoPE.</summary>
+    public (int T, int H, int W)? MropeSection { get; init; }
 
     public double[] InverseFrequencies(int rotaryDims)
     {
@@ -57,6 +62,14 @@ public sealed record RopeSettings(double Theta, string Type = "default", double 
     public static RopeSettings? ReadForLayerType(ConfigReader r, string layerType, double defaultTheta) =>
         r.Object("rope_parameters")?.Object(layerType) is { } p ? FromObject(p, p.Double("rope_theta") ?? defaultTheta) : null;
 
+    /// <summary>"mrope_section": [t, h, w] when present.</summary>
+    static (int, int, int)? Sections(ConfigReader s)
+    {
+        if (!s.Has("mrope_section")) return null;
+        var ints = s.IntOrList("mrope_section");
+        return ints.Length == 3 && ints.All(x => x >= 0) ? (ints[0], ints[1], ints[2]) : throw s.Unsupported("mrope_section", "three non-negative integers [t, h, w]");
+    }
+
     /// <summary>A rope_scaling (or rope_parameters) object with the given theta.</summary>
     public static RopeSettings FromObject(ConfigReader s, double theta)
     {
@@ -66,11 +79,12 @@ public sealed record RopeSettings(double Theta, string Type = "default", double 
         double Required(string field) => s.Double(field) ?? throw new ModelFormatException($"{s.Source}: {s.Name(field)} is required for rope_type \"{type}\"");
         var settings = type switch
         {
-            "default" => new RopeSettings(theta),
+            "default" or "mrope" => new RopeSettings(theta) { MropeSection = Sections(s) },
             "linear" => new RopeSettings(theta, type, Required("factor")),
             _ => new RopeSettings(theta, type, Required("factor"), Required("low_freq_factor"), Required("high_freq_factor"),
                                   s.Int("original_max_position_embeddings") ?? throw new ModelFormatException($"{s.Source}: {s.Name("original_max_position_embeddings")} is required for rope_type \"llama3\"")),
         };
+        if (type == "mrope" && settings.MropeSection == null) throw new ModelFormatException($"{s.Source}: {s.Name("mrope_section")} is required for rope_type \"mrope\"");
         if (settings.Factor <= 0) throw s.Unsupported("factor", "a positive number");
         if (type == "llama3" && !(settings.HighFreqFactor > settings.LowFreqFactor)) throw s.Unsupported("high_freq_factor", "a value above low_freq_factor");
         return settings;

@@ -33,7 +33,7 @@ public sealed class Transformer : IDisposable
         var c = Config;
         var tables = new Dictionary<(RopeSettings, int), RopeTable>();
         RopeTable Table(RopeSettings rope, int dims) =>
-            tables.TryGetValue((rope, dims), out var t) ? t : tables[(rope, dims)] = new RopeTable(rope.InverseFrequencies(dims));
+            tables.TryGetValue((rope, dims), out var t) ? t : tables[(rope, dims)] = new RopeTable(rope.InverseFrequencies(dims), sections: rope.MropeSection);
         _shapes = c.LayerAttention.Select(a => new AttentionShape(c.Heads, c.KvHeads, c.DHead)
         {
             Window = a.Window,

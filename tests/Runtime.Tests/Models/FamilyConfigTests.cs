@@ -186,4 +186,16 @@ public sealed class FamilyConfigTests : IDisposable
         var e = Assert.Throws<ModelFormatException>(() => Parse(J("{'model_type': 'gemma3_text', 'use_bidirectional_attention': true}")));
         Assert.Contains("use_bidirectional_attention = true is not supported", e.Message);
     }
+
+    [Fact]
+    public void MultimodalRopeSectionsAreReadAndChecked()
+    {
+        string qwen = J("'model_type': 'qwen2', 'hidden_size': 64, 'intermediate_size': 128, 'num_hidden_layers': 1, 'num_attention_heads': 4, 'num_key_value_heads': 2, 'vocab_size': 10, 'rope_theta': 1000");
+        var c = Parse("{" + qwen + J(", 'rope_scaling': {'type': 'mrope', 'mrope_section': [2, 3, 3]}}"));
+        Assert.Equal((2, 3, 3), c.LayerAttention[0].Rope!.MropeSection);
+        var v5 = Parse("{" + qwen + J(", 'rope_scaling': {'rope_type': 'default', 'mrope_section': [2, 3, 3]}}"));
+        Assert.Equal(c.LayerAttention[0].Rope, v5.LayerAttention[0].Rope);
+        var e = Assert.Throws<ModelFormatException>(() => Parse("{" + qwen + J(", 'rope_scaling': {'type': 'mrope', 'mrope_section': [2, 3, 4]}}")));
+        Assert.Contains("mrope_section [2, 3, 4] must add up to 8", e.Message);
+    }
 }
