@@ -14,14 +14,18 @@
 // block_first >= 0, the row lies in an image block [block_first, block_last] inside which attention is bidirectional:
 // first = min(first, block_first), last = max(p, block_last) (see visible_keys). Scores are (q . k) * scale, then softcap * tanh(score / softcap)
 // when softcap > 0 (Gemma 2), with tanh(u) = 1 - 2 / (exp(2u) + 1).
-#if !defined(D_HEAD) || !defined(HEADS) || !defined(KV_HEADS)
-#error "attention.cu needs -DD_HEAD, -DHEADS and -DKV_HEADS"
+// Block layout, also from the host (CudaBackend passes both, and launches ATTN_WARPS * 32 threads and tiles of TILE_Q rows):
+//   ATTN_WARPS warps per block; attention_tiled takes TILE_Q queries per block, TILE_Q / ATTN_WARPS per warp.
+#if !defined(D_HEAD) || !defined(HEADS) || !defined(KV_HEADS) || !defined(ATTN_WARPS) || !defined(TILE_Q)
+#error "attention.cu needs -DD_HEAD, -DHEADS, -DKV_HEADS, -DATTN_WARPS and -DTILE_Q"
+#endif
+#if TILE_Q % ATTN_WARPS != 0
+#error "TILE_Q must be a multiple of ATTN_WARPS"
 #endif
 
 #define Q_DIM (HEADS * D_HEAD)
 #define KV_DIM (KV_HEADS * D_HEAD)
 #define QKV_DIM (Q_DIM + 2 * KV_DIM)
-#define ATTN_WARPS 4                        // attention blocks are ATTN_WARPS * 32 threads
 #define PER_LANE ((D_HEAD + 31) / 32)       // head dimensions owned by each lane: lane, lane + 32, ...
 #define LOWEST (-3.402823466e38f)
 
@@ -124,8 +128,7 @@ extern "C" __global__ void attention(const float* qkv, const int* row_pos, const
     if (lane == 0) { stats[((long long)r * HEADS + h) * 2] = big; stats[((long long)r * HEADS + h) * 2 + 1] = total; }
 }
 
-#define TILE_Q 16                           // attention_tiled: queries per block, TILE_Q / ATTN_WARPS per warp
-#define TILE_K 32                           // attention_tiled: keys per shared-memory tile, one per lane
+#define TILE_K 32                           // attention_tiled: keys per shared-memory tile, one per lane of a warp
 #define Q_PER_WARP (TILE_Q / ATTN_WARPS)
 
 static __device__ float warp_max(float v)

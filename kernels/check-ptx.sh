@@ -14,7 +14,7 @@ for src in "$here"/*.cu; do
     for arch in sm_80 sm_90; do
         log="$out/$name.$arch.log"
         if "$clang" -x cuda --cuda-device-only --cuda-gpu-arch="$arch" -nocudainc -nocudalib -O3 --cuda-feature=+ptx80 \
-            -Werror -DD_HEAD=64 -DHEADS=8 -DKV_HEADS=2 -include "$here/ptx-prelude.h" -S -o "$out/$name.$arch.ptx" "$src" 2>"$log"; then
+            -Werror -DD_HEAD=64 -DHEADS=8 -DKV_HEADS=2 -DATTN_WARPS=4 -DTILE_Q=16 -include "$here/ptx-prelude.h" -S -o "$out/$name.$arch.ptx" "$src" 2>"$log"; then
             kernels="$(grep -c '^.visible .entry' "$out/$name.$arch.ptx")"
             if grep -q '^.extern .func' "$out/$name.$arch.ptx"; then
                 # a call left to libdevice (e.g. expf instead of __expf): NVRTC would link it, this check cannot

@@ -56,7 +56,7 @@ sealed class RandomModel : IDisposable
         File.WriteAllText(Path.Combine(folder, "config.json"), json);
         var config = ModelConfig.Parse(json, name);
         var tensors = new RandomTensors(dtype);
-        config.Family.Load(config, tensors, new CpuBackend());   // asks for every tensor once
+        config.Family.Load(config, tensors, new ParameterTensors(new CpuBackend()));   // asks for every tensor once
         tensors.Save(Path.Combine(folder, "model.safetensors"));
         return new RandomModel(folder, config);
     }

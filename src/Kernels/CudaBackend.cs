@@ -16,51 +16,41 @@ namespace HeadPursuit.Kernels;
 public sealed unsafe class CudaBackend : IBackend
 {
     const int RowThreads = 256;   // threads per block of the one-block-per-row kernels
-    const int AttentionThreads = 128;   // = ATTN_WARPS * 32 in attention.cu
-    const int TileQueries = 16;         // = TILE_Q in attention.cu
+    const int AttentionWarps = 4;       // attention blocks are AttentionWarps * 32 threads (ATTN_WARPS in attention.cu)
+    const int TileQueries = 16;         // queries per block of attention_tiled (TILE_Q in attention.cu)
     const int TiledMaxDHead = 128;      // attention_tiled exists for D_HEAD <= 128 (its shared-memory tiles fit in 48 KB)
 
+    readonly CudaContext _context;
+    readonly bool _ownsContext;
     readonly CudaDevice _device;
-    readonly KernelCompiler _compiler;
-    readonly IntPtr _cublas;
-    internal IntPtr CublasHandle => _cublas;
-    readonly Dictionary<string, KernelFunction> _kernels = [];
     readonly Dictionary<RopeTable, (DeviceBuffer Cos, DeviceBuffer Sin, int Positions)> _ropeTables = [];
     readonly GrowableBuffer _ints, _rowPos, _ropePos, _blockFirst, _blockLast, _rowSlots, _tiles, _tileRows, _lowPrecision, _stats, _probs, _poolSample, _poolWeight, _alpha, _scaleRows;
     int[] _rowSlot = [];   // [rows] host staging for the attention's row -> slot map
 
+    /// <summary>The device, kernels and cuBLAS handle this backend works through (shared with <see cref="CudaSomp"/>).</summary>
+    public CudaContext Context => _context;
     public CudaDevice Device => _device;
     public string Name => $"cuda ({_device})";
 
     /// <summary>Opens device <paramref name="ordinal"/>. Throws <see cref="CudaUnavailableException"/> when libcuda, NVRTC, cuBLAS or a device is missing.</summary>
-    public CudaBackend(int ordinal = 0)
+    public CudaBackend(int ordinal = 0) : this(CudaContext.Open(ordinal), ownsContext: true) { }
+
+    /// <summary>A backend on an open context; <paramref name="ownsContext"/>: disposing the backend disposes the context.</summary>
+    public CudaBackend(CudaContext context, bool ownsContext)
     {
-        _device = CudaDevice.Open(ordinal);
-        try
-        {
-            _compiler = new KernelCompiler(_device);
-            NativeLibraryResolver.EnsureLoaded(Cublas.Library);
-            Cublas.Check(Cublas.cublasCreate(out _cublas), "cublasCreate");
-            Cublas.Check(Cublas.cublasSetStream(_cublas, _device.Stream), "cublasSetStream");
-        }
-        catch
-        {
-            _device.Dispose();
-            throw;
-        }
+        _context = context; _ownsContext = ownsContext; _device = context.Device;
         _ints = new(_device); _rowPos = new(_device); _ropePos = new(_device); _blockFirst = new(_device); _blockLast = new(_device); _rowSlots = new(_device); _tiles = new(_device); _tileRows = new(_device);
         _lowPrecision = new(_device); _stats = new(_device); _probs = new(_device);
         _poolSample = new(_device); _poolWeight = new(_device); _alpha = new(_device); _scaleRows = new(_device);
     }
 
-    /// <summary>A kernel of kernels/<paramref name="file"/>, compiled once per set of attention sizes (when given).</summary>
-    internal KernelFunction Kernel(string file, string name, AttentionShape? shape = null)
+    KernelFunction Kernel(string file, string name) => _context.Kernel(file, name);
+
+    /// <summary>A kernel compiled for one attention shape: its sizes and the attention kernels' block layout as -D defines.</summary>
+    KernelFunction Kernel(string file, string name, AttentionShape shape) => _context.Kernel(file, name, new Dictionary<string, int>
     {
-        string key = shape == null ? $"{file}/{name}" : $"{file}/{name}/{shape.Heads}/{shape.KvHeads}/{shape.DHead}";
-        if (_kernels.TryGetValue(key, out var f)) return f;
-        var defines = shape == null ? null : new Dictionary<string, int> { ["D_HEAD"] = shape.DHead, ["HEADS"] = shape.Heads, ["KV_HEADS"] = shape.KvHeads };
-        return _kernels[key] = _compiler.Function(file, name, defines);
-    }
+        ["D_HEAD"] = shape.DHead, ["HEADS"] = shape.Heads, ["KV_HEADS"] = shape.KvHeads, ["ATTN_WARPS"] = AttentionWarps, ["TILE_Q"] = TileQueries,
+    });
 
     /// <summary>Blocks for a grid-stride loop over n values: enough to fill the device, no more.</summary>
     Dim3 Spread(long n) => new((int)Math.Clamp((n + RowThreads - 1) / RowThreads, 1, _device.Multiprocessors * 16L));
@@ -157,7 +147,7 @@ public sealed unsafe class CudaBackend : IBackend
         }
         var plan = GemmPlan.For(layout, rows, inDim, outDim);
         float one = 1f, beta = accumulate ? 1f : 0f;
-        int status = Cublas.cublasGemmEx(_cublas, plan.TransA, plan.TransB, plan.M, plan.N, plan.K, &one,
+        int status = Cublas.cublasGemmEx(_context.Cublas, plan.TransA, plan.TransB, plan.M, plan.N, plan.K, &one,
                                          weight.Buffer.Address, type, plan.Lda, input, type, plan.Ldb, &beta,
                                          CudaTensor.Of(y).Buffer.Address, Cublas.R32F, plan.Ldc, Cublas.Compute32F, Cublas.GemmDefault);
         Cublas.Check(status, $"cublasGemmEx({layout} {weight.DType}, rows {rows}, in {inDim}, out {outDim})");
@@ -211,12 +201,12 @@ public sealed unsafe class CudaBackend : IBackend
         {
             // Prefill: tiles of up to TileQueries consecutive rows of one sequence share each key and value read.
             var (tileRow, tileRows) = Tiles(batch);
-            _device.Launch(Kernel("attention.cu", "attention_tiled", shape), new(tileRow.Length, shape.Heads), AttentionThreads, 0,
+            _device.Launch(Kernel("attention.cu", "attention_tiled", shape), new(tileRow.Length, shape.Heads), AttentionWarps * 32, 0,
                            qkvBuffer, _tiles.UploadUnlessSame<int>(tileRow), _tileRows.UploadUnlessSame<int>(tileRows), rowPos, rowSlot, k, v, maxT, window, blockFirst, blockLast,
                            scale, softcap, CudaTensor.Of(z).Buffer, stats, rawZ, rowSample, rowWeight, sumsArg, sums?.Cols ?? 0, epilogue.PoolOffset, alpha, scaleRows);
         }
         else
-            _device.Launch(Kernel("attention.cu", "attention", shape), new(rows, shape.Heads), AttentionThreads, 0,
+            _device.Launch(Kernel("attention.cu", "attention", shape), new(rows, shape.Heads), AttentionWarps * 32, 0,
                            qkvBuffer, rowPos, rowSlot, k, v, maxT, window, blockFirst, blockLast, scale, softcap, CudaTensor.Of(z).Buffer, stats,
                            rawZ, rowSample, rowWeight, sumsArg, sums?.Cols ?? 0, epilogue.PoolOffset, alpha, scaleRows);
         if (probs == null) return;
@@ -321,9 +311,8 @@ public sealed unsafe class CudaBackend : IBackend
     {
         _device.Synchronize();
         foreach (var (cos, sin, _) in _ropeTables.Values) { cos.Dispose(); sin.Dispose(); }
+        _ropeTables.Clear();
         foreach (var g in new[] { _ints, _rowPos, _ropePos, _blockFirst, _blockLast, _rowSlots, _tiles, _tileRows, _lowPrecision, _stats, _probs, _poolSample, _poolWeight, _alpha, _scaleRows }) g.Dispose();
-        Cublas.cublasDestroy(_cublas);
-        _compiler.Dispose();
-        _device.Dispose();
+        if (_ownsContext) _context.Dispose();
     }
 }

@@ -22,7 +22,7 @@ namespace HeadPursuit.Kernels;
 /// </summary>
 /// <param name="withCoefficients">also bring back S and R so that <see cref="SompResult.Coef"/> can be formed (a ranking
 /// needs only selections and EVR curves; without this, reading Coef throws)</param>
-public sealed unsafe class CudaSomp(CudaBackend backend, bool withCoefficients = false) : ISompSolver
+public sealed unsafe class CudaSomp(CudaContext context, bool withCoefficients = false) : ISompSolver
 {
     const int Threads = 256;
     // An atom whose residual after Gram-Schmidt is at most this is in the span of the selected ones. The CPU uses 1e-10
@@ -32,9 +32,9 @@ public sealed unsafe class CudaSomp(CudaBackend backend, bool withCoefficients =
     // in float64): fp32 updates leave about 1e-7 to 1e-6 of it on atoms the selected ones already span.
     const float NoiseScoreFraction = 1e-5f;
 
-    readonly CudaDevice _device = backend.Device;
+    readonly CudaDevice _device = context.Device;
 
-    public string Name => backend.Name;
+    public string Name => $"cuda ({context.Device})";
 
     /// <summary>All heads must share n and d_head (the heads of one model's capture do).</summary>
     public SompResult[] RunHeads(IReadOnlyList<SompHead> heads, AtomSet dictionary, int iterations, SompOptions options)
@@ -129,14 +129,14 @@ public sealed unsafe class CudaSomp(CudaBackend backend, bool withCoefficients =
         for (int h = 0; h < hs; h++)
             for (int e = 0; e < dh * dh; e++) totals[h] += (double)grams[h * dh * dh + e] * grams[(hs + h) * dh * dh + e];
         _device.Upload<double>(totals, total);
-        _device.Launch(backend.Kernel("somp.cu", "somp_l1"), new(v, hs), Threads, 0, p, v, n, scores);
+        _device.Launch(context.Kernel("somp.cu", "somp_l1"), new(v, hs), Threads, 0, p, v, n, scores);
 
         // The iterations never wait for the host: everything below is queued on the stream.
         for (int t = 0; t < N; t++)
         {
             ulong qt = q.At(4L * t * dm), rtRow = rt.At(4L * t * N), st = s.At(4L * (t % sRows) * n);   // head 0's q_t, R^T row t, s_t
-            _device.Launch(backend.Kernel("somp.cu", "somp_select"), new(hs), Threads, 0, scores, taken, v, best, selected, firstBest, t, N, NoiseScoreFraction);
-            _device.Launch(backend.Kernel("rows.cu", "gather_rows"), new(hs), Threads, 0, dDevice, best, x, dm);             // x = atom j_t
+            _device.Launch(context.Kernel("somp.cu", "somp_select"), new(hs), Threads, 0, scores, taken, v, best, selected, firstBest, t, N, NoiseScoreFraction);
+            _device.Launch(context.Kernel("rows.cu", "gather_rows"), new(hs), Threads, 0, dDevice, best, x, dm);             // x = atom j_t
             if (t > 0)
             {
                 // Gram-Schmidt twice: R^T[t, :t] = Q[:t] x, x -= Q[:t]^T R^T[t, :t]; then dots2 = Q[:t] x, x -= Q[:t]^T dots2.
@@ -145,13 +145,13 @@ public sealed unsafe class CudaSomp(CudaBackend backend, bool withCoefficients =
                 Batched(Cublas.OpT, Cublas.OpN, t, 1, dm, q.Address, dm, (long)N * dm, x.Address, dm, dm, dots2.Address, N, N, hs);
                 Batched(Cublas.OpN, Cublas.OpN, dm, 1, t, q.Address, dm, (long)N * dm, dots2.Address, N, N, x.Address, dm, dm, hs, alpha: -1, beta: 1);
             }
-            _device.Launch(backend.Kernel("somp.cu", "somp_orthonormalise"), new(hs), Threads, 0, x, dots2, rt, q, dm, t, N, DependenceTolerance);
+            _device.Launch(context.Kernel("somp.cu", "somp_orthonormalise"), new(hs), Threads, 0, x, dots2, rt, q, dm, t, N, DependenceTolerance);
             Batched(Cublas.OpN, Cublas.OpN, dh, 1, dm, woD.Address, dh, (long)dm * dh, qt, dm, (long)N * dm, y.Address, dh, dh, hs);    // y = W_O^T q_t
             Batched(Cublas.OpT, Cublas.OpN, n, 1, dh, zcD.Address, dh, (long)n * dh, y.Address, dh, dh, st, n, (long)sRows * n, hs);     // s_t = Zc y
-            _device.Launch(backend.Kernel("somp.cu", "somp_explained"), new(hs), Threads, 0, st, (long)sRows * n, n, explained, total, evr, t, N);
+            _device.Launch(context.Kernel("somp.cu", "somp_explained"), new(hs), Threads, 0, st, (long)sRows * n, n, explained, total, evr, t, N);
             if (t == N - 1) break;
             Gemm(Cublas.OpT, Cublas.OpN, v, hs, dm, dDevice.Address, dm, qt, N * dm, c.Address, v);                                     // C^T = D Q_t^T
-            _device.Launch(backend.Kernel("somp.cu", "somp_update"), new(v, hs), Threads, 0, p, c, st, (long)sRows * n, v, n, scores);
+            _device.Launch(context.Kernel("somp.cu", "somp_update"), new(v, hs), Threads, 0, p, c, st, (long)sRows * n, v, n, scores);
         }
 
         // Back to the host: selections and EVR curves; S and R^T too when coefficients were asked for.
@@ -190,14 +190,14 @@ public sealed unsafe class CudaSomp(CudaBackend backend, bool withCoefficients =
     void Gemm(int ta, int tb, int m, int n, int k, ulong a, int lda, ulong b, int ldb, ulong c, int ldc)
     {
         float one = 1, zero = 0;
-        Cublas.Check(Cublas.cublasGemmEx(backend.CublasHandle, ta, tb, m, n, k, &one, a, Cublas.R32F, lda, b, Cublas.R32F, ldb, &zero,
+        Cublas.Check(Cublas.cublasGemmEx(context.Cublas, ta, tb, m, n, k, &one, a, Cublas.R32F, lda, b, Cublas.R32F, ldb, &zero,
                                          c, Cublas.R32F, ldc, Cublas.Compute32F, Cublas.GemmDefault), $"cublasGemmEx(SOMP {m}x{n}x{k})");
     }
 
     void Batched(int ta, int tb, int m, int n, int k, ulong a, int lda, long sa, ulong b, int ldb, long sb, ulong c, int ldc, long sc, int batch,
                  float alpha = 1, float beta = 0)
     {
-        Cublas.Check(Cublas.cublasGemmStridedBatchedEx(backend.CublasHandle, ta, tb, m, n, k, &alpha, a, Cublas.R32F, lda, sa, b, Cublas.R32F, ldb, sb,
+        Cublas.Check(Cublas.cublasGemmStridedBatchedEx(context.Cublas, ta, tb, m, n, k, &alpha, a, Cublas.R32F, lda, sa, b, Cublas.R32F, ldb, sb,
                                                        &beta, c, Cublas.R32F, ldc, sc, batch, Cublas.Compute32F, Cublas.GemmDefault),
                      $"cublasGemmStridedBatchedEx(SOMP {m}x{n}x{k} x {batch})");
     }

@@ -35,6 +35,13 @@ static unsafe class Emulator
         return backend;
     }
 
+    /// <summary>How many device allocations of this process are live (the emulator counts cuMemAlloc against cuMemFree).</summary>
+    public static long LiveAllocations()
+    {
+        var library = NativeLibrary.Load(Path.Combine(Folder, "libcuda.so.1"));
+        return ((delegate* unmanaged<long>)NativeLibrary.GetExport(library, "emu_live_allocations"))();
+    }
+
     /// <summary>
     /// Runs <paramref name="action"/> with every block's threads scheduled last to first instead of first to last: a
     /// kernel that reads shared memory written by another thread without a barrier in between fails one way or the other.

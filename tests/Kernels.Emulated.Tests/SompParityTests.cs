@@ -18,9 +18,9 @@ public class SompParityTests
             [.. Enumerable.Range(0, n * dh).Select(_ => R() + 0.5f)], [.. Enumerable.Range(0, dm * dh).Select(_ => R())], n, dh, dm)).ToList();
         list.Add(new SompHead([.. Enumerable.Repeat(0.25f, n * dh)], list[0].OutputBlock, n, dh, dm));   // zero variance after centring
         using var cuda = Emulator.Backend();
-        var results = new CudaSomp(cuda, withCoefficients: true).RunHeads(list, atoms, iterations, new SompOptions());
+        var results = new CudaSomp(cuda.Context, withCoefficients: true).RunHeads(list, atoms, iterations, new SompOptions());
         SompResult[] reversed = [];
-        Emulator.InReverseThreadOrder(() => reversed = new CudaSomp(cuda).RunHeads(list, atoms, iterations, new SompOptions()));
+        Emulator.InReverseThreadOrder(() => reversed = new CudaSomp(cuda.Context).RunHeads(list, atoms, iterations, new SompOptions()));
         for (int h = 0; h <= heads; h++) Assert.Equal(results[h].Selected, reversed[h].Selected);
         for (int h = 0; h < heads; h++)
         {
@@ -55,7 +55,7 @@ public class SompParityTests
             for (int k = 0; k < dm; k++) h[i * dm + k] = (i % 5 - 2) * along[k];
         var head = SompHead.Direct(h, n, dm);
         using var cuda = Emulator.Backend();
-        var gpu = new CudaSomp(cuda, withCoefficients: true).RunHeads([head], atoms, iterations, new SompOptions())[0];
+        var gpu = new CudaSomp(cuda.Context, withCoefficients: true).RunHeads([head], atoms, iterations, new SompOptions())[0];
         var cpu = SompFast.RunHeads([head], atoms, iterations, new SompOptions())[0];
         Assert.Equal([0, 1, 2, 3], cpu.Selected);
         Assert.Equal(cpu.Selected, gpu.Selected);
@@ -72,7 +72,7 @@ public class SompParityTests
         var atoms = new AtomSet([.. Enumerable.Range(0, v * dm).Select(_ => R())], v, dm);
         var head = SompHead.Direct([.. Enumerable.Range(0, n * dm).Select(_ => R())], n, dm);
         using var cuda = Emulator.Backend();
-        var result = new CudaSomp(cuda).RunHeads([head], atoms, iterations, new SompOptions())[0];
+        var result = new CudaSomp(cuda.Context).RunHeads([head], atoms, iterations, new SompOptions())[0];
         Assert.Equal(SompFast.RunHeads([head], atoms, iterations, new SompOptions())[0].Selected, result.Selected);
         var e = Assert.Throws<InvalidOperationException>(() => result.Coef);
         Assert.Contains("withCoefficients", e.Message);
@@ -84,7 +84,7 @@ public class SompParityTests
         var atoms = new AtomSet([.. Enumerable.Range(0, 8 * 4).Select(_ => R())], 8, 4);
         SompHead[] heads = [new(new float[10 * 2], new float[4 * 2], 10, 2, 4), new(new float[12 * 2], new float[4 * 2], 12, 2, 4)];
         using var cuda = Emulator.Backend();
-        var e = Assert.Throws<ArgumentException>(() => new CudaSomp(cuda).RunHeads(heads, atoms, 2, new SompOptions()));
+        var e = Assert.Throws<ArgumentException>(() => new CudaSomp(cuda.Context).RunHeads(heads, atoms, 2, new SompOptions()));
         Assert.Contains("[12, 2]", e.Message);
         Assert.Contains("[10, 2]", e.Message);
     }

@@ -55,7 +55,7 @@ Console.WriteLine("== SOMP parity: CUDA vs the CPU fast path (selections identic
     var atoms = new AtomSet([.. Enumerable.Range(0, v * dm).Select(_ => R())], v, dm);
     var list = Enumerable.Range(0, heads).Select(_ => new SompHead(
         [.. Enumerable.Range(0, n * dh).Select(_ => R())], [.. Enumerable.Range(0, dm * dh).Select(_ => R())], n, dh, dm)).ToList();
-    var gpu = new CudaSomp(cuda).RunHeads(list, atoms, iterations, new SompOptions());
+    var gpu = new CudaSomp(cuda.Context).RunHeads(list, atoms, iterations, new SompOptions());
     var cpu = SompFast.RunHeads(list, atoms, iterations, new SompOptions());
     for (int h = 0; h < heads; h++)
     {
@@ -82,7 +82,7 @@ Console.WriteLine($"== SOMP on the device (kernels already compiled by the parit
         list.Add(new SompHead(z, wo, n, dh, dm));
     }
     var sw = Stopwatch.StartNew();
-    var results = new CudaSomp(cuda).RunHeads(list, new AtomSet(rows, v, dm), iterations, new SompOptions());
+    var results = new CudaSomp(cuda.Context).RunHeads(list, new AtomSet(rows, v, dm), iterations, new SompOptions());
     Console.WriteLine($"ok   SOMP ranking time {sw.Elapsed.TotalSeconds:F2} s ({sw.Elapsed.TotalMilliseconds / heads:F1} ms per head); best score {results.Max(r => r.Score):F4}");
 }
 

@@ -49,7 +49,7 @@ sealed class CaptureCommand : ICommand
         var shard = Shard.Parse(args.String("shard"));
         bool chat = args.Flag("chat");
         string? chatFamily = args.String("chat");
-        var backend = CommonOptions.Backend(args);
+        using var backend = CommonOptions.Backend(args);
         args.RejectUnknown();
         if (every <= 0) throw new ArgumentException($"--checkpoint-every must be positive, got {every}");
         if (promptsPath != null && imagesPath != null) throw new ArgumentException("give at most one of --prompts, --images");

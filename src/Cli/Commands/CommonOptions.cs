@@ -21,10 +21,6 @@ static class CommonOptions
         return BackendFactory.Create(args.String("device") ?? "auto");
     }
 
-    /// <summary>
-    /// Where SOMP runs: on the GPU when the model runs there (heads ranked without leaving the device), else the CPU;
-    /// said on stderr.
-    /// </summary>
     /// <summary>--concept-tokens both|space: which tokenizations of a concept's words make its dictionary (default both).</summary>
     public static ConceptTokens ConceptTokens(CommandLine args) => (args.String("concept-tokens") ?? "both") switch
     {
@@ -33,9 +29,13 @@ static class CommonOptions
         var t => throw new ArgumentException($"--concept-tokens '{t}' is not one of both, space"),
     };
 
+    /// <summary>
+    /// Where SOMP runs: on the GPU when the model runs there (heads ranked without leaving the device), else the CPU;
+    /// said on stderr.
+    /// </summary>
     public static ISompSolver SompSolver(IBackend backend)
     {
-        ISompSolver solver = backend is CudaBackend cuda ? new CudaSomp(cuda) : CpuSompSolver.Instance;
+        ISompSolver solver = backend is CudaBackend cuda ? new CudaSomp(cuda.Context) : CpuSompSolver.Instance;
         Console.Error.WriteLine($"SOMP on {solver.Name}");
         return solver;
     }

@@ -33,7 +33,7 @@ sealed class DecomposeCommand : ICommand
         var shard = Shard.Parse(args.String("shard"));
         string outDir = args.String("out") ?? ".";
         var options = new SompOptions(Center: !args.Flag("no-center"), Normalize: !args.Flag("no-normalize"), FoldFinalNorm: args.Flag("fold-final-norm"));
-        var backend = CommonOptions.Backend(args);
+        using var backend = CommonOptions.Backend(args);
         args.RejectUnknown();
         var wanted = headList == null ? null : HeadList.Parse(headList).Distinct().Order().ToArray();
 

@@ -30,7 +30,7 @@ sealed class EvalCommand : ICommand
     {
         if (args.Positional.Count != 1) throw new ArgumentException("give one experiment file: headpursuit eval EXPERIMENT.json");
         int examples = args.Int("examples", 6);
-        var backend = CommonOptions.Backend(args);
+        using var backend = CommonOptions.Backend(args);
         args.RejectUnknown();
         string path = args.Positional[0];
         var spec = ExperimentFile.Load(path);

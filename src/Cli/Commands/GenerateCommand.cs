@@ -39,7 +39,7 @@ sealed class GenerateCommand : ICommand
         var ids = args.Ints("ids");
         bool chat = args.Flag("chat");
         string? chatFamily = args.String("chat");
-        var backend = CommonOptions.Backend(args);
+        using var backend = CommonOptions.Backend(args);
         string? scaleText = args.String("scale");
         var policy = ParsePolicy(args.String("policy") ?? "all");
         var options = new SamplingOptions

@@ -47,7 +47,7 @@ sealed class RankCommand : ICommand
         bool spaceVariant = !args.Flag("no-space-variant");
         var tokens = CommonOptions.ConceptTokens(args);
         if (!spaceVariant && tokens != ConceptTokens.Both) throw new ArgumentException("give --no-space-variant (\"word\" only) or --concept-tokens space (\" word\" only), not both");
-        var backend = CommonOptions.Backend(args);
+        using var backend = CommonOptions.Backend(args);
         args.RejectUnknown();
 
         string modelName = BuiltinModel.Or(model, defaultPrompts);

@@ -47,7 +47,7 @@ sealed class SensitivityCommand : ICommand
         var ks = args.Ints("k") is { Length: > 0 } given ? given : [8, 16, 32];
         int batch = args.Int("batch", 8);
         string? stem = args.String("out");
-        var backend = CommonOptions.Backend(args);
+        using var backend = CommonOptions.Backend(args);
         args.RejectUnknown();
 
         using var loaded = LoadedModel.Load(modelName, backend);

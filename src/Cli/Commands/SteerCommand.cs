@@ -46,7 +46,7 @@ sealed class SteerCommand : ICommand
         };
         bool json = args.Flag("json");
         string? outPath = args.String("out");
-        var backend = CommonOptions.Backend(args);
+        using var backend = CommonOptions.Backend(args);
         args.RejectUnknown();
         if (imagesPath != null && promptFile != null) throw new ArgumentException("--images reads its prompts from the images file or --prompt/--ids, not --prompt-file");
         if (imagesPath == null && ids.Length > 0) throw new ArgumentException("--ids gives the prompt of --images samples");

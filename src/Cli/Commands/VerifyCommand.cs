@@ -26,7 +26,7 @@ sealed class VerifyCommand : ICommand
         if (args.Positional.Count != 1) throw new ArgumentException("verify takes one fixture folder");
         string folder = args.Positional[0];
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: no such folder");
-        var backend = CommonOptions.Backend(args);
+        using var backend = CommonOptions.Backend(args);
         args.RejectUnknown();
         var checks = new List<IEnumerable<Comparison>>();
         if (ModelVerifier.IsModelFixture(folder)) checks.Add(ModelVerifier.Run(folder, backend));

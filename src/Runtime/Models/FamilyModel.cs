@@ -10,7 +10,7 @@ namespace HeadPursuit.Runtime.Models;
 /// verification read: every layer's output projection (whose input blocks are the heads' W_O) and the unembedding.
 /// </summary>
 public abstract class FamilyModel(ModelConfig config, DeviceTensor tokenTable, Norm finalNorm, WeightMatrix unembedding,
-                                  IBackend backend, OutputProjection[] outputs)
+                                  ParameterTensors parameters, OutputProjection[] outputs)
 {
     public ModelConfig Config { get; } = config;
     protected DeviceTensor TokenTable { get; } = tokenTable;
@@ -18,7 +18,7 @@ public abstract class FamilyModel(ModelConfig config, DeviceTensor tokenTable, N
     /// <summary>The unembedding [in d_model, out vocab] (lm_head, or the tied token embedding) on the host...</summary>
     public WeightMatrix Unembedding { get; } = unembedding;
     /// <summary>...and on the backend.</summary>
-    public DeviceTensor Unembed { get; } = backend.Matrix(unembedding);
+    public DeviceTensor Unembed { get; } = parameters.Matrix(unembedding);
 
     /// <summary>Layer l's attention output projection (input H * d_head, output d_model) and its bias.</summary>
     public OutputProjection Output(int layer) => outputs[layer];

@@ -89,7 +89,7 @@ public sealed class ForwardPass
 }
 
 /// <summary>Activation buffers sized for a number of rows, reused across calls while they fit (no per-token allocation).</summary>
-sealed class Workspace
+sealed class Workspace : IDisposable
 {
     public required int Capacity { get; init; }
     public required DeviceTensor X, H, Qkv, Z, RawZ, Attn, Mlp, Up, Act;
@@ -109,5 +109,10 @@ sealed class Workspace
             Z = b.Activations(cap, q), RawZ = b.Activations(cap, q), Attn = b.Activations(cap, c.DModel), Mlp = b.Activations(cap, c.DModel),
             Up = b.Activations(cap, c.GatedMlp ? 2 * c.DFF : c.DFF), Act = b.Activations(cap, c.DFF), AllRows = all,
         };
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in new[] { X, H, Qkv, Z, RawZ, Attn, Mlp, Up, Act }) t.Dispose();
     }
 }

@@ -31,8 +31,8 @@ public abstract class ModelFamily
     /// <summary>Reads config.json (already known to name one of <see cref="ModelTypes"/>) into the family's config record.</summary>
     public abstract ModelConfig ReadConfig(ConfigReader r, string modelType);
 
-    /// <summary>Loads the family's tensors onto a backend (names checked, shapes checked against the config).</summary>
-    public abstract FamilyModel Load(ModelConfig config, CheckpointTensors tensors, IBackend backend);
+    /// <summary>Loads the family's tensors onto a backend through <paramref name="parameters"/> (names checked, shapes checked against the config).</summary>
+    public abstract FamilyModel Load(ModelConfig config, CheckpointTensors tensors, ParameterTensors parameters);
 
     public override string ToString() => Name;
 }

@@ -16,11 +16,11 @@ public sealed class Norm
     public float[] Gain { get; }
     public float Eps { get; }
 
-    public Norm(IBackend b, float[] gain, float[]? bias, float eps)
+    public Norm(ParameterTensors p, float[] gain, float[]? bias, float eps)
     {
         Gain = gain; Eps = eps;
-        _gain = b.Vector(gain);
-        _bias = bias == null ? null : b.Vector(bias);
+        _gain = p.Vector(gain);
+        _bias = bias == null ? null : p.Vector(bias);
     }
 
     /// <summary>y = norm(x) over the first rows.</summary>

@@ -16,6 +16,7 @@ namespace HeadPursuit.Runtime.Models;
 public sealed class Transformer : IDisposable
 {
     readonly IBackend _b;
+    readonly ParameterTensors _parameters;   // every tensor the family placed on the backend
     readonly FamilyModel _model;
     readonly AttentionShape[] _shapes;   // [L]
     readonly RopeTable[] _ropes;         // the distinct RoPE tables of the layers
@@ -27,9 +28,9 @@ public sealed class Transformer : IDisposable
     public IBackend Backend => _b;
     public ModelFamily Family => Config.Family;
 
-    Transformer(IBackend backend, FamilyModel model)
+    Transformer(ParameterTensors parameters, FamilyModel model)
     {
-        _b = backend; _model = model; Config = model.Config;
+        _b = parameters.Backend; _parameters = parameters; _model = model; Config = model.Config;
         var c = Config;
         var tables = new Dictionary<(RopeSettings, int), RopeTable>();
         RopeTable Table(RopeSettings rope, int dims) =>
@@ -63,8 +64,12 @@ public sealed class Transformer : IDisposable
     /// to its name in the store, for checkpoints that nest the language model (vision-language models); null = as is.
     /// The store stays the caller's.
     /// </summary>
-    public static Transformer Load(WeightStore store, ModelConfig config, IBackend backend, Func<string, string>? storedName = null) =>
-        new(backend, config.Family.Load(config, new CheckpointTensors(store, storedName), backend));
+    public static Transformer Load(WeightStore store, ModelConfig config, IBackend backend, Func<string, string>? storedName = null)
+    {
+        var parameters = new ParameterTensors(backend);
+        try { return new(parameters, config.Family.Load(config, new CheckpointTensors(store, storedName), parameters)); }
+        catch { parameters.Dispose(); throw; }
+    }
 
     public KvCache NewCache(int slots, int maxT) => new(_b, Config, slots, maxT);
 
@@ -109,7 +114,8 @@ public sealed class Transformer : IDisposable
         var rec = req.Record;
         if (rec != null && rec.Rows != rows) throw new ArgumentException("the recording was sized for another number of rows");
         if (req.Pool != null && req.PoolSums == null) throw new ArgumentException("a pooling plan needs PoolSums to add into");
-        var ws = _ws = Workspace.For(_ws, _b, c, rows);
+        var ws = Workspace.For(_ws, _b, c, rows);
+        if (ws != _ws) { _ws?.Dispose(); _ws = ws; }
         var f = new ForwardPass(_b, c, req, cache, _shapes, ws);
 
         _model.Embed(f);
@@ -150,7 +156,11 @@ public sealed class Transformer : IDisposable
             }
         }
         if (req.Logits == LogitRows.None) return 0;
-        if (_logits == null || _logits.Rows < n) _logits = _b.Activations(Math.Max(n, layout.Sequences), c.Vocab);
+        if (_logits == null || _logits.Rows < n)
+        {
+            _logits?.Dispose();
+            _logits = _b.Activations(Math.Max(n, layout.Sequences), c.Vocab);
+        }
         _b.MatMul(normed, _model.Unembed, null, _logits, n);
         if (c.FinalSoftCap is float cap) _b.SoftCap(_logits, cap, n);
         return n;
@@ -205,5 +215,12 @@ public sealed class Transformer : IDisposable
         return blocks;
     }
 
-    public void Dispose() => _store?.Dispose();
+    /// <summary>Frees the model's tensors on the backend and, when it opened them, the mapped checkpoint files.</summary>
+    public void Dispose()
+    {
+        _ws?.Dispose();
+        _logits?.Dispose();
+        _parameters.Dispose();
+        _store?.Dispose();
+    }
 }

@@ -74,7 +74,7 @@ public sealed class GemmaFamily : ModelFamily
         };
     }
 
-    public override FamilyModel Load(ModelConfig config, CheckpointTensors t, IBackend b)
+    public override FamilyModel Load(ModelConfig config, CheckpointTensors t, ParameterTensors b)
     {
         var c = (Config)config;
         int d = c.DModel, f = c.DFF, q = c.Heads * c.DHead, kv = c.KvHeads * c.DHead;
@@ -118,7 +118,7 @@ public sealed class GemmaFamily : ModelFamily
     sealed record Layer(Norm InputNorm, DeviceTensor Qkv, DeviceTensor? QkvBias, Norm? QNorm, Norm? KNorm, DeviceTensor O, DeviceTensor? OBias,
                         Norm PostAttentionNorm, Norm PreFeedForwardNorm, DeviceTensor GateUp, DeviceTensor Down, Norm PostFeedForwardNorm);
 
-    sealed class Model(Config c, DeviceTensor embed, float embedScale, Layer[] layers, Norm finalNorm, WeightMatrix unembedding, IBackend b,
+    sealed class Model(Config c, DeviceTensor embed, float embedScale, Layer[] layers, Norm finalNorm, WeightMatrix unembedding, ParameterTensors b,
                        OutputProjection[] outputs) : FamilyModel(c, embed, finalNorm, unembedding, b, outputs)
     {
         public override void Embed(ForwardPass f)

@@ -45,7 +45,7 @@ public sealed class Gpt2Family : ModelFamily
         };
     }
 
-    public override FamilyModel Load(ModelConfig config, CheckpointTensors t, IBackend b)
+    public override FamilyModel Load(ModelConfig config, CheckpointTensors t, ParameterTensors b)
     {
         var c = (Config)config;
         string p = t.Contains("transformer.wte.weight") ? "transformer." : "";
@@ -76,7 +76,7 @@ public sealed class Gpt2Family : ModelFamily
                         Norm Ln2, DeviceTensor Fc, DeviceTensor FcBias, DeviceTensor Proj, DeviceTensor ProjBias);
 
     sealed class Model(Config c, DeviceTensor wte, DeviceTensor wpe, Layer[] layers, Norm finalNorm, WeightMatrix unembedding,
-                       IBackend b, OutputProjection[] outputs) : FamilyModel(c, wte, finalNorm, unembedding, b, outputs)
+                       ParameterTensors b, OutputProjection[] outputs) : FamilyModel(c, wte, finalNorm, unembedding, b, outputs)
     {
         public override void Embed(ForwardPass f)
         {

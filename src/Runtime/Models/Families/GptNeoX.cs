@@ -55,7 +55,7 @@ public sealed class GptNeoXFamily : ModelFamily
         };
     }
 
-    public override FamilyModel Load(ModelConfig config, CheckpointTensors t, IBackend b)
+    public override FamilyModel Load(ModelConfig config, CheckpointTensors t, ParameterTensors b)
     {
         var c = (Config)config;
         int d = c.DModel, f = c.DFF, dh = c.DHead;
@@ -92,7 +92,7 @@ public sealed class GptNeoXFamily : ModelFamily
     sealed record Layer(Norm InputNorm, DeviceTensor Qkv, DeviceTensor? QkvBias, DeviceTensor Dense, DeviceTensor? DenseBias,
                         Norm PostNorm, DeviceTensor Up, DeviceTensor UpBias, DeviceTensor Down, DeviceTensor DownBias);
 
-    sealed class Model(Config c, DeviceTensor embed, Layer[] layers, Norm finalNorm, WeightMatrix unembedding, IBackend b,
+    sealed class Model(Config c, DeviceTensor embed, Layer[] layers, Norm finalNorm, WeightMatrix unembedding, ParameterTensors b,
                        OutputProjection[] outputs) : FamilyModel(c, embed, finalNorm, unembedding, b, outputs)
     {
         public override void Block(ForwardPass f, int l)

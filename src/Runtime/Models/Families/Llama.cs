@@ -72,7 +72,7 @@ public class LlamaFamily : ModelFamily
         };
     }
 
-    public override FamilyModel Load(ModelConfig config, CheckpointTensors t, IBackend b)
+    public override FamilyModel Load(ModelConfig config, CheckpointTensors t, ParameterTensors b)
     {
         var c = (Config)config;
         var layers = new Layer[c.Layers];
@@ -83,7 +83,7 @@ public class LlamaFamily : ModelFamily
     }
 
     /// <summary>The token table, the final norm and the unembedding (lm_head, or embed_tokens when tied).</summary>
-    protected static (DeviceTensor Embed, Norm FinalNorm, WeightMatrix Unembedding) LoadEnds(Config c, CheckpointTensors t, IBackend b)
+    protected static (DeviceTensor Embed, Norm FinalNorm, WeightMatrix Unembedding) LoadEnds(Config c, CheckpointTensors t, ParameterTensors b)
     {
         var embed = t.Get("model.embed_tokens.weight", c.Vocab, c.DModel);
         var head = c.TieEmbeddings ? embed : t.Get("lm_head.weight", c.Vocab, c.DModel);
@@ -91,7 +91,7 @@ public class LlamaFamily : ModelFamily
     }
 
     /// <summary>One decoder layer's tensors ("model.layers.{i}."): the Llama layout, which Qwen3 shares.</summary>
-    protected static Layer LoadLayer(Config c, CheckpointTensors t, IBackend b, int i, out OutputProjection output)
+    protected static Layer LoadLayer(Config c, CheckpointTensors t, ParameterTensors b, int i, out OutputProjection output)
     {
         int d = c.DModel, f = c.DFF, q = c.Heads * c.DHead, kv = c.KvHeads * c.DHead;
         string l = $"model.layers.{i}.", a = l + "self_attn.", m = l + "mlp.";
@@ -112,7 +112,7 @@ public class LlamaFamily : ModelFamily
     protected sealed record Layer(Norm InputNorm, DeviceTensor Qkv, DeviceTensor? QkvBias, DeviceTensor O, DeviceTensor? OBias,
                                   Norm PostNorm, DeviceTensor GateUp, DeviceTensor? GateUpBias, DeviceTensor Down, DeviceTensor? DownBias);
 
-    sealed class Model(Config c, DeviceTensor embed, Layer[] layers, Norm finalNorm, WeightMatrix unembedding, IBackend b,
+    sealed class Model(Config c, DeviceTensor embed, Layer[] layers, Norm finalNorm, WeightMatrix unembedding, ParameterTensors b,
                        OutputProjection[] outputs) : FamilyModel(c, embed, finalNorm, unembedding, b, outputs)
     {
         public override void Block(ForwardPass f, int l)

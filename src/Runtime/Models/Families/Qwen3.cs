@@ -17,7 +17,7 @@ public sealed class Qwen3Family : LlamaFamily
 
     protected override Defaults DefaultsOf(string modelType) => new(151936, 4096, 22016, 32, 32768, HeadDim: 128);
 
-    public override FamilyModel Load(ModelConfig config, CheckpointTensors t, IBackend b)
+    public override FamilyModel Load(ModelConfig config, CheckpointTensors t, ParameterTensors b)
     {
         var c = (Config)config;
         var layers = new (Layer Llama, Norm QNorm, Norm KNorm)[c.Layers];
@@ -34,7 +34,7 @@ public sealed class Qwen3Family : LlamaFamily
     }
 
     sealed class Model(Config c, DeviceTensor embed, (Layer Llama, Norm QNorm, Norm KNorm)[] layers, Norm finalNorm,
-                       WeightMatrix unembedding, IBackend b, OutputProjection[] outputs) : FamilyModel(c, embed, finalNorm, unembedding, b, outputs)
+                       WeightMatrix unembedding, ParameterTensors b, OutputProjection[] outputs) : FamilyModel(c, embed, finalNorm, unembedding, b, outputs)
     {
         public override void Block(ForwardPass f, int l)
         {
