@@ -162,8 +162,6 @@ public sealed unsafe class CudaBackend : IBackend
         var probs = epilogue.Probs;
         epilogue.Validate(batch, shape);
         batch.CheckFits(maxT);
-        if (probs != null && (batch.Sequences != 1 || batch.StartPos[0] != 0 || batch.Slot[0] != 0))
-            throw new ArgumentException("attention probabilities are only recorded for one sequence in slot 0 starting at position 0");
         int rows = batch.Rows;
         if (_rowSlot.Length < rows) _rowSlot = new int[rows];
         for (int r = 0; r < rows; r++) _rowSlot[r] = batch.Slot[batch.RowSequence[r]];
@@ -296,15 +294,6 @@ public sealed unsafe class CudaBackend : IBackend
     {
         long n = (long)rows * x.Cols;
         if (n > 0) _device.Launch(Kernel("add.cu", "add_rows"), Spread(n), RowThreads, 0, CudaTensor.Of(x).Buffer, CudaTensor.Of(y).Buffer, n);
-    }
-
-    /// <summary>best[r] = argmax of x's row r (first index on ties), for r in [0, best.Length): greedy decoding without downloading logits.</summary>
-    public void ArgmaxRows(DeviceTensor x, Span<int> best)
-    {
-        if (best.Length == 0) return;
-        var result = _ints.Ensure(best.Length * 4L);
-        _device.Launch(Kernel("argmax.cu", "argmax_rows"), new(best.Length), RowThreads, 0, CudaTensor.Of(x).Buffer, x.Cols, result);
-        _device.Download(result, best);
     }
 
     public void Dispose()

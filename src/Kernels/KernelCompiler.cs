@@ -27,8 +27,6 @@ public sealed unsafe class KernelCompiler : IDisposable
                                              Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
     }
 
-    public string NvrtcVersion => _nvrtcVersion;
-
     /// <summary>The kernel <paramref name="kernel"/> of kernels/<paramref name="file"/> compiled with <paramref name="defines"/>.</summary>
     public KernelFunction Function(string file, string kernel, IReadOnlyDictionary<string, int>? defines = null)
     {

@@ -4,22 +4,19 @@ namespace HeadPursuit.Kernels.Tests;
 
 public class BackendComparisonTests
 {
+    /// <summary>Every op of the CPU backend against the plain double-precision reference (PlainOps).</summary>
     [Fact]
-    public void Cpu_against_itself_agrees_exactly_on_every_op()
+    public void The_cpu_backend_matches_the_plain_reference_on_every_op()
     {
-        var results = new BackendComparison(new CpuBackend(), new CpuBackend()).RunAll();
-        Assert.True(results.Count >= 30, $"expected the full op list, got {results.Count}");
-        foreach (var r in results)
-        {
-            Assert.True(r.Passed, r.ToString());
-            Assert.Equal(0, r.MaxAbsError);
-        }
+        var results = new BackendComparison(new CpuBackend()).RunAll();
+        Assert.True(results.Count >= 80, $"expected the full op list, got {results.Count}");
+        foreach (var r in results) Assert.True(r.Passed, r.ToString());
     }
 
     [Fact]
     public void A_wrong_backend_is_caught()
     {
-        var results = new BackendComparison(new CpuBackend(), new OffByOneAdd()).RunAll();
+        var results = new BackendComparison(new OffByOneAdd()).RunAll();
         Assert.Contains(results, r => r.Op == "Add" && !r.Passed);
         Assert.All(results.Where(r => r.Op != "Add"), r => Assert.True(r.Passed, r.ToString()));
     }

@@ -20,7 +20,7 @@ using var _ = cuda;
 Console.WriteLine($"date {DateTime.UtcNow:u}  device {cuda.Name}");
 
 Console.WriteLine("== ops: CPU vs CUDA");
-foreach (var r in new BackendComparison(new CpuBackend(), cuda).RunAll())
+foreach (var r in new BackendComparison(cuda).RunAll())
 {
     Console.WriteLine(r);
     if (!r.Passed) failures++;

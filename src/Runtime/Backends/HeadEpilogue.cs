@@ -9,7 +9,8 @@ namespace HeadPursuit.Runtime.Backends;
 ///   2. pooled capture            PoolSums[sample(r), PoolOffset + h*d_head + j] += weight(r) * z[j]  (pre-scale z);
 ///   3. head scale                z *= Alpha[h] where ScaleRows[r] != 0 (the intervention), then written to z.
 /// The pooling plan must map the rows of one sequence to one sample and different sequences to different samples
-/// (so no two work items add into the same sums): <see cref="Validate"/> checks it, and that the scales fit.
+/// (so no two work items add into the same sums): <see cref="Validate"/> checks it, that the scales fit, and that
+/// probabilities are asked of one sequence from position 0 (the only layout their [H, rows, rows] buffer describes).
 /// </summary>
 public sealed class HeadEpilogue
 {
@@ -19,7 +20,7 @@ public sealed class HeadEpilogue
     public int PoolOffset { get; init; }                 // layer * H * d_head
     public float[]? Alpha { get; init; }                 // [H]; null: no scaling
     public byte[]? ScaleRows { get; init; }              // [rows]
-    public float[]? Probs { get; init; }                 // [H, rows, rows]; single sequence from position 0 only
+    public float[]? Probs { get; init; }                 // [H, rows, rows]; one sequence in slot 0 from position 0 only
 
     /// <summary>Checked by every backend before it runs the attention op.</summary>
     public void Validate(BatchLayout layout, AttentionShape shape)
@@ -27,6 +28,10 @@ public sealed class HeadEpilogue
         if (Alpha != null && (Alpha.Length != shape.Heads || ScaleRows == null || ScaleRows.Length < layout.Rows))
             throw new ArgumentException($"head scales need {shape.Heads} alphas and a row mask of {layout.Rows} rows");
         if (Pool != null) ValidatePool(Pool, layout);
+        if (Probs != null && (layout.Sequences != 1 || layout.StartPos[0] != 0 || layout.Slot[0] != 0))
+            throw new ArgumentException("attention probabilities are only recorded for one sequence in slot 0 starting at position 0");
+        if (Probs != null && Probs.Length < (long)shape.Heads * layout.Rows * layout.Rows)
+            throw new ArgumentException($"attention probabilities need [{shape.Heads}, {layout.Rows}, {layout.Rows}] floats, the buffer holds {Probs.Length}");
     }
 
     static void ValidatePool(PoolingPlan pool, BatchLayout layout)

@@ -16,8 +16,7 @@ public sealed class HeadCapture(Transformer model)
     /// <param name="imagesOf">Per sample index, what its images add to its rows (a VLM's image features, and rotary
     /// positions or image blocks where the family has them), computed when its batch is run so that only one batch of
     /// them is held; null = text only.</param>
-    public HeadActivations Run(IReadOnlyList<int[]> prompts, IReadOnlyList<bool[]> masks, int batchSize = 8,
-                               HeadScales? scales = null, Action<int, int>? progress = null,
+    public HeadActivations Run(IReadOnlyList<int[]> prompts, IReadOnlyList<bool[]> masks, int batchSize = 8, Action<int, int>? progress = null,
                                Func<int, ImageRows?>? imagesOf = null)
     {
         if (prompts.Count == 0) throw new ArgumentException("no prompts to capture (the prompt set is empty)");
@@ -45,7 +44,7 @@ public sealed class HeadCapture(Transformer model)
             {
                 Tokens = batch.SelectMany(i => prompts[i]).ToArray(), Layout = layout, Logits = LogitRows.None,
                 Embeddings = images == null ? null : RowEmbeddings.Pack(images.Select(x => x?.Embeddings).ToArray(), layout, c.DModel),
-                Scales = scales, Pool = PoolingPlan.MeanOver(batch.Select(i => masks[i]).ToArray()), PoolSums = sumsOnDevice,
+                Pool = PoolingPlan.MeanOver(batch.Select(i => masks[i]).ToArray()), PoolSums = sumsOnDevice,
             }, cache);
             model.Backend.Download(sumsOnDevice, count, sums);
             for (int i = 0; i < count; i++)

@@ -42,15 +42,6 @@ public sealed partial class HeadScales
     /// <summary>Alphas of one layer [Heads].</summary>
     public ReadOnlySpan<float> Layer(int layer) => _alpha.AsSpan(layer * Heads, Heads);
     public bool LayerIsIdentity(int layer) => !Layer(layer).ContainsAnyExcept(1f);
-    public bool IsIdentity => !_alpha.AsSpan().ContainsAnyExcept(1f);
-
-    /// <summary>The heads whose alpha is not 1, in (layer, head) order.</summary>
-    public IEnumerable<(int Layer, int Head, float Alpha)> Changed()
-    {
-        for (int l = 0; l < Layers; l++)
-            for (int h = 0; h < Heads; h++)
-                if (this[l, h] != 1f) yield return (l, h, this[l, h]);
-    }
 
     /// <summary>Parses "L3H5=-1,L7H0=5" (TransformerLens head names, 0-based).</summary>
     public static HeadScales Parse(string text, int layers, int heads, PositionPolicy policy = PositionPolicy.All)
@@ -64,6 +55,14 @@ public sealed partial class HeadScales
             s[int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)] = alpha;
         }
         return s;
+    }
+
+    /// <summary>The heads whose alpha is not 1, in (layer, head) order.</summary>
+    public IEnumerable<(int Layer, int Head, float Alpha)> Changed()
+    {
+        for (int l = 0; l < Layers; l++)
+            for (int h = 0; h < Heads; h++)
+                if (this[l, h] != 1f) yield return (l, h, this[l, h]);
     }
 
     public override string ToString() =>

@@ -39,8 +39,6 @@ public abstract record ModelConfig
     public int? BosId { get; init; }
     public int[] EosIds { get; init; } = [];
 
-    public int QueriesPerKv => Heads / KvHeads;
-
     public static ModelConfig Load(string path)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: config.json not found");

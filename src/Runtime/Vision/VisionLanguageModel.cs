@@ -141,12 +141,10 @@ public abstract class VisionLanguageModel(Transformer text) : IDisposable
     /// <param name="prompts">Token ids per sample, each image's token once (or already expanded).</param>
     /// <param name="imagesOf">Sample index -> its prepared images, in prompt order.</param>
     public HeadActivations CaptureImages(IReadOnlyList<int[]> prompts, Func<int, IReadOnlyList<PreparedImage>> imagesOf, int batchSize = 8,
-                                         HeadScales? scales = null, Action<int, int>? progress = null)
+                                         Action<int, int>? progress = null)
     {
         if (prompts.Count == 0) throw new ArgumentException("no samples to capture (the image set is empty)");
         if (batchSize <= 0) throw new ArgumentException($"batch size must be positive, got {batchSize}");
-        if (scales != null && scales.Policy is not (PositionPolicy.All or PositionPolicy.Prompt))
-            throw new ArgumentException($"capture runs prompts only; the {scales.Policy} position policy is not supported here (use All)");
         var c = Text.Config;
         var all = new HeadActivations(c.Layers, c.Heads, prompts.Count, c.DHead);
         var capture = new HeadCapture(Text);
@@ -154,7 +152,7 @@ public abstract class VisionLanguageModel(Transformer text) : IDisposable
         {
             int count = Math.Min(batchSize, prompts.Count - start);
             var prepared = Enumerable.Range(start, count).Select(i => Prepare(prompts[i], imagesOf(i))).ToArray();
-            var part = capture.Run(prepared.Select(p => p.LookupIds()).ToArray(), prepared.Select(p => p.ImageMask()).ToArray(), count, scales,
+            var part = capture.Run(prepared.Select(p => p.LookupIds()).ToArray(), prepared.Select(p => p.ImageMask()).ToArray(), count,
                                    imagesOf: i => prepared[i].Rows);
             for (int i = 0; i < count; i++)
                 for (int l = 0; l < c.Layers; l++)

@@ -80,4 +80,16 @@ public sealed class AttentionRowRulesTests
         Assert.Equal(a[0], c[0]);   // the t section (j < 2) is unchanged
         Assert.Throws<ArgumentException>(() => new RopeTable(inv, 32, (2, 3, 4)));
     }
+
+    [Fact]
+    public void ProbabilitiesAreRefusedForAPackedBatch()
+    {
+        var b = new CpuBackend();
+        var shape = new AttentionShape(2, 1, 8);
+        var layout = new BatchLayout([0, 1], [0, 0], [3, 2]);
+        var e = Assert.Throws<ArgumentException>(() => b.Attention(b.Activations(5, shape.QkvDim), layout, shape, b.Activations(6, shape.KvDim),
+                                                                    b.Activations(6, shape.KvDim), 3, b.Activations(5, shape.QDim),
+                                                                    new HeadEpilogue { Probs = new float[2 * 5 * 5] }));
+        Assert.Contains("only recorded for one sequence in slot 0 starting at position 0", e.Message);
+    }
 }

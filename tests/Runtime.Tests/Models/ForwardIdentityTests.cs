@@ -110,14 +110,17 @@ public sealed class ForwardIdentityTests
     }
 
     [Fact]
-    public void ScaleOneChangesNothing()
+    public void AHeadScaledByOneInAScaledLayerChangesNothing()
     {
+        // Layer 1 goes through the scaling path (L1H0 is scaled); L1H2's alpha of 1 must leave it as it is.
         using var m = Transformer.Load(Fixtures.Path("llama-tiny"), new CpuBackend());
-        var ones = new HeadScales(m.Config.Layers, m.Config.Heads);
-        ones[1, 2] = 1f;
-        var (a, _) = Run(m, Ids);
-        var (b, _) = Run(m, Ids, ones);
+        var one = HeadScales.Parse("L1H0=-1", m.Config.Layers, m.Config.Heads);
+        var withOne = HeadScales.Parse("L1H0=-1,L1H2=1", m.Config.Layers, m.Config.Heads);
+        var (a, _) = Run(m, Ids, one);
+        var (b, _) = Run(m, Ids, withOne);
         Assert.Equal(a, b);
+        var (plain, _) = Run(m, Ids);
+        Assert.NotEqual(plain, a);
     }
 
     [Fact]
