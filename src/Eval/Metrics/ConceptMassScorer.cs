@@ -26,14 +26,11 @@ public sealed class ConceptMassScorer(Transformer model, IReadOnlyList<int> conc
             var sequences = Enumerable.Range(start, n).Select(i => prompts[i].Concat(continuations[i]).ToArray()).ToArray();
             var layout = new BatchLayout(Enumerable.Range(0, n).ToArray(), new int[n], sequences.Select(s => s.Length).ToArray());
             using var cache = model.NewCache(n, sequences.Max(s => s.Length));
-            var scaleRows = new byte[layout.Rows]; // [rows]: 1 where the policy scales
-            for (int b = 0; b < n; b++)
-                for (int t = 0; t < sequences[b].Length; t++)
-                    scaleRows[layout.RowStart[b] + t] = (byte)(IsScaled(scales, t < prompts[start + b].Length) ? 1 : 0);
             // [rows, vocab]: logits of every position, packed like the layout.
             var logits = model.Forward(new ForwardRequest
             {
-                Tokens = [.. sequences.SelectMany(s => s)], Layout = layout, Logits = LogitRows.All, Scales = scales, ScaleRows = scaleRows,
+                Tokens = [.. sequences.SelectMany(s => s)], Layout = layout, Logits = LogitRows.All, Scales = scales,
+                PromptLengths = [.. Enumerable.Range(start, n).Select(i => prompts[i].Length)],   // the continuations' rows are generated
             }, cache);
             for (int b = 0; b < n; b++)
             {
@@ -46,12 +43,4 @@ public sealed class ConceptMassScorer(Transformer model, IReadOnlyList<int> conc
         }
         return result;
     }
-
-    static bool IsScaled(HeadScales? scales, bool promptRow) => scales?.Policy switch
-    {
-        null => false,
-        PositionPolicy.Prompt => promptRow,
-        PositionPolicy.Generated => !promptRow,
-        _ => true,
-    };
 }

@@ -7,9 +7,8 @@ namespace HeadPursuit.Runtime.Generation;
 
 /// <summary>
 /// Batched generation with a KV cache: all prompts are prefilled in one packed forward call, then each
-/// step feeds the newest token of every unfinished sequence. Head scales follow their position policy:
-/// prompt rows are scaled under All/Prompt, generated rows under All/Generated, and under Image only the prompt
-/// rows whose embeddings were given (a VLM's image positions), under Span only the prompt positions in [SpanStart, SpanEnd).
+/// step feeds the newest token of every unfinished sequence. Head scales follow their position policy (PolicyRows):
+/// the decode steps' rows are generated tokens, the prefill's are prompt rows.
 /// </summary>
 public sealed class Generator(Transformer model)
 {
@@ -39,9 +38,6 @@ public sealed class Generator(Transformer model)
         var length = prompts.Select(p => p.Length).ToArray();   // tokens in each slot's cache after the next call
         var done = new bool[prompts.Count];
 
-        bool scalePrompt = scales != null && scales.Policy is PositionPolicy.All or PositionPolicy.Prompt;
-        bool scaleGenerated = scales != null && scales.Policy is PositionPolicy.All or PositionPolicy.Generated;
-
         // Prefill: every prompt, packed.
         var sw = Stopwatch.StartNew();
         int[] active = Enumerable.Range(0, prompts.Count).ToArray();
@@ -51,12 +47,6 @@ public sealed class Generator(Transformer model)
         model.Forward(new ForwardRequest
         {
             Tokens = prompts.SelectMany(p => p).ToArray(), Layout = layout, Scales = scales, Embeddings = embeddings,
-            ScaleRows = scales?.Policy switch
-            {
-                PositionPolicy.Image => embeddings?.Mask(layout.Rows) ?? new byte[layout.Rows],
-                PositionPolicy.Span => SpanMask(layout, scales.SpanStart, scales.SpanEnd),
-                _ => RowMask(layout.Rows, scalePrompt),
-            },
         }, cache, logits);
         double prefill = sw.Elapsed.TotalSeconds;
         sw.Restart();
@@ -83,7 +73,7 @@ public sealed class Generator(Transformer model)
             model.Forward(new ForwardRequest
             {
                 Tokens = keep.Select(a => next[a]).ToArray(), Layout = layout, Scales = scales,
-                ScaleRows = RowMask(layout.Rows, scaleGenerated),
+                PromptLengths = slots.Select(s => prompts[s].Length).ToArray(),
             }, cache, logits);
             active = slots;
         }
@@ -95,21 +85,5 @@ public sealed class Generator(Transformer model)
             PrefillSeconds = prefill,
             DecodeSeconds = sw.Elapsed.TotalSeconds,
         };
-    }
-
-    /// <summary>[rows]: 1 where the row's absolute position lies in [start, end).</summary>
-    static byte[] SpanMask(BatchLayout layout, int start, int end)
-    {
-        var m = new byte[layout.Rows];
-        for (int r = 0; r < layout.Rows; r++)
-            if (layout.RowPosition[r] >= start && layout.RowPosition[r] < end) m[r] = 1;
-        return m;
-    }
-
-    static byte[] RowMask(int rows, bool on)
-    {
-        var m = new byte[rows];
-        if (on) Array.Fill(m, (byte)1);
-        return m;
     }
 }

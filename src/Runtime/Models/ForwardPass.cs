@@ -15,7 +15,7 @@ public sealed class ForwardPass
     readonly KvCache _cache;
     readonly AttentionShape[] _shapes;
     readonly float[][]? _layerAlpha;   // [L][H] when the request has scales
-    readonly byte[] _allRows;
+    readonly byte[]? _scaleRows;       // [rows] where the scales apply under their position policy
     readonly float[]? _probs;          // [H, rows, rows] scratch when recording probabilities
 
     internal ForwardPass(IBackend b, ModelConfig config, ForwardRequest req, KvCache cache, AttentionShape[] shapes, Workspace ws)
@@ -23,10 +23,10 @@ public sealed class ForwardPass
         B = b; _config = config; _req = req; _cache = cache; _shapes = shapes;
         Rows = req.Layout.Rows;
         X = ws.X; H = ws.H; Qkv = ws.Qkv; Z = ws.Z; RawZ = ws.RawZ; Attn = ws.Attn; Mlp = ws.Mlp; Up = ws.Up; Act = ws.Act;
-        _allRows = ws.AllRows;
         var c = config;
         _probs = req.Record?.Probs != null ? new float[c.Heads * Rows * Rows] : null;
         _layerAlpha = req.Scales == null ? null : Enumerable.Range(0, c.Layers).Select(l => req.Scales.Layer(l).ToArray()).ToArray();
+        _scaleRows = req.Scales == null ? null : PolicyRows.Of(req.Scales, req.Layout, req.PromptLengths, req.Embeddings);
     }
 
     public IBackend B { get; }
@@ -57,7 +57,7 @@ public sealed class ForwardPass
         {
             RawZ = rec != null ? RawZ : null,
             Pool = _req.Pool, PoolSums = _req.PoolSums, PoolOffset = layer * c.Heads * c.DHead,
-            Alpha = scaled ? _layerAlpha![layer] : null, ScaleRows = scaled ? _req.ScaleRows ?? _allRows : null,
+            Alpha = scaled ? _layerAlpha![layer] : null, ScaleRows = scaled ? _scaleRows : null,
             Probs = _probs,
         });
         if (rec == null) return;
@@ -93,21 +93,18 @@ sealed class Workspace : IDisposable
 {
     public required int Capacity { get; init; }
     public required DeviceTensor X, H, Qkv, Z, RawZ, Attn, Mlp, Up, Act;
-    public required byte[] AllRows;   // [Capacity] all ones: the scale-row mask when the request gives none
 
     public static Workspace For(Workspace? current, IBackend b, ModelConfig c, int rows)
     {
         if (current != null && current.Capacity >= rows) return current;
         int cap = Math.Max(rows, (current?.Capacity ?? 0) * 2);
         int q = c.Heads * c.DHead, qkv = q + 2 * c.KvHeads * c.DHead;
-        var all = new byte[cap];
-        Array.Fill(all, (byte)1);
         return new Workspace
         {
             Capacity = cap,
             X = b.Activations(cap, c.DModel), H = b.Activations(cap, c.DModel), Qkv = b.Activations(cap, qkv),
             Z = b.Activations(cap, q), RawZ = b.Activations(cap, q), Attn = b.Activations(cap, c.DModel), Mlp = b.Activations(cap, c.DModel),
-            Up = b.Activations(cap, c.GatedMlp ? 2 * c.DFF : c.DFF), Act = b.Activations(cap, c.DFF), AllRows = all,
+            Up = b.Activations(cap, c.GatedMlp ? 2 * c.DFF : c.DFF), Act = b.Activations(cap, c.DFF),
         };
     }
 

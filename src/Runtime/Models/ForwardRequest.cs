@@ -17,8 +17,11 @@ public sealed class ForwardRequest
     public LogitRows Logits { get; init; } = LogitRows.LastOfEachSequence;
     /// <summary>Head scales, or null for the unmodified model.</summary>
     public HeadScales? Scales { get; init; }
-    /// <summary>[rows]: 1 where the scales apply (from the position policy); null = every row.</summary>
-    public byte[]? ScaleRows { get; init; }
+    /// <summary>
+    /// [sequences] each sequence's prompt length: rows at or beyond it are generated tokens (for the scales' position
+    /// policy, <see cref="PolicyRows"/>); null = every row is a prompt row.
+    /// </summary>
+    public int[]? PromptLengths { get; init; }
     /// <summary>Streaming pooled capture into <see cref="PoolSums"/> [samples, L * H * d_head].</summary>
     public PoolingPlan? Pool { get; init; }
     public DeviceTensor? PoolSums { get; init; }

@@ -85,7 +85,7 @@ public static class LlavaVerifier
         if (fc.ImagePositions != null) yield return Comparison.Exact(fc.Name, "image_pos", prompt.ImagePositions, fc.ImagePositions);
         if (fc.ScaledPositions != null && scales != null)
         {
-            var rows = LlavaModel.ScaleRows(prompt, scales);
+            var rows = VisionLanguageModel.ScaleRows(prompt, scales);
             yield return Comparison.Exact(fc.Name, "scaled_pos", Enumerable.Range(0, T).Where(i => rows[i] != 0).ToArray(), fc.ScaledPositions);
         }
         var zImageMean = ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead);   // [L, H, dh]
@@ -121,7 +121,7 @@ public static class LlavaVerifier
         var headOut = HeadOutputs.Compute(model.Text, rec, null);
         if (scales == null) return headOut;
         var t = model.Config.Text;
-        var rows = LlavaModel.ScaleRows(prompt, scales);
+        var rows = VisionLanguageModel.ScaleRows(prompt, scales);
         int T = rec.Rows, d = t.DModel;
         for (int l = 0; l < t.Layers; l++)
             for (int r = 0; r < T; r++)

@@ -111,21 +111,13 @@ public abstract class VisionLanguageModel(Transformer text) : IDisposable
         return Text.Forward(new ForwardRequest
         {
             Tokens = prompt.LookupIds(), Layout = ImageRows.Prefill([0], [T], [prompt.Rows]), Logits = LogitRows.All,
-            Embeddings = prompt.Rows.Embeddings, Scales = scales, ScaleRows = scales == null ? null : ScaleRows(prompt, scales), Record = record,
+            Embeddings = prompt.Rows.Embeddings, Scales = scales, Record = record,
         }, cache);
     }
 
     /// <summary>[T]: 1 at the prompt positions where the scales' policy applies them (a prompt has no generated rows).</summary>
-    public static byte[] ScaleRows(ImagePrompt prompt, HeadScales scales)
-    {
-        int T = prompt.Ids.Length;
-        if (scales.Policy == PositionPolicy.Image) return prompt.Rows.Embeddings.Mask(T);
-        var rows = new byte[T];
-        if (scales.Policy == PositionPolicy.Span)
-            for (int t = Math.Max(0, scales.SpanStart); t < Math.Min(T, scales.SpanEnd); t++) rows[t] = 1;
-        else if (scales.Policy != PositionPolicy.Generated) Array.Fill(rows, (byte)1);
-        return rows;
-    }
+    public static byte[] ScaleRows(ImagePrompt prompt, HeadScales scales) =>
+        PolicyRows.Of(scales, BatchLayout.Single(prompt.Ids.Length), null, prompt.Rows.Embeddings);
 
     /// <summary>Generation from image prompts (the images enter through the prompts' image positions only).</summary>
     public GenerationResult Generate(IReadOnlyList<ImagePrompt> prompts, SamplingOptions options, HeadScales? scales = null,
