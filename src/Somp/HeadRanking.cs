@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 
 namespace HeadPursuit.Somp;
 
@@ -47,54 +46,8 @@ public sealed class HeadRanking
     public double ScoreOf(HeadId head) =>
         Entries.FirstOrDefault(e => e.Head == head)?.Score ?? throw new ArgumentOutOfRangeException(nameof(head), $"{head} is not in the ranking");
 
-    public string ToJson()
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteString("concept", Concept);
-            w.WriteString("method", Method);
-            w.WriteStartObject("options");
-            w.WriteBoolean("center", Options.Center);
-            w.WriteBoolean("normalize", Options.Normalize);
-            w.WriteBoolean("fold_final_norm", Options.FoldFinalNorm);
-            w.WriteEndObject();
-            w.WriteNumber("iterations", Iterations);
-            w.WriteNumber("layers", Layers);
-            w.WriteNumber("heads", Heads);
-            w.WriteNumber("samples", Samples);
-            if (HeadOutput != null) w.WriteString("head_output", HeadOutput);
-            WriteArray(w, "token_ids", TokenIds);
-            w.WriteStartArray("ranking");
-            foreach (var e in Entries)
-            {
-                w.WriteStartObject();
-                w.WriteString("head", e.Head.ToString());
-                w.WriteNumber("layer", e.Head.Layer);
-                w.WriteNumber("head_index", e.Head.Head);
-                w.WriteNumber("score", e.Score);
-                if (e.EvrCurve.Length > 0)
-                {
-                    w.WriteStartArray("evr");
-                    foreach (double x in e.EvrCurve) w.WriteNumberValue(x);
-                    w.WriteEndArray();
-                    WriteArray(w, "selected_token_ids", e.SelectedTokenIds);
-                }
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    static void WriteArray(Utf8JsonWriter w, string name, int[] values)
-    {
-        w.WriteStartArray(name);
-        foreach (int x in values) w.WriteNumberValue(x);
-        w.WriteEndArray();
-    }
+    /// <summary>The ranking as the JSON that `rank` writes (<see cref="HeadRankingJson"/>: its writer and reader).</summary>
+    public string ToJson() => HeadRankingJson.Write(this);
 
     /// <summary>rank,head,layer,head_index,score — one line per head, options in a leading '#' comment line.</summary>
     public string ToCsv()

@@ -1,5 +1,5 @@
+using HeadPursuit.Somp;
 using System.Globalization;
-using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Eval.Overlap;
 using HeadPursuit.Eval.Plots;
 
@@ -36,7 +36,7 @@ sealed class OverlapCommand : ICommand
             bool named = eq > 0 && !File.Exists(a);
             string file = named ? a[(eq + 1)..] : a;
             string name = named ? a[..eq] : Path.GetFileNameWithoutExtension(file);
-            return new NamedRanking(name, file, RankingFile.Read(file));
+            return new NamedRanking(name, file, HeadRankingJson.Read(file));
         }).ToArray();
 
         var overlap = new HeadSetOverlap(rankings, ks);

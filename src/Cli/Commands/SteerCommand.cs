@@ -1,4 +1,3 @@
-using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Eval.Steering;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Generation;
@@ -63,7 +62,7 @@ sealed class SteerCommand : ICommand
         var samples = imagesPath == null ? null
             : ImageSamples.Read(imagesPath, ids.Length > 0 ? null : prompt ?? ImagePrompts.DefaultText, ids.Length > 0 ? ids : null);
         var texts = samples != null ? [.. samples.Select(s => s.Label)] : promptFile != null ? PromptFile.Read(promptFile) : [prompt!];
-        var heads = headList != null ? HeadList.Parse(headList) : RankingFile.Read(rankingPath!).Top(top).ToArray();
+        var heads = headList != null ? HeadList.Parse(headList) : HeadRankingJson.Read(rankingPath!).Top(top).ToArray();
 
         string modelName = BuiltinModel.Or(model, defaultPrompts);
         using var loaded = LoadedModel.Load(modelName, backend);

@@ -58,8 +58,8 @@ public sealed class ExperimentRunner(ExperimentSpec spec, Transformer model, Tok
         bool needLens = spec.Selections.Any(s => s.Kind == SelectionKind.LogitLens);
         if (!needSomp && !needLens) return (null, null);
         HeadScorer? scorer = spec.CapturePrompts == null ? null : Scorer();
-        var somp = !needSomp ? null : spec.SompRankingPath != null ? RankingFile.Read(spec.SompRankingPath) : scorer!.Rank(concept.Name, concept.TokenIds);
-        var lens = !needLens ? null : spec.LogitLensRankingPath != null ? RankingFile.Read(spec.LogitLensRankingPath) : scorer!.LogitLens(concept.Name, concept.TokenIds);
+        var somp = !needSomp ? null : spec.SompRankingPath != null ? HeadRankingJson.Read(spec.SompRankingPath) : scorer!.Rank(concept.Name, concept.TokenIds);
+        var lens = !needLens ? null : spec.LogitLensRankingPath != null ? HeadRankingJson.Read(spec.LogitLensRankingPath) : scorer!.LogitLens(concept.Name, concept.TokenIds);
         foreach (var r in new[] { somp, lens })
             if (r != null && (r.Layers != model.Config.Layers || r.Heads != model.Config.Heads))
                 throw new ArgumentException($"a {r.Method} ranking of {r.Layers} x {r.Heads} heads does not fit the model's {model.Config.Layers} x {model.Config.Heads}");

@@ -103,8 +103,8 @@ public sealed class ImageTaskRunner(ExperimentSpec spec, VisionLanguageModel vlm
         if (!needSomp && !needLens) return (null, null);
         bool capture = needSomp && spec.SompRankingPath == null || needLens && spec.LogitLensRankingPath == null;
         HeadScorer? scorer = capture ? Scorer(prompt) : null;
-        var somp = !needSomp ? null : spec.SompRankingPath != null ? RankingFile.Read(spec.SompRankingPath) : scorer!.Rank(concept.Name, concept.TokenIds);
-        var lens = !needLens ? null : spec.LogitLensRankingPath != null ? RankingFile.Read(spec.LogitLensRankingPath) : scorer!.LogitLens(concept.Name, concept.TokenIds);
+        var somp = !needSomp ? null : spec.SompRankingPath != null ? HeadRankingJson.Read(spec.SompRankingPath) : scorer!.Rank(concept.Name, concept.TokenIds);
+        var lens = !needLens ? null : spec.LogitLensRankingPath != null ? HeadRankingJson.Read(spec.LogitLensRankingPath) : scorer!.LogitLens(concept.Name, concept.TokenIds);
         var c = vlm.Text.Config;
         foreach (var r in new[] { somp, lens })
             if (r != null && (r.Layers != c.Layers || r.Heads != c.Heads))

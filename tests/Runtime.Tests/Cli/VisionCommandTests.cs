@@ -1,3 +1,4 @@
+using HeadPursuit.Somp;
 using System.Text.Json;
 using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Runtime.Capture;
@@ -118,7 +119,7 @@ public sealed class VisionCommandTests : IDisposable
                                "--out", P("rank"));
         Assert.True(exit == 0, stderr);
         Assert.Equal([5, 17, 99, 660], Ints(JsonDocument.Parse(File.ReadAllText(P("rank/shapes.somp.json"))).RootElement.GetProperty("token_ids")));
-        var ranking = RankingFile.Read(P("rank/shapes.somp.json"));
+        var ranking = HeadRankingJson.Read(P("rank/shapes.somp.json"));
         Assert.Equal((2, 4, 6), (ranking.Layers, ranking.Heads, ranking.Samples));
         Assert.Contains("Tokens: 5, 17, 99, 660", File.ReadAllText(P("rank/shapes.dictionary.md")));
         var top = ranking.Top(2);
