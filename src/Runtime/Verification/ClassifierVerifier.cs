@@ -37,7 +37,8 @@ public static class ClassifierVerifier
             int[] ids = Ints(fc.GetProperty("input_ids"));
             int T = ids.Length;
             if (fc.TryGetProperty("text", out var text)) yield return Comparison.Exact(name, "input_ids", classifier.Encode(text.GetString()!), ids);
-            yield return Comparison.Exact(name, "position_ids", Roberta.PositionIds(ids, c.PadId), Ints(fc.GetProperty("position_ids")));
+            if (fc.TryGetProperty("position_ids", out var positionIds))
+                yield return Comparison.Exact(name, "position_ids", Roberta.PositionIds(ids, c.PadId), Ints(positionIds));
             var tensors = fc.GetProperty("tensors").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
             var rec = new ClassifierRecording(L, T, 1, H, dh, d, probs: tensors.ContainsKey("attn_probs"));
             float[] logits = classifier.Model.Logits([ids], rec);
@@ -68,12 +69,15 @@ public static class ClassifierVerifier
             string name = bc.GetProperty("name").GetString()!;
             int[][] padded = [.. bc.GetProperty("input_ids").EnumerateArray().Select(Ints)];          // [B, Tmax]
             int[][] mask = [.. bc.GetProperty("attention_mask").EnumerateArray().Select(Ints)];       // [B, Tmax]
-            int[][] positions = [.. bc.GetProperty("position_ids").EnumerateArray().Select(Ints)];    // [B, Tmax]
             int B = padded.Length, Tmax = padded[0].Length;
             int[][] real = [.. Enumerable.Range(0, B).Select(b => Enumerable.Range(0, Tmax).Where(t => mask[b][t] != 0).ToArray())];   // real positions per row
             int[][] texts = [.. Enumerable.Range(0, B).Select(b => real[b].Select(t => padded[b][t]).ToArray())];
-            yield return Comparison.Exact(name, "position_ids", [.. texts.SelectMany(ids => Roberta.PositionIds(ids, c.PadId))],
-                                          [.. Enumerable.Range(0, B).SelectMany(b => real[b].Select(t => positions[b][t]))]);
+            if (bc.TryGetProperty("position_ids", out var positionIds))
+            {
+                int[][] positions = [.. positionIds.EnumerateArray().Select(Ints)];   // [B, Tmax]
+                yield return Comparison.Exact(name, "position_ids", [.. texts.SelectMany(ids => Roberta.PositionIds(ids, c.PadId))],
+                                              [.. Enumerable.Range(0, B).SelectMany(b => real[b].Select(t => positions[b][t]))]);
+            }
             int rows = texts.Sum(t => t.Length);
             var rec = new ClassifierRecording(L, rows, B, H, dh, d, probs: false);
             float[] logits = classifier.Model.Logits(texts, rec);
