@@ -42,6 +42,9 @@ sealed class LoadedModel : IDisposable
         return new LoadedModel { Name = modelOrFolder, Folder = folder, Model = Transformer.Load(folder, backend), Tokenizer = tokenizer };
     }
 
+    /// <summary>A sequence classifier (e.g. an experiment's toxicity classifier), from a folder or the hub as <see cref="Load"/> takes a model.</summary>
+    public static SequenceClassifier LoadClassifier(string modelOrFolder, IBackend backend) => SequenceClassifier.Load(Resolve(modelOrFolder), backend);
+
     /// <summary>The model's folder: a local one as is, a hub id's from the cache or a download; a hub failure says how to do without.</summary>
     static string Resolve(string modelOrFolder)
     {

@@ -208,19 +208,4 @@ public class ParquetExperimentFileTests
         string notParquet = t.Write("x.parquet", "not parquet at all");
         Assert.Contains($"{notParquet}: not a readable Parquet file", Refused(Text(new JsonObject { ["parquet"] = notParquet }), t.Path));
     }
-
-    [Fact]
-    public void TheReadmesMistralExperimentReachesTheHubFunction()
-    {
-        var e = Assert.Throws<ArgumentException>(() => ExperimentFile.Load(RepoFiles.Path("experiments", "mistral-triviaqa-countries.json"))).Message;
-        Assert.Contains("\"dataset.hub\": hub datasets are not wired yet: cannot fetch mandarjoshi/trivia_qa (config rc.nocontext, split validation)", e);
-    }
-
-    [Fact]
-    public void AHubDatasetGoesThroughTheOneHubFunctionWhichSaysItIsNotWiredYet()
-    {
-        using var t = new TempFolder();
-        var e = Refused(Text(new JsonObject { ["format"] = "triviaqa", ["hub"] = "mandarjoshi/trivia_qa", ["config"] = "rc.nocontext", ["split"] = "validation" }), t.Path);
-        Assert.Contains("\"dataset.hub\": hub datasets are not wired yet: cannot fetch mandarjoshi/trivia_qa (config rc.nocontext, split validation)", e);
-    }
 }

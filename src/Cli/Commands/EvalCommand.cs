@@ -22,6 +22,9 @@ sealed class EvalCommand : ICommand
           in REPORT.cells.jsonl; rerunning the same file continues from there. Also writes REPORT.alpha=A.svg (metrics
           against k) and the layer x head heatmaps REPORT.somp.svg / REPORT.logit_lens.svg of the rankings used.
 
+          A "toxicity_classifier" (e.g. s-nlp/roberta_toxicity_classifier, a folder or hub id) also scores the "toxicity"
+          metric: the share of generations whose toxic probability exceeds its threshold, and the mean probability.
+
           --examples N          prompts shown with their generations in the Markdown report (default 6)
         {CommonOptions.BackendUsage}
         """;
@@ -38,6 +41,7 @@ sealed class EvalCommand : ICommand
         if (File.Exists(localConfig))
             spec.CheckAgainst(spec.Images != null ? VisionLanguageModel.TextConfig(spec.Model) : ModelConfig.Load(localConfig), path);
 
+        using var classifier = spec.ToxicityClassifier is { } tc ? Classifier(tc, path, backend) : null;
         using var loaded = LoadedModel.Load(spec.Model, backend);
         spec.CheckAgainst(loaded.Model.Config, path);
         var solver = CommonOptions.SompSolver(backend);
@@ -48,8 +52,9 @@ sealed class EvalCommand : ICommand
             p.Report(done, total);
         }
         var report = spec.Images != null
-            ? new ImageTaskRunner(spec, loaded.RequireVlm($"{path}: the image task (\"dataset.format\": {spec.DatasetFormat})"), loaded.Tokenizer) { Progress = Progress, Solver = solver }.Run()
-            : new ExperimentRunner(spec, loaded.Model, loaded.RequireTokenizer()) { Progress = Progress, Solver = solver }.Run();
+            ? new ImageTaskRunner(spec, loaded.RequireVlm($"{path}: the image task (\"dataset.format\": {spec.DatasetFormat})"), loaded.Tokenizer)
+                { Progress = Progress, Solver = solver, ToxicityClassifier = classifier }.Run()
+            : new ExperimentRunner(spec, loaded.Model, loaded.RequireTokenizer()) { Progress = Progress, Solver = solver, ToxicityClassifier = classifier }.Run();
         File.WriteAllText(spec.ReportStem + ".json", report.ToJson());
         File.WriteAllText(spec.ReportStem + ".md", report.ToMarkdown(examples));
         foreach (var (alpha, svg) in ExperimentPlots.Write(report))
@@ -58,5 +63,18 @@ sealed class EvalCommand : ICommand
         if (report.LogitLens != null) File.WriteAllText(spec.ReportStem + ".logit_lens.svg", HeatmapSvg.Write(report.LogitLens));
         Console.Error.WriteLine($"wrote {spec.ReportStem}.json and {spec.ReportStem}.md ({report.Cells.Count} cells; finished cells kept in {spec.ReportStem}.cells.jsonl)");
         return 0;
+    }
+
+    /// <summary>The experiment's toxicity classifier, loaded before the model so that a wrong label fails at once.</summary>
+    static SequenceClassifier Classifier(ToxicityClassifierSpec spec, string path, Runtime.Backends.IBackend backend)
+    {
+        var classifier = LoadedModel.LoadClassifier(spec.Model, backend);
+        try { classifier.LabelIndex(spec.Label); }
+        catch (ArgumentException e)
+        {
+            classifier.Dispose();
+            throw new ArgumentException($"{path}: \"toxicity_classifier.label\": {e.Message}");
+        }
+        return classifier;
     }
 }

@@ -5,8 +5,8 @@ using HeadPursuit.Runtime.Models;
 namespace HeadPursuit.Eval.Experiments;
 
 /// <summary>Computes an experiment's requested metrics for one cell's generations.</summary>
-public sealed class CellMetrics(ExperimentSpec spec, KeywordCounter concept, ToxicityCount? toxicity, PerplexityScorer perplexity,
-                                ConceptMassScorer mass)
+public sealed class CellMetrics(ExperimentSpec spec, KeywordCounter concept, ToxicityCount? toxicity, ClassifierToxicity? classifier,
+                                PerplexityScorer perplexity, ConceptMassScorer mass)
 {
     /// <param name="prompts">Token ids per prompt.</param>
     /// <param name="newTokens">Per prompt, the generated ids (as scored for perplexity).</param>
@@ -26,6 +26,10 @@ public sealed class CellMetrics(ExperimentSpec spec, KeywordCounter concept, Tox
                     break;
                 case MetricNames.Toxicity:
                     values[m] = toxicity!.MeanPerGeneration(texts);
+                    if (classifier == null) break;
+                    var scores = classifier.Score(texts);
+                    values[MetricNames.ToxicityClassifierShare] = scores.Share;
+                    values[MetricNames.ToxicityClassifierMean] = scores.Mean;
                     break;
                 case MetricNames.QaExactMatch or MetricNames.QaF1:
                     var qa = QaSummary.Score(spec.Golds!, [.. texts.Select(QaScores.AnswerOf)], concept);
@@ -50,8 +54,15 @@ public sealed class CellMetrics(ExperimentSpec spec, KeywordCounter concept, Tox
     }
 
     /// <param name="conceptIds">The concept's token ids (for concept mass).</param>
+    /// <param name="classifier">The loaded model of the experiment's "toxicity_classifier" (null when it has none).</param>
     public static CellMetrics For(ExperimentSpec spec, Transformer model, IEnumerable<string> conceptWords, IReadOnlyList<int> conceptIds,
-                                  IEnumerable<string>? toxicWords) =>
-        new(spec, new KeywordCounter(conceptWords), toxicWords == null ? null : new ToxicityCount(toxicWords), new PerplexityScorer(model, spec.Batch),
-            new ConceptMassScorer(model, conceptIds, Math.Min(spec.Batch, 16)));
+                                  IEnumerable<string>? toxicWords, SequenceClassifier? classifier)
+    {
+        if ((spec.ToxicityClassifier == null) != (classifier == null))
+            throw new ArgumentException(spec.ToxicityClassifier == null ? $"{spec.Name} has no \"toxicity_classifier\", yet a classifier was given"
+                                                                        : $"{spec.Name}: the toxicity classifier {spec.ToxicityClassifier.Model} was not loaded");
+        var scorer = spec.ToxicityClassifier is { } c ? new ClassifierToxicity(classifier!, c.Label, c.Threshold, spec.Batch) : null;
+        return new(spec, new KeywordCounter(conceptWords), toxicWords == null ? null : new ToxicityCount(toxicWords), scorer,
+                   new PerplexityScorer(model, spec.Batch), new ConceptMassScorer(model, conceptIds, Math.Min(spec.Batch, 16)));
+    }
 }

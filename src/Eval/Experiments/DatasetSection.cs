@@ -97,7 +97,13 @@ static class DatasetSection
             else
             {
                 var columns = Columns(dataset, format, source, prefix);
-                var files = hub != null ? HubDatasets.ParquetFiles(hub, config ?? "default", split!) : ParquetFiles.Resolve(where, split);
+                string[] files;
+                if (hub != null)
+                {
+                    var found = HubDatasets.ParquetFiles(hub, config, split!);
+                    (files, where) = ([.. found.Files], HubDatasets.Describe(found));
+                }
+                else files = ParquetFiles.Resolve(where, split);
                 // with "half" every row is read first; otherwise reading stops at "limit"
                 content = FromParquet(format, where, ParquetTable.Open(files), columns, half == null ? limit : 0, givenClasses);
             }

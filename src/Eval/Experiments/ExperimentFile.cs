@@ -32,6 +32,8 @@ namespace HeadPursuit.Eval.Experiments;
 ///   "metrics": ["concept_frequency", "perplexity"],          // also toxicity, qa_exact_match, qa_f1, concept_mass
 ///   "plot_metrics": ["qa_f1_concept", "qa_f1_other"],         // reported values drawn in STEM.alpha=A.svg (default: all)
 ///   "toxicity_words": "toxicity", "batch": 32,
+///   "toxicity_classifier": { "model": "s-nlp/roberta_toxicity_classifier", "label": "toxic", "threshold": 0.5 },   // optional, with
+///              // "toxicity": a sequence classifier (folder or hub id) also scores each generation; label and threshold as shown by default
 ///   "report": "../docs/stories260k-colours" }
 /// </code>
 /// An image task (LLaVA models) changes the dataset, prompt, concept, ranking, policy and metrics:
@@ -54,7 +56,7 @@ namespace HeadPursuit.Eval.Experiments;
 public static class ExperimentFile
 {
     static readonly string[] TopFields = ["name", "model", "dataset", "concept", "ranking", "k", "alphas", "policy", "selections",
-                                          "random_draws", "decoding", "seed", "metrics", "toxicity_words", "batch", "report",
+                                          "random_draws", "decoding", "seed", "metrics", "toxicity_words", "toxicity_classifier", "batch", "report",
                                           "concept_tokens", "plot_metrics", "prompt", "prompt_ids", "concept_ids"];
 
     public static ExperimentSpec Load(string path)
@@ -178,7 +180,8 @@ public static class ExperimentFile
                     : throw Error(source, $"\"toxicity_words\" '{toxicity}' is neither a built-in list nor a word-list file");
         }
 
-        var reported = metrics.SelectMany(MetricNames.Reported).ToArray();
+        var classifier = ToxicityClassifier(root, metrics, source, folder);
+        var reported = metrics.SelectMany(m => MetricNames.Reported(m, classifier != null)).ToArray();
         var plotMetrics = root.TryGetProperty("plot_metrics", out _) ? StringArray(root, "plot_metrics", source) : reported;
         foreach (var m in plotMetrics)
             if (!reported.Contains(m)) throw Error(source, $"\"plot_metrics\": '{m}' is not reported (reported: {string.Join(", ", reported)})");
@@ -196,13 +199,27 @@ public static class ExperimentFile
             ExcludePrefix = excludePrefix, ExcludeSuffix = excludeSuffix, SompRankingPath = sompFile, LogitLensRankingPath = lensFile,
             K = k, Alphas = alphas, Policy = policy, SpanStart = spanStart, SpanEnd = spanEnd, Selections = selections,
             RandomDraws = draws, Decoding = Decoding(root, source), Seed = Int(root, "seed", 0, source, ""), Metrics = metrics,
-            ToxicityWords = toxicity, Batch = batch, ReportStem = report, PlotMetrics = plotMetrics,
+            ToxicityWords = toxicity, ToxicityClassifier = classifier, Batch = batch, ReportStem = report, PlotMetrics = plotMetrics,
             Images = !imageTask ? null : new ImageTaskSpec
             {
                 Images = images, Classes = classes, PromptText = promptText, PromptIds = promptIds, CaptureImages = captureImages, ConceptIds = conceptIds,
             },
             Fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))),
         };
+    }
+
+    /// <summary>"toxicity_classifier" (only beside the "toxicity" metric): a model, and the label and threshold with their defaults.</summary>
+    static ToxicityClassifierSpec? ToxicityClassifier(JsonElement root, string[] metrics, string source, string folder)
+    {
+        if (!root.TryGetProperty("toxicity_classifier", out var v)) return null;
+        if (!metrics.Contains(MetricNames.Toxicity)) throw Error(source, "\"toxicity_classifier\" scores the \"toxicity\" metric, which \"metrics\" does not ask for");
+        if (v.ValueKind != JsonValueKind.Object) throw Error(source, "\"toxicity_classifier\" must be an object {\"model\": ..., \"label\": ..., \"threshold\": ...}");
+        const string prefix = "toxicity_classifier.";
+        Unknown(v, ["model", "label", "threshold"], source, prefix);
+        double threshold = Number(v, "threshold", ToxicityClassifierSpec.DefaultThreshold, source, prefix);
+        if (!(threshold >= 0 && threshold < 1)) throw Error(source, $"\"{prefix}threshold\" must be a probability in [0, 1), got {threshold}");
+        return new ToxicityClassifierSpec(ModelPath(RequiredString(v, "model", source, prefix), folder),
+                                          OptionalString(v, "label", source, prefix) ?? ToxicityClassifierSpec.DefaultLabel, threshold);
     }
 
     /// <summary>A relative path that exists as a folder is resolved; anything else is taken as a hub id.</summary>

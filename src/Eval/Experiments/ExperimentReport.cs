@@ -25,7 +25,7 @@ public sealed class ExperimentReport
     {
         Spec = spec; Somp = somp; LogitLens = lens; Cells = cells;
         Baseline = cells.Single(c => c.Key == CellResult.BaselineKey);
-        MetricNames = [.. spec.Metrics.SelectMany(Experiments.MetricNames.Reported)];
+        MetricNames = spec.ReportedMetrics;
         Rows = [.. cells.Where(c => c != Baseline)
                         .GroupBy(c => (c.Alpha, c.K, c.Selection))
                         .Select(g => Summarise(g.Key.Selection, g.Key.K, g.Key.Alpha, [.. g]))];
@@ -58,6 +58,7 @@ public sealed class ExperimentReport
             policy = Spec.Policy.ToString().ToLowerInvariant(),
             span = Spec.Policy == Runtime.Capture.PositionPolicy.Span ? new[] { Spec.SpanStart, Spec.SpanEnd } : null,
             decoding = new { max_new_tokens = Spec.Decoding.MaxNewTokens, temperature = Spec.Decoding.Temperature, top_k = Spec.Decoding.TopK, top_p = Spec.Decoding.TopP, seed = Spec.Decoding.Seed },
+            toxicity_classifier = Spec.ToxicityClassifier is { } tc ? new { model = tc.Model, label = tc.Label, threshold = tc.Threshold } : null,
             random_seed = Spec.Seed,
             experiment_sha256 = Spec.Fingerprint,
             rankings = new[] { Somp, LogitLens }.Where(r => r != null).Select(r => new
@@ -98,6 +99,8 @@ public sealed class ExperimentReport
         if (Spec.CaptureSource != null)
             Line($"- ranking captured on: `{Shown(Spec.CaptureSource)}`{(Spec.CaptureHalf is { } ch ? $" (half {ch} of the paired split)" : "")}, pooled over {Spec.CapturePositions} positions{(Spec.ExcludePrefix != null || Spec.ExcludeSuffix != null ? $" without the template tokens of `{Spec.ExcludePrefix}` / `{Spec.ExcludeSuffix}`" : "")}");
         Line($"- concept: `{(Data.LexiconFile.IsReference(Spec.Concept) ? Spec.Concept : Path.GetFileNameWithoutExtension(Spec.Concept))}` (tokens: {Spec.ConceptTokens}); heads scaled at positions: {Spec.Policy}{(Spec.Policy == Runtime.Capture.PositionPolicy.Span ? $" [{Spec.SpanStart}, {Spec.SpanEnd})" : "")}");
+        if (Spec.ToxicityClassifier is { } classifier)
+            Line($"- toxicity classifier: `{Shown(classifier.Model)}`: {Experiments.MetricNames.ToxicityClassifierShare} is the share of generations whose probability of `{classifier.Label}` exceeds {classifier.Threshold}, {Experiments.MetricNames.ToxicityClassifierMean} the mean probability; {Experiments.MetricNames.Toxicity} counts toxic words");
         Line($"- decoding: {Spec.Decoding.MaxNewTokens} new tokens, temperature {Spec.Decoding.Temperature}{(Spec.Decoding.Temperature > 0 ? $", seed {Spec.Decoding.Seed}" : " (greedy)")}");
         Line($"- random controls: {Spec.RandomDraws} draws per k, same heads per layer as SOMP's top-k and disjoint from it (seed {Spec.Seed} + k)\n");
         foreach (var r in new[] { Somp, LogitLens }.Where(r => r != null))

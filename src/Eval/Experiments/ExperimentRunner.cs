@@ -17,6 +17,8 @@ public sealed class ExperimentRunner(ExperimentSpec spec, Transformer model, Tok
     public Action<string, int, int>? Progress { get; init; }
     /// <summary>Where the SOMP ranking runs (the CPU when not set).</summary>
     public ISompSolver? Solver { get; init; }
+    /// <summary>The loaded model of the experiment's "toxicity_classifier" (needed when it has one).</summary>
+    public SequenceClassifier? ToxicityClassifier { get; init; }
 
     public ExperimentReport Run()
     {
@@ -24,13 +26,13 @@ public sealed class ExperimentRunner(ExperimentSpec spec, Transformer model, Tok
         spec.CheckAgainst(c, spec.Name);
         var concept = ConceptSource.Load(spec.Concept, spec.ConceptTokens, spec.Model, w => tokenizer.Encode(w));
         var toxic = spec.ToxicityWords == null ? null : ConceptLists.Load(spec.ToxicityWords, w => tokenizer.Encode(w)).Words;
+        var metrics = CellMetrics.For(spec, model, concept.Words, concept.TokenIds, toxic, ToxicityClassifier);
         var (somp, lens) = Rankings(concept);
         var cells = CellPlan.Grid(spec, somp, lens, c.Layers, c.Heads);
         var store = new ResultsStore(spec.ReportStem + ".cells.jsonl", spec.Fingerprint);
         var prompts = spec.Prompts.Select(p => tokenizer.Encode(p, addSpecialTokens: true)).ToArray();
         for (int i = 0; i < prompts.Length; i++)
             if (prompts[i].Length == 0) throw new ArgumentException($"{spec.DatasetSource}: prompt {i + 1} encodes to no tokens");
-        var metrics = CellMetrics.For(spec, model, concept.Words, concept.TokenIds, toxic);
         var decoding = spec.Decoding.StopTokens.Length > 0 ? spec.Decoding : spec.Decoding with { StopTokens = c.EosIds };
 
         var results = CellLoop.Run(cells, store, Progress, cell =>

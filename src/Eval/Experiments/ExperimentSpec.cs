@@ -50,7 +50,11 @@ public sealed record ExperimentSpec
     /// <summary>Seed of the random head draws.</summary>
     public int Seed { get; init; }
     public required string[] Metrics { get; init; }
+    /// <summary>The values the metrics report, in order (<see cref="MetricNames.Reported"/>).</summary>
+    public IReadOnlyList<string> ReportedMetrics => [.. Metrics.SelectMany(m => MetricNames.Reported(m, ToxicityClassifier != null))];
     public string? ToxicityWords { get; init; }
+    /// <summary>The classifier that also scores toxicity, or null for the word count only.</summary>
+    public ToxicityClassifierSpec? ToxicityClassifier { get; init; }
     public int Batch { get; init; } = 32;
     /// <summary>Reported metric values drawn in the line plots.</summary>
     public string[] PlotMetrics { get; init; } = [];

@@ -1,6 +1,7 @@
 using System.Globalization;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Generation;
+using HeadPursuit.Runtime.Models;
 using HeadPursuit.Runtime.Tokenizers;
 using HeadPursuit.Runtime.Vision;
 using HeadPursuit.Somp;
@@ -23,6 +24,8 @@ public sealed class ImageTaskRunner(ExperimentSpec spec, VisionLanguageModel vlm
     public Action<string, int, int>? Progress { get; init; }
     /// <summary>Where the SOMP ranking runs (the CPU when not set).</summary>
     public ISompSolver? Solver { get; init; }
+    /// <summary>The loaded model of the experiment's "toxicity_classifier" (needed when it has one).</summary>
+    public SequenceClassifier? ToxicityClassifier { get; init; }
 
     public ExperimentReport Run()
     {
@@ -30,12 +33,12 @@ public sealed class ImageTaskRunner(ExperimentSpec spec, VisionLanguageModel vlm
         spec.CheckAgainst(c, spec.Name);
         var concept = Concept();
         var toxic = spec.ToxicityWords == null ? null : ConceptLists.Load(spec.ToxicityWords, Encode).Words;
+        var metrics = CellMetrics.For(spec, vlm.Text, concept.Words, concept.TokenIds, toxic, ToxicityClassifier);
         int[] prompt = PromptIds();
         var (somp, lens) = Rankings(concept, prompt);
         var cells = CellPlan.Grid(spec, somp, lens, c.Layers, c.Heads);
         var store = new ResultsStore(spec.ReportStem + ".cells.jsonl", spec.Fingerprint);
         var prompts = _task.Images.Select(_ => prompt).ToArray();
-        var metrics = CellMetrics.For(spec, vlm.Text, concept.Words, concept.TokenIds, toxic);
         var decoding = spec.Decoding.StopTokens.Length > 0 ? spec.Decoding : spec.Decoding with { StopTokens = c.EosIds };
 
         var results = CellLoop.Run(cells, store, Progress, cell =>

@@ -7,8 +7,11 @@ public static class MetricNames
     public const string ConceptFrequency = "concept_frequency";
     /// <summary>The unmodified model's perplexity of the generated tokens (quality).</summary>
     public const string Perplexity = "perplexity";
-    /// <summary>Mean toxic-word matches per generation (word list: the experiment's "toxicity_words").</summary>
+    /// <summary>Mean toxic-word matches per generation (word list: the experiment's "toxicity_words"); with a "toxicity_classifier"
+    /// also NAME_classifier_share (generations whose toxic probability exceeds the threshold) and NAME_classifier_mean.</summary>
     public const string Toxicity = "toxicity";
+    public const string ToxicityClassifierShare = Toxicity + "_classifier_share";
+    public const string ToxicityClassifierMean = Toxicity + "_classifier_mean";
     /// <summary>QA exact match / token F1 (TriviaQA datasets only), also reported as NAME_concept and NAME_other.</summary>
     public const string QaExactMatch = "qa_exact_match";
     public const string QaF1 = "qa_f1";
@@ -23,11 +26,15 @@ public static class MetricNames
 
     public static IReadOnlyList<string> Known { get; } = [ConceptFrequency, Perplexity, Toxicity, QaExactMatch, QaF1, ConceptMass, Accuracy, CiderD];
 
-    /// <summary>The values a requested metric reports (QA metrics add the split by whether the answer is a concept word).</summary>
-    public static IEnumerable<string> Reported(string metric) => metric switch
+    /// <summary>
+    /// The values a requested metric reports (QA metrics add the split by whether the answer is a concept word; toxicity
+    /// adds the classifier's values when the experiment has one).
+    /// </summary>
+    public static IEnumerable<string> Reported(string metric, bool toxicityClassifier) => metric switch
     {
         QaExactMatch or QaF1 => [metric, metric + "_concept", metric + "_other"],
         ConceptMass => [metric + "_next", metric + "_generated"],
+        Toxicity when toxicityClassifier => [metric, ToxicityClassifierShare, ToxicityClassifierMean],
         _ => [metric],
     };
 }

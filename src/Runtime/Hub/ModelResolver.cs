@@ -12,7 +12,12 @@ public static class ModelResolver
 
     /// <summary>Fetched when the repository has them; a 404 for any of these is fine.</summary>
     public static IReadOnlyList<string> OptionalFiles { get; } =
-        ["tokenizer.json", "tokenizer_config.json", "generation_config.json", "preprocessor_config.json", "special_tokens_map.json"];
+        [TokenizerFile, "tokenizer_config.json", "generation_config.json", "preprocessor_config.json", "special_tokens_map.json"];
+
+    const string TokenizerFile = "tokenizer.json";
+
+    /// <summary>A tokenizer in the older two-file format (RoBERTa's), fetched when the repository has no tokenizer.json.</summary>
+    public static IReadOnlyList<string> VocabFiles { get; } = ["vocab.json", "merges.txt"];
 
     public static string Resolve(string modelOrFolder, HubOptions options, IProgress<DownloadProgress>? progress = null) =>
         ResolveAsync(modelOrFolder, options, progress).GetAwaiter().GetResult();
@@ -30,7 +35,11 @@ public static class ModelResolver
         try
         {
             await fetcher.FetchAsync(ConfigFile, required: true, ct);
-            foreach (string file in OptionalFiles) await fetcher.FetchAsync(file, required: false, ct);
+            bool hasTokenizer = false;
+            foreach (string file in OptionalFiles)
+                if (await fetcher.FetchAsync(file, required: false, ct) && file == TokenizerFile) hasTokenizer = true;
+            if (!hasTokenizer)
+                foreach (string file in VocabFiles) await fetcher.FetchAsync(file, required: false, ct);
             await FetchWeightsAsync(fetcher, options, ct);
         }
         catch (HubRequestException e) { throw e.ToModelFormatException(); }

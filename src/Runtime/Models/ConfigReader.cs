@@ -12,6 +12,17 @@ public sealed class ConfigReader(JsonElement root, string source, string path = 
 {
     public string Source => source;
 
+    /// <summary>Parses a config.json text and reads it with <paramref name="read"/> (the document lives as long as the read).</summary>
+    public static T Parse<T>(string json, string source, Func<ConfigReader, T> read)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(json); }
+        catch (JsonException e) { throw new ModelFormatException($"{source}: not valid JSON ({e.Message})"); }
+        using var _ = doc;
+        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{source}: the config is not a JSON object");
+        return read(new ConfigReader(doc.RootElement, source));
+    }
+
     /// <summary>The field's name as a message shows it: "rope_scaling.factor" inside a nested object.</summary>
     public string Name(string field) => path + field;
 

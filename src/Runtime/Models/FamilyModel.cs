@@ -31,4 +31,26 @@ public abstract class FamilyModel(ModelConfig config, DeviceTensor tokenTable, N
 }
 
 /// <summary>An attention output projection (o_proj, c_proj, dense): the heads' z in, d_model out, and its bias if any.</summary>
-public sealed record OutputProjection(WeightMatrix Weight, float[]? Bias);
+public sealed record OutputProjection(WeightMatrix Weight, float[]? Bias)
+{
+    /// <summary>
+    /// Every head's W_O^(h), each [d_model, d_head] row-major: the block of the projection that reads head h's z, so
+    /// head_out = W_O^(h) z. (Linear [d, H*dh]: columns h*dh..; GPT-2 Conv1D [H*dh, d]: rows h*dh.., transposed.)
+    /// The projection is widened to fp32 once.
+    /// </summary>
+    public float[][] Blocks(int heads, int dHead)
+    {
+        var all = Weight.View.ToFloatArray();
+        int d = Weight.Out, q = heads * dHead;
+        if (Weight.In != q) throw new ArgumentException($"an output projection of {Weight.In} inputs does not read {heads} heads of {dHead}");
+        var blocks = new float[heads][];
+        for (int head = 0; head < heads; head++)
+        {
+            var block = blocks[head] = new float[d * dHead];
+            for (int i = 0; i < d; i++)
+                for (int j = 0; j < dHead; j++)
+                    block[i * dHead + j] = Weight.Layout == WeightLayout.OutIn ? all[i * q + head * dHead + j] : all[(head * dHead + j) * d + i];
+        }
+        return blocks;
+    }
+}

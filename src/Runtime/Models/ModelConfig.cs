@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace HeadPursuit.Runtime.Models;
 
 /// <summary>
@@ -46,21 +44,18 @@ public abstract record ModelConfig
     }
 
     /// <summary>Reads a config.json text with the family its model_type names.</summary>
-    public static ModelConfig Parse(string json, string source)
+    public static ModelConfig Parse(string json, string source) => ConfigReader.Parse(json, source, r =>
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(json); }
-        catch (JsonException e) { throw new ModelFormatException($"{source}: not valid JSON ({e.Message})"); }
-        using var _ = doc;
-        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{source}: the config is not a JSON object");
-        var r = new ConfigReader(doc.RootElement, source);
         string supported = string.Join(", ", ModelFamily.SupportedModelTypes);
         string type = r.String("model_type") ?? throw new ModelFormatException($"{source}: missing \"model_type\" (supported: {supported})");
+        if (SequenceClassifier.Reads(type))
+            throw new ModelFormatException($"{source}: model_type \"{type}\" is a sequence classifier: it scores texts (verify, the toxicity metric's " +
+                                           $"\"toxicity_classifier\") and has no language-model head to generate with or rank heads on (language models: {supported})");
         var family = ModelFamily.ForModelType(type) ?? throw new ModelFormatException($"{source}: model_type \"{type}\" is not supported (supported: {supported})");
         var config = family.ReadConfig(r, type);
         config.Validate(source);
         return config;
-    }
+    });
 
     void Validate(string source)
     {

@@ -193,27 +193,8 @@ public sealed class Transformer : IDisposable
     /// <summary>[d_model] the final norm's multiplicative gain as applied (Gemma: 1 + w).</summary>
     public float[] FinalNormGain => _model.FinalNorm.Gain;
 
-    /// <summary>
-    /// Every head's W_O^(h) of one layer, each [d_model, d_head] row-major: the block of the output projection that reads
-    /// head h's z, so head_out = W_O^(h) z. (Linear o_proj [d, H*dh]: columns h*dh..; GPT-2 Conv1D c_proj [H*dh, d]: rows
-    /// h*dh.., transposed.) The projection is widened to fp32 once per layer.
-    /// </summary>
-    public float[][] OutputBlocks(int layer)
-    {
-        var c = Config;
-        var o = OutputProjection(layer).Weight;
-        var all = o.View.ToFloatArray();
-        int d = c.DModel, dh = c.DHead, q = c.Heads * dh;
-        var blocks = new float[c.Heads][];
-        for (int head = 0; head < c.Heads; head++)
-        {
-            var block = blocks[head] = new float[d * dh];
-            for (int i = 0; i < d; i++)
-                for (int j = 0; j < dh; j++)
-                    block[i * dh + j] = o.Layout == WeightLayout.OutIn ? all[i * q + head * dh + j] : all[(head * dh + j) * d + i];
-        }
-        return blocks;
-    }
+    /// <summary>Every head's W_O^(h) of one layer, each [d_model, d_head] row-major (<see cref="Models.OutputProjection.Blocks"/>).</summary>
+    public float[][] OutputBlocks(int layer) => OutputProjection(layer).Blocks(Config.Heads, Config.DHead);
 
     /// <summary>Frees the model's tensors on the backend and, when it opened them, the mapped checkpoint files.</summary>
     public void Dispose()

@@ -61,13 +61,20 @@ public sealed class Tokenizer
     int? IdOfConfigToken(string? token, string field, string where) =>
         token == null ? null : TokenToId(token) ?? throw new ModelFormatException($"{where}: {field} '{token}' is not in the vocabulary");
 
-    /// <summary>Loads folder/tokenizer.json and, when present, folder/tokenizer_config.json.</summary>
+    /// <summary>
+    /// Loads folder/tokenizer.json and, when present, folder/tokenizer_config.json; a folder without tokenizer.json but
+    /// with a RoBERTa tokenizer's vocab.json and merges.txt loads those (<see cref="RobertaVocabFiles"/>).
+    /// </summary>
     public static Tokenizer FromFolder(string folder)
     {
         string json = Path.Combine(folder, "tokenizer.json");
-        if (!File.Exists(json)) throw new ModelFormatException($"{folder}: no tokenizer.json (a Hugging Face fast-tokenizer file is required)");
         string config = Path.Combine(folder, "tokenizer_config.json");
-        return FromFile(json, File.Exists(config) ? config : null);
+        string? configPath = File.Exists(config) ? config : null;
+        if (File.Exists(json)) return FromFile(json, configPath);
+        if (RobertaVocabFiles.In(folder))
+            return new(RobertaVocabFiles.Read(folder, configPath), configPath == null ? TokenizerConfig.Empty : TokenizerConfig.Read(configPath),
+                       configPath ?? Path.Combine(folder, RobertaVocabFiles.VocabFile));
+        throw new ModelFormatException($"{folder}: no tokenizer.json (a Hugging Face fast-tokenizer file is required; RoBERTa's vocab.json + merges.txt are read too)");
     }
 
     public static Tokenizer FromFile(string tokenizerJsonPath, string? tokenizerConfigPath = null) => new(
@@ -88,6 +95,18 @@ public sealed class Tokenizer
             else _model.Encode(word, ids);
         if (addSpecialTokens) ids.AddRange(_template.Suffix);
         return [.. ids];
+    }
+
+    /// <summary>
+    /// Encode(text, addSpecialTokens: true) in at most <paramref name="maxLength"/> ids: the text's own tokens are cut at
+    /// the end and the post-processor's special tokens kept (HF truncation=True with max_length).
+    /// </summary>
+    public int[] EncodeTruncated(string text, int maxLength)
+    {
+        int room = maxLength - _template.Prefix.Length - _template.Suffix.Length;
+        if (room < 0) throw new ArgumentException($"{maxLength} tokens cannot hold the {maxLength - room} special tokens added around a text", nameof(maxLength));
+        var ids = Encode(text);
+        return [.. _template.Prefix, .. ids.AsSpan(0, Math.Min(room, ids.Length)), .. _template.Suffix];
     }
 
     /// <summary>The token strings of Encode(text) without special tokens added (HF tokenizer.tokenize).</summary>

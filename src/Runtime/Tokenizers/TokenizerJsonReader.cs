@@ -5,7 +5,7 @@ namespace HeadPursuit.Runtime.Tokenizers;
 /// <summary>
 /// Reads a Hugging Face tokenizer.json into its parts. Supported: model BPE (merges as "a b" strings
 /// or ["a", "b"] pairs); normalizers Prepend, Replace, NFC, Sequence; pre-tokenizers ByteLevel, Split,
-/// Metaspace, Sequence; post-processors TemplateProcessing, ByteLevel, Sequence; decoders ByteLevel,
+/// Metaspace, Sequence; post-processors TemplateProcessing, RobertaProcessing, ByteLevel, Sequence; decoders ByteLevel,
 /// Metaspace, Replace, ByteFallback, Fuse, Strip, Sequence. Anything else is refused with a message
 /// naming the component, never silently ignored.
 /// </summary>
@@ -177,8 +177,18 @@ internal static class TokenizerJsonReader
                 return new SpecialTokenTemplate([.. prefix], [.. suffix]);
             }
             case "TemplateProcessing": return ReadTemplate(e, where);
+            case "RobertaProcessing": return new SpecialTokenTemplate([SpecialTokenId(e, "cls", where)], [SpecialTokenId(e, "sep", where)]);
             default: throw new ModelFormatException($"{where}: post-processor type '{type}' is not supported");
         }
+    }
+
+    /// <summary>RobertaProcessing's "cls" / "sep": a [token, id] pair (one text becomes cls + text + sep).</summary>
+    static int SpecialTokenId(JsonElement e, string name, string where)
+    {
+        var pair = JsonFields.Required(e, name, where);
+        if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2 || pair[0].ValueKind != JsonValueKind.String)
+            throw new ModelFormatException($"{where}: field '{name}' must be a [token, id] pair, got {pair.GetRawText()}");
+        return JsonFields.NonNegativeInt(pair[1], $"{where}: {name}");
     }
 
     /// <summary>The "single" template: special tokens before the "A" sequence go to Prefix, after it to Suffix.</summary>

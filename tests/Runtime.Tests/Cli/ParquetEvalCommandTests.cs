@@ -27,26 +27,8 @@ public sealed class ParquetEvalCommandTests : IDisposable
         return path;
     }
 
-    /// <summary>Runs the experiment, cuts its results file to the header and <paramref name="kept"/> cells, runs it again.</summary>
-    void RunsAndResumes(string file, int cells, int kept, string metric)
-    {
-        var (exit, _, err) = Hp("eval", file);
-        Assert.True(exit == 0, err);
-        string stem = Path.Combine(_dir, "report");
-        var report = JsonNode.Parse(File.ReadAllText(stem + ".json"))!.AsObject();
-        Assert.Equal(cells, report["cells"]!.AsArray().Count);
-        Assert.Contains($"## {metric} relative to the unmodified model", File.ReadAllText(stem + ".md"));
-        string results = stem + ".cells.jsonl";
-        Assert.Equal(1 + cells, File.ReadAllLines(results).Length);
-
-        string before = File.ReadAllText(stem + ".json");
-        File.WriteAllLines(results, File.ReadAllLines(results)[..(1 + kept)]);   // as if interrupted after `kept` cells
-        File.Delete(stem + ".json");
-        (exit, _, err) = Hp("eval", file);
-        Assert.True(exit == 0, err);
-        Assert.Equal(1 + cells, File.ReadAllLines(results).Length);
-        Assert.Equal(before, File.ReadAllText(stem + ".json"));
-    }
+    void RunsAndResumes(string file, int cells, int kept, string metric) =>
+        EvalResume.RunsAndResumes(file, Path.Combine(_dir, "report"), cells, kept, metric);
 
     [Fact]
     public void AParquetQuestionSetRunsThroughEvalAndResumes()

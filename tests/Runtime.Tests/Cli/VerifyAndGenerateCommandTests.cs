@@ -24,6 +24,25 @@ public sealed class VerifyAndGenerateCommandTests
     }
 
     [Fact]
+    public void VerifyRunsAClassifierFixtureWithItsBatchesAndTokenizerCases()
+    {
+        var (exit, stdout, _) = CliRunner.Run("verify", Fixtures.Path("roberta-cls-tiny"));
+        Assert.Equal(0, exit);
+        Assert.Contains("ok   seq3         logits", stdout);
+        Assert.Contains("ok   batch_left   last_hidden_state", stdout);
+        Assert.Contains("ok   tok9         ids+special", stdout);
+        Assert.Contains("roberta-cls-tiny: 116 passed, 0 failed", stdout);   // 5 texts x 12 checks, the batches 5 + 3, 12 tokenizer cases x 4
+    }
+
+    [Fact]
+    public void AClassifierCannotGenerate()
+    {
+        var (exit, _, stderr) = CliRunner.Run("generate", "--model", Fixtures.Path("roberta-cls-tiny"), "--prompt", "Hello", "--device", "cpu");
+        Assert.Equal(1, exit);
+        Assert.Contains("model_type \"roberta\" is a sequence classifier: it scores texts", stderr);
+    }
+
+    [Fact]
     public void GreedyGenerationFromBosGivesTheGoldenStory()
     {
         var (exit, stdout, stderr) = CliRunner.Run("generate", "--model", Fixtures.Path("stories260K"), "--ids", "1", "--max-new-tokens", "8", "--stop", "2");

@@ -53,6 +53,21 @@ public sealed class ModelResolverTests : HubTestBase
     }
 
     [Fact]
+    public void ATokenizerInVocabJsonAndMergesTxtIsFetchedOnlyWhenThereIsNoTokenizerJson()
+    {
+        ModelResolver.Resolve(Repo, Options);
+        Assert.DoesNotContain(Hub.Requests, r => r.Path.EndsWith("/vocab.json", StringComparison.Ordinal) || r.Path.EndsWith("/merges.txt", StringComparison.Ordinal));
+
+        const string Classifier = "test-org/classifier";
+        Hub.AddFile(Classifier, "config.json", FakeModel.Config);
+        Hub.AddFile(Classifier, "vocab.json", "{\"a\": 0}"u8.ToArray());
+        Hub.AddFile(Classifier, "merges.txt", "#version: 0.2\n"u8.ToArray());
+        Hub.AddFile(Classifier, "model.safetensors", _weights);
+        string folder = ModelResolver.Resolve(Classifier, Options);
+        Assert.Equal(["config.json", "merges.txt", "model.safetensors", "vocab.json"], Names(folder));
+    }
+
+    [Fact]
     public void LfsFilesAreFetchedFromTheRedirectAndPlainFilesFromTheCommit()
     {
         ModelResolver.Resolve(Repo, Options);

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 
 namespace HeadPursuit.Runtime.Tests.Models;
 
-/// <summary>Every forward, intervention and generation case of every model fixture, within the MANIFEST's tolerances.</summary>
+/// <summary>Every forward, intervention and generation case of every model fixture (and the classifier's single texts and padded batches), within the MANIFEST's tolerances.</summary>
 public sealed class FixtureParityTests(ITestOutputHelper output)
 {
     [Theory]
@@ -19,6 +19,7 @@ public sealed class FixtureParityTests(ITestOutputHelper output)
     [InlineData("pythia-tiny")]
     [InlineData("gemma2-tiny")]
     [InlineData("gemma3-text-tiny")]
+    [InlineData("roberta-cls-tiny")]
     public void EveryCaseMatchesTheReference(string fixture)
     {
         var results = ModelVerifier.Run(Fixtures.Path(fixture), new CpuBackend()).ToList();
