@@ -36,8 +36,9 @@ public sealed class SequenceClassifier : IDisposable
         var config = ReadConfig(Path.Combine(folder, "config.json"));
         var tokenizer = Tokenizer.FromFolder(folder);
         var store = WeightStore.Open(folder);
-        try { return new SequenceClassifier(folder, Roberta.Load(config, new CheckpointTensors(store), backend), tokenizer, store); }
-        catch { store.Dispose(); throw; }
+        var parameters = new ParameterTensors(backend);
+        try { return new SequenceClassifier(folder, Roberta.Load(config, new CheckpointTensors(store), parameters), tokenizer, store); }
+        catch { parameters.Dispose(); store.Dispose(); throw; }
     }
 
     /// <summary>Reads a classifier's config.json.</summary>
@@ -94,5 +95,9 @@ public sealed class SequenceClassifier : IDisposable
         return p;
     }
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        Model.Dispose();
+        _store.Dispose();
+    }
 }

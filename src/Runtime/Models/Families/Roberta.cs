@@ -102,7 +102,7 @@ public static class Roberta
     }
 
     /// <summary>Loads RobertaForSequenceClassification's tensors onto a backend, checking every shape. The pooler and the position_ids buffer are not used.</summary>
-    public static Model Load(Config c, CheckpointTensors t, IBackend b)
+    public static Model Load(Config c, CheckpointTensors t, ParameterTensors b)
     {
         int d = c.DModel, f = c.DFF;
         const string e = "roberta.embeddings.";
@@ -143,9 +143,10 @@ public static class Roberta
     }
 
     /// <summary>The loaded classifier: its forward pass as backend ops over packed texts.</summary>
-    public sealed class Model
+    public sealed class Model : IDisposable
     {
         readonly Config _c;
+        readonly ParameterTensors _parameters;   // every tensor Load placed on the backend
         readonly IBackend _b;
         readonly DeviceTensor _word, _position, _type;
         readonly Norm _embedNorm;
@@ -155,10 +156,10 @@ public static class Roberta
         readonly AttentionShape _shape;
         Workspace? _ws;
 
-        internal Model(Config c, IBackend b, DeviceTensor word, DeviceTensor position, DeviceTensor type, Norm embedNorm, Layer[] layers,
+        internal Model(Config c, ParameterTensors parameters, DeviceTensor word, DeviceTensor position, DeviceTensor type, Norm embedNorm, Layer[] layers,
                        OutputProjection[] outputs, Head head)
         {
-            _c = c; _b = b; _word = word; _position = position; _type = type; _embedNorm = embedNorm; _layers = layers; _outputs = outputs; _head = head;
+            _c = c; _parameters = parameters; _b = parameters.Backend; _word = word; _position = position; _type = type; _embedNorm = embedNorm; _layers = layers; _outputs = outputs; _head = head;
             _shape = new AttentionShape(c.Heads, c.Heads, c.DHead);   // no window, no RoPE, scale 1/sqrt(d_head)
         }
 
@@ -166,6 +167,13 @@ public static class Roberta
 
         /// <summary>Layer l's attention.output.dense on the host (its input blocks are the heads' W_O).</summary>
         public OutputProjection Output(int layer) => _outputs[layer];
+
+        /// <summary>Frees the model's tensors on the backend.</summary>
+        public void Dispose()
+        {
+            _ws?.Dispose();
+            _parameters.Dispose();
+        }
 
         /// <summary>
         /// Logits [n, labels] of n texts (token ids with &lt;s&gt; first, as the tokenizer's post-processor makes them),
@@ -191,7 +199,8 @@ public static class Roberta
             int[] first = new int[rows], last = [.. lengths.SelectMany(len => Enumerable.Repeat(len - 1, len))];
             var layout = new BatchLayout([.. Enumerable.Range(0, n)], new int[n], lengths, blockFirst: first, blockLast: last);
             if (record != null && (record.Rows != rows || record.Texts != n)) throw new ArgumentException("the recording was sized for another batch");
-            var ws = _ws = Workspace.For(_ws, _b, c, rows, n, n * maxT);
+            var ws = Workspace.For(_ws, _b, c, rows, n, n * maxT);
+            if (ws != _ws) { _ws?.Dispose(); _ws = ws; }
             var b = _b;
 
             b.Embed(_word, tokens, ws.H, accumulate: false);
@@ -241,7 +250,7 @@ public static class Roberta
     }
 
     /// <summary>Buffers for a number of rows, texts and key/value rows, reused while they fit.</summary>
-    sealed class Workspace
+    sealed class Workspace : IDisposable
     {
         public required int Rows, Texts, KvRows;
         public required DeviceTensor X, H, Qkv, Z, Attn, Up, Mlp, K, V, Cls, ClsDense, Logits;
@@ -260,6 +269,11 @@ public static class Roberta
                 K = b.Activations(kv, d), V = b.Activations(kv, d),   // [texts * max length, d]: text i's keys at rows i*maxT..
                 Cls = b.Activations(n, d), ClsDense = b.Activations(n, d), Logits = b.Activations(n, c.Labels.Length),   // [texts, *]
             };
+        }
+
+        public void Dispose()
+        {
+            foreach (var t in new[] { X, H, Qkv, Z, Attn, Up, Mlp, K, V, Cls, ClsDense, Logits }) t.Dispose();
         }
     }
 }
