@@ -33,17 +33,17 @@ public sealed record LlavaNextConfig
         // HF packs each crop's P patch rows into a square map; with "full" the CLS row breaks that view.
         if (llava.Select == FeatureSelect.Full)
             throw new ModelFormatException($"{source}: vision_feature_select_strategy \"full\" is not supported for llava_next (supported: default)");
-        return new LlavaNextConfig { Llava = llava, GridPinpoints = Pinpoints(root["image_grid_pinpoints"], source, "image_grid_pinpoints", llava.Vision.ImageSize) ?? DefaultPinpoints };
+        return new LlavaNextConfig { Llava = llava, GridPinpoints = Pinpoints(root["image_grid_pinpoints"], source, llava.Vision.ImageSize, "the vision tower's image_size") ?? DefaultPinpoints };
     }
 
     /// <summary>
-    /// A JSON list of [height, width] pairs, each a positive multiple of <paramref name="tile"/> (HF counts crops with
-    /// ceil and lays out the feature map with floor; they agree only on multiples). Null when the field is absent.
+    /// image_grid_pinpoints: a JSON list of [height, width] pairs, each a positive multiple of <paramref name="tile"/>
+    /// (HF counts crops with ceil and lays out the feature map with floor; they agree only on multiples). Null when absent.
     /// </summary>
-    public static int[][]? Pinpoints(JsonNode? node, string source, string field, int tile)
+    public static int[][]? Pinpoints(JsonNode? node, string source, int tile, string tileName)
     {
         if (node is null) return null;
-        ModelFormatException Bad(string why) => new($"{source}: {field} {node.ToJsonString()} {why}");
+        ModelFormatException Bad(string why) => new($"{source}: image_grid_pinpoints {node.ToJsonString()} {why}");
         if (node is not JsonArray list || list.Count == 0) throw Bad("should be a non-empty list of [height, width] pairs");
         var result = new int[list.Count][];
         for (int i = 0; i < list.Count; i++)
@@ -52,7 +52,7 @@ public sealed record LlavaNextConfig
                 throw Bad($"should be a list of [height, width] pairs (entry {i} is {list[i]?.ToJsonString() ?? "null"})");
             result[i] = [pair[0]!.GetValue<int>(), pair[1]!.GetValue<int>()];
             if (result[i].Any(v => v <= 0 || v % tile != 0))
-                throw Bad($"should hold positive multiples of the vision tower's image_size {tile} (entry {i} is [{result[i][0]}, {result[i][1]}])");
+                throw Bad($"should hold positive multiples of {tileName} {tile} (entry {i} is [{result[i][0]}, {result[i][1]}])");
         }
         return result;
     }

@@ -36,7 +36,7 @@ public sealed class LlavaNextImageProcessor
         return new LlavaNextImageProcessor
         {
             Crop = crop,
-            GridPinpoints = LlavaNextConfig.Pinpoints(pinpoints, path, "image_grid_pinpoints", crop.CropHeight) ?? LlavaNextConfig.DefaultPinpoints,
+            GridPinpoints = LlavaNextConfig.Pinpoints(pinpoints, path, crop.CropHeight, "crop_size") ?? LlavaNextConfig.DefaultPinpoints,
         };
     }
 
