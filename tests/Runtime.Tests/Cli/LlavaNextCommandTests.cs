@@ -6,6 +6,7 @@ using HeadPursuit.Runtime.SafeTensors;
 using HeadPursuit.Runtime.Tests.Imaging;
 using HeadPursuit.Runtime.Tokenizers;
 using HeadPursuit.Tests;
+using static HeadPursuit.Runtime.Tests.Cli.VisionFixtureCases;
 
 namespace HeadPursuit.Runtime.Tests.Cli;
 
@@ -28,19 +29,6 @@ public sealed class LlavaNextCommandTests : IDisposable
 
     static (int Exit, string Out, string Err) Hp(params string[] args) => CliRunner.Run([.. args, "--device", "cpu"]);
 
-    static JsonElement Case(string group, string name)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("llava-next-tiny", "cases.json")));
-        return doc.RootElement.GetProperty(group).EnumerateArray().Single(c => c.GetProperty("name").GetString() == name).Clone();
-    }
-
-    static int[] Ints(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetInt32())];
-
-    /// <summary>The prompt with its run of image tokens collapsed to one, as a user types it.</summary>
-    static int[] Collapse(int[] ids) => [.. ids.Where((t, i) => t != ImageToken || i == 0 || ids[i - 1] != ImageToken)];
-
-    static JsonElement Result(string json) => JsonDocument.Parse(json).RootElement.GetProperty("results")[0].Clone();
-
     string Image(JsonElement c) => Path.Combine(_model, c.GetProperty("images")[0].GetString()!);
 
     [Theory]
@@ -50,16 +38,14 @@ public sealed class LlavaNextCommandTests : IDisposable
     [InlineData("gen_int_image", true)]
     public void GenerateWithAnImageGivesTheFixturesGreedyTokens(string name, bool collapse)
     {
-        var c = Case("generation", name);
+        var c = Case("llava-next-tiny", "generation", name);
         int[] prompt = Ints(c.GetProperty("prompt_ids"));
-        if (collapse) Assert.Single(Collapse(prompt), ImageToken);
-        var scales = c.GetProperty("head_scales").EnumerateArray()
-                      .Select(s => $"L{s.GetProperty("layer").GetInt32()}H{s.GetProperty("head").GetInt32()}={s.GetProperty("alpha").GetDouble()}").ToArray();
-        string[] args = ["generate", "--model", _model, "--image", Image(c), "--ids", string.Join(",", collapse ? Collapse(prompt) : prompt),
+        if (collapse) Assert.Single(Collapse(prompt, ImageToken), ImageToken);
+        string[] args = ["generate", "--model", _model, "--image", Image(c), "--ids", string.Join(",", collapse ? Collapse(prompt, ImageToken) : prompt),
                          "--max-new-tokens", c.GetProperty("max_new_tokens").GetInt32().ToString(), "--json",
                          // The fixture generates past EOS (id 2); stop at the image token instead, which it never emits.
                          "--stop", ImageToken.ToString(), "--policy", c.GetProperty("position_policy").GetString()!];
-        if (scales.Length > 0) args = [.. args, "--scale", string.Join(",", scales)];
+        if (ScaleOption(c) is { Length: > 0 } scales) args = [.. args, "--scale", scales];
         var (exit, stdout, stderr) = Hp(args);
         Assert.True(exit == 0, stderr);
         Assert.Equal(Ints(c.GetProperty("new_ids")), Ints(Result(stdout).GetProperty("new_ids")));
@@ -69,9 +55,9 @@ public sealed class LlavaNextCommandTests : IDisposable
     [Fact]
     public void CaptureOfAJsonlSampleMatchesTheFixturesImagePooledZ()
     {
-        var c = Case("forward", "prompt0");
+        var c = Case("llava-next-tiny", "forward", "prompt0");
         string jsonl = P("samples.jsonl");
-        File.WriteAllText(jsonl, JsonSerializer.Serialize(new { image = Image(c), prompt = Collapse(Ints(c.GetProperty("input_ids"))) }) + "\n");
+        File.WriteAllText(jsonl, JsonSerializer.Serialize(new { image = Image(c), prompt = Collapse(Ints(c.GetProperty("input_ids")), ImageToken) }) + "\n");
         var (exit, _, stderr) = Hp("capture", "--model", _model, "--images", jsonl, "--out", P("one.safetensors"));
         Assert.True(exit == 0, stderr);
 
@@ -142,9 +128,6 @@ public sealed class LlavaNextCommandTests : IDisposable
         }
         Assert.Contains(rows, r => r.GetProperty("unmodified").GetString() != r.GetProperty("steered").GetString());
     }
-
-    /// <summary>Without a tokenizer, steer prints the generated ids separated by spaces.</summary>
-    static int[] Words(JsonElement text) => [.. text.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
 
     /// <summary>llava-next-tiny with stories260K's tokenizer (512 ids, the fixture's vocabulary size) beside it.</summary>
     string ModelWithTokenizer()

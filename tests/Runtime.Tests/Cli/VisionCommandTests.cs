@@ -4,6 +4,7 @@ using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.SafeTensors;
 using HeadPursuit.Runtime.Tests.Imaging;
 using HeadPursuit.Tests;
+using static HeadPursuit.Runtime.Tests.Cli.VisionFixtureCases;
 
 namespace HeadPursuit.Runtime.Tests.Cli;
 
@@ -25,18 +26,7 @@ public sealed class VisionCommandTests : IDisposable
 
     static (int Exit, string Out, string Err) Hp(params string[] args) => CliRunner.Run([.. args, "--device", "cpu"]);
 
-    static JsonElement Case(string group, string name)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("llava-tiny", "cases.json")));
-        return doc.RootElement.GetProperty(group).EnumerateArray().Single(c => c.GetProperty("name").GetString() == name).Clone();
-    }
-
-    static int[] Ints(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetInt32())];
-
-    /// <summary>The prompt with its run of image tokens collapsed to one, as a user types it.</summary>
-    static int[] Collapse(int[] ids) => [.. ids.Where((t, i) => t != ImageToken || i == 0 || ids[i - 1] != ImageToken)];
-
-    static int[] NewIds(string json) => Ints(JsonDocument.Parse(json).RootElement.GetProperty("results")[0].GetProperty("new_ids"));
+    static int[] NewIds(string json) => Ints(Result(json).GetProperty("new_ids"));
 
     [Theory]
     [InlineData("gen_base", false)]
@@ -44,29 +34,27 @@ public sealed class VisionCommandTests : IDisposable
     [InlineData("gen_int", true)]
     public void GenerateWithAnImageGivesTheFixturesGreedyTokens(string name, bool collapse)
     {
-        var c = Case("generation", name);
+        var c = Case("llava-tiny", "generation", name);
         int[] prompt = Ints(c.GetProperty("prompt_ids"));
-        if (collapse) Assert.Single(Collapse(prompt), ImageToken);
-        var scales = c.GetProperty("head_scales").EnumerateArray()
-                      .Select(s => $"L{s.GetProperty("layer").GetInt32()}H{s.GetProperty("head").GetInt32()}={s.GetProperty("alpha").GetDouble()}").ToArray();
+        if (collapse) Assert.Single(Collapse(prompt, ImageToken), ImageToken);
         string[] args = ["generate", "--model", _model, "--image", Path.Combine(_model, c.GetProperty("image").GetString()!),
-                         "--ids", string.Join(",", collapse ? Collapse(prompt) : prompt),
+                         "--ids", string.Join(",", collapse ? Collapse(prompt, ImageToken) : prompt),
                          "--max-new-tokens", c.GetProperty("max_new_tokens").GetInt32().ToString(), "--json",
                          // The fixture generates past EOS (id 2); stop at the image token instead, which it never emits.
                          "--stop", ImageToken.ToString(), "--policy", c.GetProperty("position_policy").GetString()!];
-        if (scales.Length > 0) args = [.. args, "--scale", string.Join(",", scales)];
+        if (ScaleOption(c) is { Length: > 0 } scales) args = [.. args, "--scale", scales];
         var (exit, stdout, stderr) = Hp(args);
         Assert.True(exit == 0, stderr);
         Assert.Equal(Ints(c.GetProperty("new_ids")), NewIds(stdout));
-        Assert.Equal(prompt, Ints(JsonDocument.Parse(stdout).RootElement.GetProperty("results")[0].GetProperty("prompt_ids")));
+        Assert.Equal(prompt, Ints(Result(stdout).GetProperty("prompt_ids")));
     }
 
     [Fact]
     public void CaptureOfAJsonlSampleMatchesTheFixturesImagePooledZ()
     {
-        var c = Case("forward", "prompt0");
+        var c = Case("llava-tiny", "forward", "prompt0");
         string jsonl = P("samples.jsonl");
-        File.WriteAllText(jsonl, JsonSerializer.Serialize(new { image = Path.Combine(_model, c.GetProperty("image").GetString()!), prompt = Collapse(Ints(c.GetProperty("input_ids"))) }) + "\n");
+        File.WriteAllText(jsonl, JsonSerializer.Serialize(new { image = Path.Combine(_model, c.GetProperty("image").GetString()!), prompt = Collapse(Ints(c.GetProperty("input_ids")), ImageToken) }) + "\n");
         var (exit, _, stderr) = Hp("capture", "--model", _model, "--images", jsonl, "--out", P("one.safetensors"));
         Assert.True(exit == 0, stderr);
 
@@ -154,7 +142,4 @@ public sealed class VisionCommandTests : IDisposable
         }
         Assert.Contains(rows, r => r.GetProperty("unmodified").GetString() != r.GetProperty("steered").GetString());
     }
-
-    /// <summary>Without a tokenizer, steer prints the generated ids separated by spaces.</summary>
-    static int[] Words(JsonElement text) => [.. text.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
 }

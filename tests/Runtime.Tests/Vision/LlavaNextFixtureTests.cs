@@ -1,10 +1,6 @@
 using HeadPursuit.Runtime.Backends.Cpu;
-using HeadPursuit.Runtime.Capture;
-using HeadPursuit.Runtime.Generation;
-using HeadPursuit.Runtime.Models;
 using HeadPursuit.Runtime.SafeTensors;
 using HeadPursuit.Runtime.Verification;
-using HeadPursuit.Runtime.Vision;
 using HeadPursuit.Runtime.Vision.LlavaNext;
 using HeadPursuit.Tests;
 using Xunit.Abstractions;
@@ -104,55 +100,6 @@ public sealed class LlavaNextFixtureTests(ITestOutputHelper output)
         var want = Image("img1").PixelValues;
         Assert.Equal(want.Length, image.PixelValues.Length);
         for (int i = 0; i < want.Length; i++) Assert.True(Math.Abs(want[i] - image.PixelValues[i]) <= 1e-6, $"pixel {i}: {image.PixelValues[i]} vs {want[i]}");
-    }
-
-    [Fact]
-    public void TheImagePolicyLeavesEveryPositionBeforeTheImageUnchanged()
-    {
-        using var model = LlavaNextModel.Load(Folder, new CpuBackend());
-        var prompt = model.Prepare(PromptIds(1), [Image("img0")]);
-        var t = model.Text.Config;
-        var scales = HeadScales.Parse("L0H1=-1,L1H3=5", t.Layers, t.Heads, PositionPolicy.Image);
-        var plain = model.Forward(prompt);
-        var scaled = model.Forward(prompt, scales);
-        int first = prompt.ImagePositions[0], vocab = t.Vocab;
-        Assert.Equal(4, first);
-        Assert.Equal(plain.AsSpan(0, first * vocab).ToArray(), scaled.AsSpan(0, first * vocab).ToArray());
-        Assert.NotEqual(plain.AsSpan(first * vocab, vocab).ToArray(), scaled.AsSpan(first * vocab, vocab).ToArray());
-    }
-
-    [Fact]
-    public void BatchedCaptureOfTwoImagesEqualsTheRecordedMeans()
-    {
-        using var model = LlavaNextModel.Load(Folder, new CpuBackend());
-        var t = model.Text.Config;
-        int[][] prompts = [PromptIds(1), [1, ImageToken, 503, 510, 343]];
-        LlavaNextModel.Image[] images = [Image("img0"), Image("img1")];
-        var acts = model.CaptureImages(prompts, i => [images[i]], batchSize: 2);   // one packed forward of both
-        for (int i = 0; i < 2; i++)
-        {
-            var prompt = model.Prepare(prompts[i], [images[i]]);
-            int T = prompt.Ids.Length;
-            var rec = new ForwardRecording(t.Layers, T, t.Heads, t.DHead, t.DModel, probs: false);
-            model.Forward(prompt, record: rec);
-            var mean = LlavaVerifier.ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead);   // [L, H, dh]
-            for (int l = 0; l < t.Layers; l++)
-                for (int h = 0; h < t.Heads; h++)
-                    for (int j = 0; j < t.DHead; j++)
-                        Assert.Equal(mean[(l * t.Heads + h) * t.DHead + j], acts.Row(l, h, i)[j], 1e-5f);
-        }
-    }
-
-    [Fact]
-    public void BatchedGenerationOfTwoImagePromptsEqualsSeparateRuns()
-    {
-        using var model = LlavaNextModel.Load(Folder, new CpuBackend());
-        var a = model.Prepare(PromptIds(1), [Image("img0")]);
-        var b = model.Prepare([1, 346, ImageToken, 49], [Image("img3")]);
-        var options = new SamplingOptions { MaxNewTokens = 6 };
-        var both = model.Generate([a, b], options);
-        Assert.Equal(model.Generate([a], options).NewTokens[0], both.NewTokens[0]);
-        Assert.Equal(model.Generate([b], options).NewTokens[0], both.NewTokens[1]);
     }
 
     /// <summary>BOS, 3 text ids, the image token n times, 4 text ids (prompt0's shape).</summary>
