@@ -26,12 +26,8 @@ public sealed class LlavaFixture
 
     public static LlavaFixture Load(string folder)
     {
-        string path = Path.Combine(folder, "cases.json");
-        if (!File.Exists(path)) throw new ModelFormatException($"{folder}: no cases.json (not a fixture folder)");
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        using var doc = Open(folder, "llava");
         var root = doc.RootElement;
-        string family = root.TryGetProperty("family", out var f) ? f.GetString()! : "";
-        if (family != "llava") throw new ModelFormatException($"{path}: family \"{family}\" is not \"llava\"");
         return new LlavaFixture
         {
             Name = root.TryGetProperty("fixture", out var n) ? n.GetString()! : Path.GetFileName(folder),
@@ -46,6 +42,18 @@ public sealed class LlavaFixture
                 Scales(c), Policy(c), Ints(c.GetProperty("new_ids")), Tensors(c).GetValueOrDefault("step_logits"))).ToArray(),
             Errors = Cases(root, "errors").Select(c => new ErrorCase(Str(c, "name"), Ints(c.GetProperty("input_ids")), PixelValues(c))).ToArray(),
         };
+    }
+
+    /// <summary>A fixture folder's cases.json, which must name <paramref name="family"/>.</summary>
+    internal static JsonDocument Open(string folder, string family)
+    {
+        string path = Path.Combine(folder, "cases.json");
+        if (!File.Exists(path)) throw new ModelFormatException($"{folder}: no cases.json (not a fixture folder)");
+        var doc = JsonDocument.Parse(File.ReadAllText(path));
+        string named = doc.RootElement.TryGetProperty("family", out var f) ? f.GetString()! : "";
+        if (named == family) return doc;
+        doc.Dispose();
+        throw new ModelFormatException($"{path}: family \"{named}\" is not \"{family}\"");
     }
 
     public static HeadScales? ToScales(Scale[] scales, PositionPolicy policy, int layers, int heads)

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.SafeTensors;
-using HeadPursuit.Runtime.Tests.Imaging;
 using HeadPursuit.Runtime.Tokenizers;
 using HeadPursuit.Tests;
 using static HeadPursuit.Runtime.Tests.Cli.VisionFixtureCases;
@@ -72,22 +71,7 @@ public sealed class LlavaNextCommandTests : IDisposable
     }
 
     /// <summary>Six synthetic RGB images of different sizes and aspect ratios (so different grids, unpadding and token counts).</summary>
-    string WriteImages()
-    {
-        string folder = Directory.CreateDirectory(P("images")).FullName;
-        (int W, int H)[] sizes = [(20, 37), (45, 18), (30, 30), (13, 29), (60, 24), (33, 40)];
-        for (int k = 0; k < sizes.Length; k++)
-        {
-            var (w, h) = sizes[k];
-            var samples = new int[h * w * 3];   // [H, W, 3]
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++)
-                    for (int ch = 0; ch < 3; ch++)
-                        samples[(y * w + x) * 3 + ch] = (ch == k % 3 ? 200 : 40) + (x * (k + 1) + y * ch) % 56;
-            File.WriteAllBytes(Path.Combine(folder, $"synthetic{k}.png"), TestPngEncoder.Encode(w, h, colorType: 2, depth: 8, samples));
-        }
-        return folder;
-    }
+    string WriteImages() => WriteSyntheticImages(P("images"), [(20, 37), (45, 18), (30, 30), (13, 29), (60, 24), (33, 40)]);
 
     [Fact]
     public void CaptureRankSteerOnSyntheticImagesWithTheImagePolicy()

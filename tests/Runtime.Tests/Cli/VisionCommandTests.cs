@@ -2,7 +2,6 @@ using System.Text.Json;
 using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.SafeTensors;
-using HeadPursuit.Runtime.Tests.Imaging;
 using HeadPursuit.Tests;
 using static HeadPursuit.Runtime.Tests.Cli.VisionFixtureCases;
 
@@ -70,21 +69,7 @@ public sealed class VisionCommandTests : IDisposable
     }
 
     /// <summary>Six synthetic RGB images, each a different colour gradient and size (all larger than the 32x32 crop).</summary>
-    string WriteImages()
-    {
-        string folder = Directory.CreateDirectory(P("images")).FullName;
-        for (int k = 0; k < 6; k++)
-        {
-            int w = 36 + 5 * k, h = 34 + 3 * k;
-            var samples = new int[h * w * 3];   // [H, W, 3]
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++)
-                    for (int ch = 0; ch < 3; ch++)
-                        samples[(y * w + x) * 3 + ch] = (ch == k % 3 ? 200 : 40) + (x * (k + 1) + y * ch) % 56;
-            File.WriteAllBytes(Path.Combine(folder, $"synthetic{k}.png"), TestPngEncoder.Encode(w, h, colorType: 2, depth: 8, samples));
-        }
-        return folder;
-    }
+    string WriteImages() => WriteSyntheticImages(P("images"), [.. Enumerable.Range(0, 6).Select(k => (36 + 5 * k, 34 + 3 * k))]);
 
     [Fact]
     public void CaptureRankSteerOnSyntheticImagesWithTheImagePolicy()

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HeadPursuit.Runtime.Tests.Imaging;
 using HeadPursuit.Tests;
 
 namespace HeadPursuit.Runtime.Tests.Cli;
@@ -26,4 +27,24 @@ static class VisionFixtureCases
 
     /// <summary>Without a tokenizer, steer prints the generated ids separated by spaces.</summary>
     public static int[] Words(JsonElement text) => [.. text.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
+
+    /// <summary>
+    /// Synthetic RGB PNGs in <paramref name="folder"/>, synthetic{k}.png of size sizes[k], each a different colour
+    /// gradient; returns the folder.
+    /// </summary>
+    public static string WriteSyntheticImages(string folder, (int Width, int Height)[] sizes)
+    {
+        Directory.CreateDirectory(folder);
+        for (int k = 0; k < sizes.Length; k++)
+        {
+            var (w, h) = sizes[k];
+            var samples = new int[h * w * 3];   // [H, W, 3]
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                    for (int ch = 0; ch < 3; ch++)
+                        samples[(y * w + x) * 3 + ch] = (ch == k % 3 ? 200 : 40) + (x * (k + 1) + y * ch) % 56;
+            File.WriteAllBytes(Path.Combine(folder, $"synthetic{k}.png"), TestPngEncoder.Encode(w, h, colorType: 2, depth: 8, samples));
+        }
+        return folder;
+    }
 }

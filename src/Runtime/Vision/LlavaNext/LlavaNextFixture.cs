@@ -34,12 +34,8 @@ public sealed class LlavaNextFixture
 
     public static LlavaNextFixture Load(string folder)
     {
-        string path = Path.Combine(folder, "cases.json");
-        if (!File.Exists(path)) throw new ModelFormatException($"{folder}: no cases.json (not a fixture folder)");
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        using var doc = Open(folder, "llava_next");
         var root = doc.RootElement;
-        string family = root.TryGetProperty("family", out var f) ? f.GetString()! : "";
-        if (family != "llava_next") throw new ModelFormatException($"{path}: family \"{family}\" is not \"llava_next\"");
         return new LlavaNextFixture
         {
             ExpectedFile = Path.Combine(folder, root.TryGetProperty("expected_file", out var e) ? e.GetString()! : "expected.safetensors"),
