@@ -132,9 +132,10 @@ public static class AnyResolution
         long mantissa = bits & 0xFFFFFFFFFFFFFL;
         if (exponent == 0) exponent = 1; else mantissa |= 1L << 52;
         int e = exponent - 1075;                                                   // x = mantissa * 2^e
-        var scale = BigInteger.Pow(2, Math.Max(0, -e));                            // 2^-e when e < 0
-        var twiceE7X = 20_000_000 * (BigInteger)mantissa * BigInteger.Pow(2, Math.Max(0, e));   // 2e7 x * 2^-e
-        var twiceE7Next = 20_000_000 * (BigInteger)(floor + 1) * scale;           // 2e7 (floor + 1) * 2^-e
+        // Both sides of the comparison times scale = 2^max(0, -e), so that every term is an integer.
+        var scale = BigInteger.Pow(2, Math.Max(0, -e));
+        var twiceE7X = 20_000_000 * (BigInteger)mantissa * BigInteger.Pow(2, Math.Max(0, e));   // 2e7 x scale
+        var twiceE7Next = 20_000_000 * (BigInteger)(floor + 1) * scale;                          // 2e7 (floor + 1) scale
         return (int)(twiceE7Next - twiceE7X < scale ? floor + 1 : floor);
     }
 }
