@@ -82,7 +82,7 @@ sealed class ForwardBench : IBench
         return 0;
     }
 
-    static double Prefill(Transformer model, int[][] prompts, bool capture, bool logits)
+    internal static double Prefill(Transformer model, int[][] prompts, bool capture, bool logits)
     {
         var c = model.Config;
         int width = c.Layers * c.Heads * c.DHead;

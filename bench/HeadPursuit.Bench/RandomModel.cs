@@ -31,10 +31,13 @@ sealed class RandomModel : IDisposable
         ["model_type"] = "llama", ["hidden_size"] = 1024, ["intermediate_size"] = 2816, ["num_hidden_layers"] = 8, ["num_attention_heads"] = 16, ["num_key_value_heads"] = 4, ["vocab_size"] = 32000, ["max_position_embeddings"] = 2048, ["rms_norm_eps"] = 1e-5, ["tie_word_embeddings"] = false,
     }, dtype);
 
-    /// <summary>Mistral-7B-v0.1's shapes (32 layers, d 4096, 32 query / 8 kv heads, ff 14336, vocab 32000), without the sliding window.</summary>
-    public static RandomModel Mistral7B(DType dtype) => Create("mistral", new JsonObject
+    /// <summary>
+    /// Mistral-7B-v0.1's shapes (32 layers, d 4096, 32 query / 8 kv heads, ff 14336, vocab 32000), without the sliding
+    /// window; <paramref name="layers"/> fewer than 32 keeps a layer's cost measurable on a small machine.
+    /// </summary>
+    public static RandomModel Mistral7B(DType dtype, int layers = 32) => Create("mistral", new JsonObject
     {
-        ["model_type"] = "mistral", ["hidden_size"] = 4096, ["intermediate_size"] = 14336, ["num_hidden_layers"] = 32, ["num_attention_heads"] = 32, ["num_key_value_heads"] = 8, ["vocab_size"] = 32000, ["max_position_embeddings"] = 32768, ["rms_norm_eps"] = 1e-5, ["rope_theta"] = 1e6, ["tie_word_embeddings"] = false, ["sliding_window"] = null,
+        ["model_type"] = "mistral", ["hidden_size"] = 4096, ["intermediate_size"] = 14336, ["num_hidden_layers"] = layers, ["num_attention_heads"] = 32, ["num_key_value_heads"] = 8, ["vocab_size"] = 32000, ["max_position_embeddings"] = 32768, ["rms_norm_eps"] = 1e-5, ["rope_theta"] = 1e6, ["tie_word_embeddings"] = false, ["sliding_window"] = null,
     }, dtype);
 
     /// <summary>Qwen3-0.6B's shapes: 28 layers, d 1024, 16 query / 8 kv heads of 128, QK-norm, ff 3072, vocab 151936, tied.</summary>

@@ -3,22 +3,28 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Text;
+using HeadPursuit.Runtime.Backends.Cpu;
 using HeadPursuit.Runtime.Cpu;
 using HeadPursuit.Runtime.Imaging;
+using HeadPursuit.Runtime.Models;
 using HeadPursuit.Runtime.Tensors;
 using HeadPursuit.Runtime.Vision;
+using HeadPursuit.Runtime.Vision.LlavaNext;
 
 namespace HeadPursuit.Bench;
 
 /// <summary>
 /// LLaVA's image path on the CPU: the CLIP ViT-L/14-336 vision tower (random F32 weights, hidden 1024, 24 layers,
 /// 16 heads, intermediate 4096, 577 rows) in images/s and GFLOP/s, and preprocessing (PNG decode + Pillow bicubic
-/// shortest-edge resize to 336 + centre crop + normalise) of a generated 640x480 PNG in images/s.
+/// shortest-edge resize to 336 + centre crop + normalise) of a generated 640x480 PNG in images/s. With --family llava-next:
+/// LLaVA-NeXT (llava-v1.6-mistral-7b) on the same 640x480 image: its 5 crops through the same tower, its anyres
+/// preprocessing, and the share of a whole capture spent in the tower, the Mistral-7B prefill over the image's 2340
+/// tokens measured on --text-layers layers and scaled to 32.
 /// </summary>
 sealed class VisionBench : IBench
 {
     public string Name => "vision";
-    public string Description => "CLIP ViT-L/14-336 vision tower images/s and 640x480 PNG preprocessing images/s; --layers 24 --images 2 --seconds 3";
+    public string Description => "CLIP ViT-L/14-336 vision tower images/s and 640x480 PNG preprocessing images/s; --layers 24 --images 2 --seconds 3 --family llava|llava-next --text-layers 1";
 
     public int Run(string[] args)
     {
@@ -29,6 +35,8 @@ sealed class VisionBench : IBench
 
         var c = ClipVisionConfig.ViTL14At336 with { Layers = layers };
         var tower = new ClipVisionTower(RandomTower(c));
+        if (Arg(args, "--family") == "llava-next")
+            return RunLlavaNext(c, tower, images, seconds, int.Parse(Arg(args, "--text-layers") ?? "1", CultureInfo.InvariantCulture));
         var pixels = Enumerable.Range(0, 3 * c.ImageSize * c.ImageSize).Select(i => (float)Math.Sin(i * 0.001)).ToArray();   // [3, 336, 336]
         tower.Run(pixels, c.Layers - 1);                                              // warm-up (LLaVA's feature layer -2)
         var sw = Stopwatch.StartNew();
@@ -55,6 +63,56 @@ sealed class VisionBench : IBench
         double total = sw.Elapsed.TotalSeconds;
         Console.WriteLine($"preprocessing 640x480 PNG ({png.Length / 1024} KiB) -> [3, 336, 336]: {n / total:0.0} images/s " +
                           $"(decode {decode / n * 1000:0.0} ms, resize + crop + normalise {(total - decode) / n * 1000:0.0} ms)");
+        return 0;
+    }
+
+    /// <summary>
+    /// LLaVA-NeXT on a generated 640x480 PNG: best resolution 672x672, so 4 tiles + the base = 5 crops of [3, 336, 336]
+    /// through the tower (feature layer -2), 576 + 36 x 49 = 2340 image tokens. A whole capture of one such sample is the
+    /// tower plus the language model's prefill with pooled capture (no logits) over those tokens and a few text tokens;
+    /// the prefill is measured on Mistral-7B's shapes (BF16, as the checkpoint) with <paramref name="textLayers"/> layers and
+    /// scaled to 32 (its cost is linear in the layers; embedding and final norm are negligible).
+    /// </summary>
+    static int RunLlavaNext(ClipVisionConfig c, ClipVisionTower tower, int images, double seconds, int textLayers)
+    {
+        var png = GeneratedPng(640, 480);
+        var processor = new LlavaNextImageProcessor
+        {
+            Crop = new ClipImageProcessor { ShortestEdge = 336, CropHeight = 336, CropWidth = 336 }, GridPinpoints = LlavaNextConfig.DefaultPinpoints,
+        };
+        var pixels = processor.PixelValues(PngDecoder.Decode(png, "generated.png"));   // [crops, 3, 336, 336]
+        int length = 3 * c.ImageSize * c.ImageSize, crops = pixels.Length / length;
+        int tokens = AnyResolution.TokenCount(AnyResolution.Map(480, 640, LlavaNextConfig.DefaultPinpoints, c.ImageSize, c.Grid));
+
+        tower.Run(pixels.AsSpan(0, length), c.Layers - 1);                              // warm-up: one crop
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < images; i++)
+            for (int k = 0; k < crops; k++) tower.Run(pixels.AsSpan(k * length, length), c.Layers - 1);
+        double towerSeconds = sw.Elapsed.TotalSeconds / images;
+        double flops = crops * TowerFlops(c, c.Layers - 1);
+        Console.WriteLine($"LLaVA-NeXT vision tower ViT-L/14-336 on a 640x480 image ({crops} crops, {tokens} image tokens), {c.Layers - 1} of {c.Layers} layers run: " +
+                          $"{1 / towerSeconds:0.000} images/s, {towerSeconds:0.0} s/image, {flops / towerSeconds / 1e9:0.0} GFLOP/s ({flops / 1e9:0} GFLOP/image)");
+
+        int n = 0;
+        sw.Restart();
+        while (sw.Elapsed.TotalSeconds < seconds || n == 0)
+        {
+            processor.PixelValues(PngDecoder.Decode(png, "generated.png"));
+            n++;
+        }
+        Console.WriteLine($"LLaVA-NeXT preprocessing 640x480 PNG -> [{crops}, 3, 336, 336] (resize to 672x504, pad to 672x672, 4 tiles + base): " +
+                          $"{n / sw.Elapsed.TotalSeconds:0.0} images/s");
+
+        using var random = RandomModel.Mistral7B(DType.BF16, textLayers);
+        using var model = Transformer.Load(random.Folder, new CpuBackend());
+        var rng = new Random(7);
+        int[][] prompt = [Enumerable.Range(0, tokens + 20).Select(_ => rng.Next(model.Config.Vocab)).ToArray()];   // 2340 image + 20 text tokens
+        ForwardBench.Prefill(model, [prompt[0][..64]], capture: true, logits: false);                             // warm-up
+        double perLayer = ForwardBench.Prefill(model, prompt, capture: true, logits: false) / textLayers;
+        double text = 32 * perLayer;
+        Console.WriteLine($"Mistral-7B prefill with capture over {prompt[0].Length} tokens: {perLayer:0.0} s/layer measured on {textLayers} layer(s), " +
+                          $"{text:0} s for 32 layers");
+        Console.WriteLine($"share of a whole capture (tower + prefill) spent in the vision tower: {100 * towerSeconds / (towerSeconds + text):0.0}%");
         return 0;
     }
 

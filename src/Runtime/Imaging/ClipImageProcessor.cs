@@ -23,15 +23,28 @@ public sealed class ClipImageProcessor
 
     public static ClipImageProcessor Load(string path)
     {
-        if (!File.Exists(path)) throw new ModelFormatException($"{path}: preprocessor_config.json not found");
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new ModelFormatException($"{path}: not valid JSON ({e.Message})"); }
-        using var _ = doc;
+        using var doc = ReadJson(path);
         var r = doc.RootElement;
-        var d = new ClipImageProcessor();
         if (r.TryGetProperty("image_processor_type", out var t) && t.GetString() is { } type && type is not ("CLIPImageProcessor" or "CLIPImageProcessorFast"))
             throw new ModelFormatException($"{path}: image_processor_type \"{type}\" is not supported (supported: CLIPImageProcessor)");
+        return FromJson(r, path);
+    }
+
+    /// <summary>A preprocessor_config.json, or an error naming the file.</summary>
+    public static JsonDocument ReadJson(string path)
+    {
+        if (!File.Exists(path)) throw new ModelFormatException($"{path}: preprocessor_config.json not found");
+        try { return JsonDocument.Parse(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new ModelFormatException($"{path}: not valid JSON ({e.Message})"); }
+    }
+
+    /// <summary>
+    /// The CLIP fields of a preprocessor_config.json, whatever its image_processor_type (LLaVA-NeXT's processor applies
+    /// them to each of its crops).
+    /// </summary>
+    public static ClipImageProcessor FromJson(JsonElement r, string path)
+    {
+        var d = new ClipImageProcessor();
         if (r.TryGetProperty("resample", out var rs) && rs.GetInt32() != 3)
             throw new ModelFormatException($"{path}: resample {rs.GetInt32()} is not supported (supported: 3, BICUBIC)");
         int shortest = d.ShortestEdge;

@@ -24,15 +24,19 @@ public static class ModelVerifier
     }
 
     /// <summary>
-    /// "llava" fixtures go to <see cref="Vision.LlavaVerifier"/>, sequence classifiers ("roberta") to <see cref="ClassifierVerifier"/>;
-    /// every other one is a text model of any family (config.json says which).
+    /// Vision-language fixtures go to their family's verifier, sequence classifiers ("roberta") to
+    /// <see cref="ClassifierVerifier"/>; every other one is a text model of any family (config.json says which).
     /// </summary>
     public static IEnumerable<Comparison> Run(string folder, IBackend backend)
     {
         var fixture = ModelFixture.Load(folder);
-        return fixture.Family == "llava" ? Vision.LlavaVerifier.Run(folder, backend)
-            : SequenceClassifier.Reads(fixture.Family) ? ClassifierVerifier.Run(folder, backend)
-            : RunText(folder, fixture, backend);
+        return fixture.Family switch
+        {
+            "llava" => Vision.LlavaVerifier.Run(folder, backend),
+            "llava_next" => Vision.LlavaNext.LlavaNextVerifier.Run(folder, backend),
+            var family when SequenceClassifier.Reads(family) => ClassifierVerifier.Run(folder, backend),
+            _ => RunText(folder, fixture, backend),
+        };
     }
 
     static IEnumerable<Comparison> RunText(string folder, ModelFixture fixture, IBackend backend)

@@ -32,13 +32,23 @@ public sealed record LlavaConfig
         return Parse(File.ReadAllText(path), path);
     }
 
-    public static LlavaConfig Parse(string json, string source)
+    public static LlavaConfig Parse(string json, string source) => Read(Root(json, source), source, "llava", textTypes: ["llama"]);
+
+    /// <summary>config.json as a JSON object, or an error naming the file.</summary>
+    internal static JsonObject Root(string json, string source)
     {
-        JsonObject root;
-        try { root = JsonNode.Parse(json) as JsonObject ?? throw new ModelFormatException($"{source}: the config is not a JSON object"); }
+        try { return JsonNode.Parse(json) as JsonObject ?? throw new ModelFormatException($"{source}: the config is not a JSON object"); }
         catch (JsonException e) { throw new ModelFormatException($"{source}: not valid JSON ({e.Message})"); }
-        string type = Str(root, "model_type", source) ?? throw new ModelFormatException($"{source}: missing \"model_type\" (expected \"llava\")");
-        if (type != "llava") throw new ModelFormatException($"{source}: model_type \"{type}\" is not a LLaVA model (expected \"llava\")");
+    }
+
+    /// <summary>
+    /// The fields every LLaVA-style config shares (LLaVA, LLaVA-NeXT): <paramref name="modelType"/> is the model_type the
+    /// file must name, <paramref name="textTypes"/> the text_config model_types its language model may have.
+    /// </summary>
+    internal static LlavaConfig Read(JsonObject root, string source, string modelType, string[] textTypes)
+    {
+        string type = Str(root, "model_type", source) ?? throw new ModelFormatException($"{source}: missing \"model_type\" (expected \"{modelType}\")");
+        if (type != modelType) throw new ModelFormatException($"{source}: model_type \"{type}\" is not a LLaVA model (expected \"{modelType}\")");
 
         string act = Str(root, "projector_hidden_act", source) ?? "gelu";
         if (act != "gelu") throw new ModelFormatException($"{source}: projector_hidden_act \"{act}\" is not supported (supported: gelu)");
@@ -52,7 +62,7 @@ public sealed record LlavaConfig
             _ => throw new ModelFormatException($"{source}: vision_feature_select_strategy \"{select}\" is not supported (supported: default, full)"),
         };
 
-        var text = ParseText(root, source);
+        var text = ParseText(root, source, textTypes);
         bool tie = Bool(root, "tie_word_embeddings", source) ?? false;
         var config = new LlavaConfig
         {
@@ -70,12 +80,13 @@ public sealed record LlavaConfig
         return config;
     }
 
-    static ModelConfig ParseText(JsonObject root, string source)
+    static ModelConfig ParseText(JsonObject root, string source, string[] textTypes)
     {
         var text = root["text_config"] is JsonObject t ? (JsonObject)t.DeepClone() : new JsonObject();
         string type = Str(text, "model_type", source) ?? "llama";
-        if (type != "llama") throw new ModelFormatException($"{source}: text_config model_type \"{type}\" is not supported (supported: llama)");
-        text["model_type"] = "llama";   // absent keys take LlamaConfig's defaults, as in HF
+        if (!textTypes.Contains(type))
+            throw new ModelFormatException($"{source}: text_config model_type \"{type}\" is not supported (supported: {string.Join(", ", textTypes)})");
+        text["model_type"] = type;   // absent keys take that family's HF defaults (LlamaConfig's when model_type is absent)
         return ModelConfig.Parse(text.ToJsonString(), source + " (text_config)");
     }
 

@@ -26,12 +26,8 @@ public sealed class LlavaFixture
 
     public static LlavaFixture Load(string folder)
     {
-        string path = Path.Combine(folder, "cases.json");
-        if (!File.Exists(path)) throw new ModelFormatException($"{folder}: no cases.json (not a fixture folder)");
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        using var doc = Open(folder, "llava");
         var root = doc.RootElement;
-        string family = root.TryGetProperty("family", out var f) ? f.GetString()! : "";
-        if (family != "llava") throw new ModelFormatException($"{path}: family \"{family}\" is not \"llava\"");
         return new LlavaFixture
         {
             Name = root.TryGetProperty("fixture", out var n) ? n.GetString()! : Path.GetFileName(folder),
@@ -48,6 +44,18 @@ public sealed class LlavaFixture
         };
     }
 
+    /// <summary>A fixture folder's cases.json, which must name <paramref name="family"/>.</summary>
+    internal static JsonDocument Open(string folder, string family)
+    {
+        string path = Path.Combine(folder, "cases.json");
+        if (!File.Exists(path)) throw new ModelFormatException($"{folder}: no cases.json (not a fixture folder)");
+        var doc = JsonDocument.Parse(File.ReadAllText(path));
+        string named = doc.RootElement.TryGetProperty("family", out var f) ? f.GetString()! : "";
+        if (named == family) return doc;
+        doc.Dispose();
+        throw new ModelFormatException($"{path}: family \"{named}\" is not \"{family}\"");
+    }
+
     public static HeadScales? ToScales(Scale[] scales, PositionPolicy policy, int layers, int heads)
     {
         if (scales.Length == 0) return null;
@@ -61,7 +69,7 @@ public sealed class LlavaFixture
         c.TryGetProperty("image_positions", out var p) ? Ints(p) : null,
         c.TryGetProperty("scaled_positions", out var s) ? Ints(s) : null, Tensors(c));
 
-    static PositionPolicy Policy(JsonElement c) =>
+    internal static PositionPolicy Policy(JsonElement c) =>
         !c.TryGetProperty("position_policy", out var p) ? PositionPolicy.All : p.GetString() switch
         {
             "all" => PositionPolicy.All,
@@ -69,15 +77,15 @@ public sealed class LlavaFixture
             var other => throw new ModelFormatException($"case {Str(c, "name")}: unknown position_policy \"{other}\" (all, image)"),
         };
 
-    static string PixelValues(JsonElement c) => c.GetProperty("inputs").GetProperty("pixel_values").GetString()!;
-    static string Str(JsonElement c, string key) => c.GetProperty(key).GetString()!;
-    static Dictionary<string, string> Tensors(JsonElement c) =>
+    internal static string PixelValues(JsonElement c) => c.GetProperty("inputs").GetProperty("pixel_values").GetString()!;
+    internal static string Str(JsonElement c, string key) => c.GetProperty(key).GetString()!;
+    internal static Dictionary<string, string> Tensors(JsonElement c) =>
         c.TryGetProperty("tensors", out var t) ? t.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!) : new();
-    static IEnumerable<JsonElement> Cases(JsonElement root, string key) =>
+    internal static IEnumerable<JsonElement> Cases(JsonElement root, string key) =>
         root.TryGetProperty(key, out var a) ? a.EnumerateArray().Select(x => x.Clone()).ToArray() : [];
-    static Scale[] Scales(JsonElement c) =>
+    internal static Scale[] Scales(JsonElement c) =>
         c.TryGetProperty("head_scales", out var s)
             ? s.EnumerateArray().Select(x => new Scale(x.GetProperty("layer").GetInt32(), x.GetProperty("head").GetInt32(), x.GetProperty("alpha").GetSingle())).ToArray()
             : [];
-    static int[] Ints(JsonElement a) => a.EnumerateArray().Select(x => x.GetInt32()).ToArray();
+    internal static int[] Ints(JsonElement a) => a.EnumerateArray().Select(x => x.GetInt32()).ToArray();
 }

@@ -116,11 +116,11 @@ public static class LlavaVerifier
     }
 
     /// <summary>head_out [L, T, H, d] with each head's alpha applied only at the rows its position policy scales.</summary>
-    static float[] ScaledHeadOutputs(LlavaModel model, ForwardRecording rec, ImagePrompt prompt, HeadScales? scales)
+    internal static float[] ScaledHeadOutputs(VisionLanguageModel model, ForwardRecording rec, ImagePrompt prompt, HeadScales? scales)
     {
         var headOut = HeadOutputs.Compute(model.Text, rec, null);
         if (scales == null) return headOut;
-        var t = model.Config.Text;
+        var t = model.Text.Config;
         var rows = VisionLanguageModel.ScaleRows(prompt, scales);
         int T = rec.Rows, d = t.DModel;
         for (int l = 0; l < t.Layers; l++)
@@ -156,9 +156,9 @@ public static class LlavaVerifier
     }
 
     /// <summary>W_O^(h) z_image_mean[l, h] for every head: [L, H, d_model].</summary>
-    static float[] HeadOutImageMean(LlavaModel model, float[] zImageMean)
+    internal static float[] HeadOutImageMean(VisionLanguageModel model, float[] zImageMean)
     {
-        var t = model.Config.Text;
+        var t = model.Text.Config;
         int d = t.DModel, dh = t.DHead;
         var result = new float[t.Layers * t.Heads * d];
         for (int l = 0; l < t.Layers; l++)

@@ -3,8 +3,8 @@ using System.Text.Json;
 using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.SafeTensors;
-using HeadPursuit.Runtime.Tests.Imaging;
 using HeadPursuit.Tests;
+using static HeadPursuit.Runtime.Tests.Cli.VisionFixtureCases;
 
 namespace HeadPursuit.Runtime.Tests.Cli;
 
@@ -26,18 +26,7 @@ public sealed class VisionCommandTests : IDisposable
 
     static (int Exit, string Out, string Err) Hp(params string[] args) => CliRunner.Run([.. args, "--device", "cpu"]);
 
-    static JsonElement Case(string group, string name)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("llava-tiny", "cases.json")));
-        return doc.RootElement.GetProperty(group).EnumerateArray().Single(c => c.GetProperty("name").GetString() == name).Clone();
-    }
-
-    static int[] Ints(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetInt32())];
-
-    /// <summary>The prompt with its run of image tokens collapsed to one, as a user types it.</summary>
-    static int[] Collapse(int[] ids) => [.. ids.Where((t, i) => t != ImageToken || i == 0 || ids[i - 1] != ImageToken)];
-
-    static int[] NewIds(string json) => Ints(JsonDocument.Parse(json).RootElement.GetProperty("results")[0].GetProperty("new_ids"));
+    static int[] NewIds(string json) => Ints(Result(json).GetProperty("new_ids"));
 
     [Theory]
     [InlineData("gen_base", false)]
@@ -45,29 +34,27 @@ public sealed class VisionCommandTests : IDisposable
     [InlineData("gen_int", true)]
     public void GenerateWithAnImageGivesTheFixturesGreedyTokens(string name, bool collapse)
     {
-        var c = Case("generation", name);
+        var c = Case("llava-tiny", "generation", name);
         int[] prompt = Ints(c.GetProperty("prompt_ids"));
-        if (collapse) Assert.Single(Collapse(prompt), ImageToken);
-        var scales = c.GetProperty("head_scales").EnumerateArray()
-                      .Select(s => $"L{s.GetProperty("layer").GetInt32()}H{s.GetProperty("head").GetInt32()}={s.GetProperty("alpha").GetDouble()}").ToArray();
+        if (collapse) Assert.Single(Collapse(prompt, ImageToken), ImageToken);
         string[] args = ["generate", "--model", _model, "--image", Path.Combine(_model, c.GetProperty("image").GetString()!),
-                         "--ids", string.Join(",", collapse ? Collapse(prompt) : prompt),
+                         "--ids", string.Join(",", collapse ? Collapse(prompt, ImageToken) : prompt),
                          "--max-new-tokens", c.GetProperty("max_new_tokens").GetInt32().ToString(), "--json",
                          // The fixture generates past EOS (id 2); stop at the image token instead, which it never emits.
                          "--stop", ImageToken.ToString(), "--policy", c.GetProperty("position_policy").GetString()!];
-        if (scales.Length > 0) args = [.. args, "--scale", string.Join(",", scales)];
+        if (ScaleOption(c) is { Length: > 0 } scales) args = [.. args, "--scale", scales];
         var (exit, stdout, stderr) = Hp(args);
         Assert.True(exit == 0, stderr);
         Assert.Equal(Ints(c.GetProperty("new_ids")), NewIds(stdout));
-        Assert.Equal(prompt, Ints(JsonDocument.Parse(stdout).RootElement.GetProperty("results")[0].GetProperty("prompt_ids")));
+        Assert.Equal(prompt, Ints(Result(stdout).GetProperty("prompt_ids")));
     }
 
     [Fact]
     public void CaptureOfAJsonlSampleMatchesTheFixturesImagePooledZ()
     {
-        var c = Case("forward", "prompt0");
+        var c = Case("llava-tiny", "forward", "prompt0");
         string jsonl = P("samples.jsonl");
-        File.WriteAllText(jsonl, JsonSerializer.Serialize(new { image = Path.Combine(_model, c.GetProperty("image").GetString()!), prompt = Collapse(Ints(c.GetProperty("input_ids"))) }) + "\n");
+        File.WriteAllText(jsonl, JsonSerializer.Serialize(new { image = Path.Combine(_model, c.GetProperty("image").GetString()!), prompt = Collapse(Ints(c.GetProperty("input_ids")), ImageToken) }) + "\n");
         var (exit, _, stderr) = Hp("capture", "--model", _model, "--images", jsonl, "--out", P("one.safetensors"));
         Assert.True(exit == 0, stderr);
 
@@ -83,21 +70,7 @@ public sealed class VisionCommandTests : IDisposable
     }
 
     /// <summary>Six synthetic RGB images, each a different colour gradient and size (all larger than the 32x32 crop).</summary>
-    string WriteImages()
-    {
-        string folder = Directory.CreateDirectory(P("images")).FullName;
-        for (int k = 0; k < 6; k++)
-        {
-            int w = 36 + 5 * k, h = 34 + 3 * k;
-            var samples = new int[h * w * 3];   // [H, W, 3]
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++)
-                    for (int ch = 0; ch < 3; ch++)
-                        samples[(y * w + x) * 3 + ch] = (ch == k % 3 ? 200 : 40) + (x * (k + 1) + y * ch) % 56;
-            File.WriteAllBytes(Path.Combine(folder, $"synthetic{k}.png"), TestPngEncoder.Encode(w, h, colorType: 2, depth: 8, samples));
-        }
-        return folder;
-    }
+    string WriteImages() => WriteSyntheticImages(P("images"), [.. Enumerable.Range(0, 6).Select(k => (36 + 5 * k, 34 + 3 * k))]);
 
     [Fact]
     public void CaptureRankSteerOnSyntheticImagesWithTheImagePolicy()
@@ -155,7 +128,4 @@ public sealed class VisionCommandTests : IDisposable
         }
         Assert.Contains(rows, r => r.GetProperty("unmodified").GetString() != r.GetProperty("steered").GetString());
     }
-
-    /// <summary>Without a tokenizer, steer prints the generated ids separated by spaces.</summary>
-    static int[] Words(JsonElement text) => [.. text.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
 }

@@ -1,7 +1,4 @@
 using HeadPursuit.Runtime.Backends.Cpu;
-using HeadPursuit.Runtime.Capture;
-using HeadPursuit.Runtime.Generation;
-using HeadPursuit.Runtime.Models;
 using HeadPursuit.Runtime.SafeTensors;
 using HeadPursuit.Runtime.Verification;
 using HeadPursuit.Runtime.Vision;
@@ -72,54 +69,6 @@ public sealed class LlavaFixtureTests(ITestOutputHelper output)
         var e = Assert.Throws<ArgumentException>(() => model.MergeFeatures(PromptIds(imageTokens), features));
         Assert.Contains("Image features and image tokens do not match", e.Message);
         Assert.Contains($"{imageTokens} image tokens", e.Message);
-    }
-
-    [Fact]
-    public void TheImagePolicyLeavesEveryPositionBeforeTheImageUnchanged()
-    {
-        using var model = LlavaModel.Load(Folder, new CpuBackend());
-        var prompt = model.Prepare(PromptIds(16), [new LlavaModel.Image("test", PixelValues("img0.pixel_values"))]);
-        var t = model.Config.Text;
-        var scales = HeadScales.Parse("L0H1=-1,L1H3=5", t.Layers, t.Heads, PositionPolicy.Image);
-        var plain = model.Forward(prompt);
-        var scaled = model.Forward(prompt, scales);
-        int first = prompt.ImagePositions[0], vocab = t.Vocab;
-        Assert.Equal(plain.AsSpan(0, first * vocab).ToArray(), scaled.AsSpan(0, first * vocab).ToArray());
-        Assert.NotEqual(plain.AsSpan(first * vocab, vocab).ToArray(), scaled.AsSpan(first * vocab, vocab).ToArray());
-    }
-
-    [Fact]
-    public void BatchedCaptureOfTwoImagesEqualsTheRecordedMeans()
-    {
-        using var model = LlavaModel.Load(Folder, new CpuBackend());
-        var t = model.Config.Text;
-        int[][] prompts = [PromptIds(16), [1, .. Enumerable.Repeat(1023, 16), 503, 510, 343]];
-        float[][] pixels = [PixelValues("img0.pixel_values"), PixelValues("img1.pixel_values")];
-        var acts = model.CaptureImages(prompts, i => [new LlavaModel.Image("test", pixels[i])], batchSize: 2);   // one packed forward of both
-        for (int i = 0; i < 2; i++)
-        {
-            var prompt = model.Prepare(prompts[i], [new LlavaModel.Image("test", pixels[i])]);
-            int T = prompts[i].Length;
-            var rec = new ForwardRecording(t.Layers, T, t.Heads, t.DHead, t.DModel, probs: false);
-            model.Forward(prompt, record: rec);
-            var mean = LlavaVerifier.ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead);   // [L, H, dh]
-            for (int l = 0; l < t.Layers; l++)
-                for (int h = 0; h < t.Heads; h++)
-                    for (int j = 0; j < t.DHead; j++)
-                        Assert.Equal(mean[(l * t.Heads + h) * t.DHead + j], acts.Row(l, h, i)[j], 1e-5f);
-        }
-    }
-
-    [Fact]
-    public void BatchedGenerationOfTwoImagePromptsEqualsSeparateRuns()
-    {
-        using var model = LlavaModel.Load(Folder, new CpuBackend());
-        var a = model.Prepare(PromptIds(16), [new LlavaModel.Image("test", PixelValues("img0.pixel_values"))]);
-        var b = model.Prepare([1, 346, .. Enumerable.Repeat(1023, 16), 749], [new LlavaModel.Image("test", PixelValues("img3.pixel_values"))]);
-        var options = new SamplingOptions { MaxNewTokens = 6 };
-        var both = model.Generate([a, b], options);
-        Assert.Equal(model.Generate([a], options).NewTokens[0], both.NewTokens[0]);
-        Assert.Equal(model.Generate([b], options).NewTokens[0], both.NewTokens[0 + 1]);
     }
 
     /// <summary>BOS, 3 text ids, the image token n times, 4 text ids (prompt0's shape).</summary>

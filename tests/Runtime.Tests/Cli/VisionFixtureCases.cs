@@ -1,0 +1,50 @@
+using System.Text.Json;
+using HeadPursuit.Runtime.Tests.Imaging;
+using HeadPursuit.Tests;
+
+namespace HeadPursuit.Runtime.Tests.Cli;
+
+/// <summary>What the vision-language CLI tests read from a fixture's cases.json and from the commands' JSON output.</summary>
+static class VisionFixtureCases
+{
+    public static JsonElement Case(string fixture, string group, string name)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.Path(fixture, "cases.json")));
+        return doc.RootElement.GetProperty(group).EnumerateArray().Single(c => c.GetProperty("name").GetString() == name).Clone();
+    }
+
+    public static int[] Ints(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetInt32())];
+
+    /// <summary>The prompt with each run of image tokens collapsed to one, as a user types it.</summary>
+    public static int[] Collapse(int[] ids, int imageToken) => [.. ids.Where((t, i) => t != imageToken || i == 0 || ids[i - 1] != imageToken)];
+
+    /// <summary>A case's head_scales as the --scale option writes them ("L0H1=-1,L1H3=5"); empty when it has none.</summary>
+    public static string ScaleOption(JsonElement c) => string.Join(",", c.GetProperty("head_scales").EnumerateArray()
+        .Select(s => $"L{s.GetProperty("layer").GetInt32()}H{s.GetProperty("head").GetInt32()}={s.GetProperty("alpha").GetDouble()}"));
+
+    /// <summary>The first result of generate --json.</summary>
+    public static JsonElement Result(string json) => JsonDocument.Parse(json).RootElement.GetProperty("results")[0].Clone();
+
+    /// <summary>Without a tokenizer, steer prints the generated ids separated by spaces.</summary>
+    public static int[] Words(JsonElement text) => [.. text.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
+
+    /// <summary>
+    /// Synthetic RGB PNGs in <paramref name="folder"/>, synthetic{k}.png of size sizes[k], each a different colour
+    /// gradient; returns the folder.
+    /// </summary>
+    public static string WriteSyntheticImages(string folder, (int Width, int Height)[] sizes)
+    {
+        Directory.CreateDirectory(folder);
+        for (int k = 0; k < sizes.Length; k++)
+        {
+            var (w, h) = sizes[k];
+            var samples = new int[h * w * 3];   // [H, W, 3]
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                    for (int ch = 0; ch < 3; ch++)
+                        samples[(y * w + x) * 3 + ch] = (ch == k % 3 ? 200 : 40) + (x * (k + 1) + y * ch) % 56;
+            File.WriteAllBytes(Path.Combine(folder, $"synthetic{k}.png"), TestPngEncoder.Encode(w, h, colorType: 2, depth: 8, samples));
+        }
+        return folder;
+    }
+}

@@ -1,0 +1,77 @@
+using HeadPursuit.Runtime.Backends.Cpu;
+using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Runtime.Generation;
+using HeadPursuit.Runtime.Models;
+using HeadPursuit.Runtime.Vision;
+using HeadPursuit.Tests;
+
+namespace HeadPursuit.Runtime.Tests.Vision;
+
+/// <summary>
+/// What every vision-language family shares through <see cref="VisionLanguageModel"/>, on each family's fixture with
+/// its own PNGs (prompts hold the image token once; the family expands it): the image policy, and batched capture and
+/// generation against one prompt at a time.
+/// </summary>
+public sealed class VisionLanguageModelTests
+{
+    static VisionLanguageModel Load(string fixture) => VisionLanguageModel.Load(Fixtures.Path(fixture), new CpuBackend());
+
+    /// <summary>The fixture's k-th PNG (in name order) through the family's processor.</summary>
+    static PreparedImage Image(VisionLanguageModel model, string fixture, int k) =>
+        model.Preprocess(Directory.GetFiles(Fixtures.Path(fixture, "images"), "*.png").Order(StringComparer.Ordinal).ElementAt(k));
+
+    [Theory]
+    [InlineData("llava-tiny")]
+    [InlineData("llava-next-tiny")]
+    public void TheImagePolicyLeavesEveryPositionBeforeTheImageUnchanged(string fixture)
+    {
+        using var model = Load(fixture);
+        var prompt = model.Prepare([1, 184, 378, 82, model.ImageTokenId, 432, 252], [Image(model, fixture, 0)]);
+        var t = model.Text.Config;
+        var scales = HeadScales.Parse("L0H1=-1,L1H3=5", t.Layers, t.Heads, PositionPolicy.Image);
+        var plain = model.Forward(prompt);
+        var scaled = model.Forward(prompt, scales);
+        int first = prompt.ImagePositions[0], vocab = t.Vocab;
+        Assert.Equal(4, first);
+        Assert.Equal(plain.AsSpan(0, first * vocab).ToArray(), scaled.AsSpan(0, first * vocab).ToArray());
+        Assert.NotEqual(plain.AsSpan(first * vocab, vocab).ToArray(), scaled.AsSpan(first * vocab, vocab).ToArray());
+    }
+
+    [Theory]
+    [InlineData("llava-tiny")]
+    [InlineData("llava-next-tiny")]
+    public void BatchedCaptureOfTwoImagesEqualsTheRecordedMeans(string fixture)
+    {
+        using var model = Load(fixture);
+        var t = model.Text.Config;
+        int[][] prompts = [[1, 184, 378, 82, model.ImageTokenId, 432, 252], [1, model.ImageTokenId, 503, 343]];
+        PreparedImage[] images = [Image(model, fixture, 0), Image(model, fixture, 1)];
+        var acts = model.CaptureImages(prompts, i => [images[i]], batchSize: 2);   // one packed forward of both
+        for (int i = 0; i < 2; i++)
+        {
+            var prompt = model.Prepare(prompts[i], [images[i]]);
+            int T = prompt.Ids.Length;
+            var rec = new ForwardRecording(t.Layers, T, t.Heads, t.DHead, t.DModel, probs: false);
+            model.Forward(prompt, record: rec);
+            var mean = LlavaVerifier.ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead);   // [L, H, dh]
+            for (int l = 0; l < t.Layers; l++)
+                for (int h = 0; h < t.Heads; h++)
+                    for (int j = 0; j < t.DHead; j++)
+                        Assert.Equal(mean[(l * t.Heads + h) * t.DHead + j], acts.Row(l, h, i)[j], 1e-5f);
+        }
+    }
+
+    [Theory]
+    [InlineData("llava-tiny")]
+    [InlineData("llava-next-tiny")]
+    public void BatchedGenerationOfTwoImagePromptsEqualsSeparateRuns(string fixture)
+    {
+        using var model = Load(fixture);
+        var a = model.Prepare([1, 184, 378, 82, model.ImageTokenId, 432, 252], [Image(model, fixture, 0)]);
+        var b = model.Prepare([1, 346, model.ImageTokenId, 49], [Image(model, fixture, 3)]);
+        var options = new SamplingOptions { MaxNewTokens = 6 };
+        var both = model.Generate([a, b], options);
+        Assert.Equal(model.Generate([a], options).NewTokens[0], both.NewTokens[0]);
+        Assert.Equal(model.Generate([b], options).NewTokens[0], both.NewTokens[1]);
+    }
+}
