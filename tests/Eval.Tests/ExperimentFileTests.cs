@@ -29,7 +29,7 @@ public class ExperimentFileTests
     public void ValidFileParses()
     {
         var spec = Parse(ExperimentJson.Small());
-        Assert.Equal(6, spec.Prompts.Length);
+        Assert.Equal(6, spec.Samples.Length);
         Assert.Equal([1, 2], spec.K);
         Assert.Equal([SelectionKind.Somp, SelectionKind.LogitLens, SelectionKind.Random, SelectionKind.Explicit], spec.Selections.Select(s => s.Kind));
         Assert.Equal([new HeadId(1, 2), new HeadId(3, 5)], spec.Selections[3].Heads);
@@ -103,7 +103,7 @@ public class ExperimentFileTests
     {
         var spec = ExperimentFile.Load(RepoFiles.Path("experiments", "stories260k-colours.json"));
         spec.CheckAgainst(Stories, spec.Name);
-        Assert.True(spec.Prompts.Length >= 200);
+        Assert.True(spec.Samples.Length >= 200);
         Assert.Equal([1, 2, 4, 8], spec.K);
         Assert.Equal([-1f, 5f], spec.Alphas);
         Assert.Equal(10, spec.RandomDraws);

@@ -16,7 +16,7 @@ public class ExperimentRunTests
         o["report"] = Path.Combine(folder, "report");
         var spec = ExperimentFile.Parse(o.ToJsonString(), "small.json", folder);
         using var model = Transformer.Load(spec.Model, new CpuBackend());
-        return new ExperimentRunner(spec, model, Tokenizer.FromFolder(spec.Model)) { Solver = solver }.Run();
+        return new ExperimentRunner(spec, new TextTask(spec, model, Tokenizer.FromFolder(spec.Model))) { Solver = solver }.Run();
     }
 
     /// <summary>The CPU solver, counting the heads it is given.</summary>

@@ -13,7 +13,7 @@ public class ImageExperimentRunTests
     {
         var spec = ExperimentFile.Parse(o.ToJsonString(), "images.json", folder);
         using var llava = LlavaModel.Load(spec.Model, new CpuBackend());
-        return new ImageTaskRunner(spec, llava, tokenizer: null).Run();
+        return new ExperimentRunner(spec, new ImageTask(spec, llava, tokenizer: null)).Run();
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public class ImageExperimentRunTests
         Assert.Equal(1 + 2 * (1 + 1 + 2), report.Cells.Count);
         Assert.Equal(["accuracy", "concept_frequency"], report.MetricNames);
         Assert.Equal([Path.Combine("classes", "17", "a.png"), Path.Combine("classes", "17", "b.png"), Path.Combine("classes", "42", "c.png"),
-                      Path.Combine("classes", "42", "d.png"), Path.Combine("classes", "42", "e.png")], report.Spec.Prompts);
+                      Path.Combine("classes", "42", "d.png"), Path.Combine("classes", "42", "e.png")], report.Spec.Samples);
         Assert.All(report.Cells, c => Assert.Equal(5, c.Generations.Length));
         // without a tokenizer a generation is its ids: 1..6 integers below the vocabulary size
         Assert.All(report.Baseline.Generations, g => Assert.All(g.Split(' '), id => Assert.InRange(int.Parse(id), 0, 1023)));
@@ -44,7 +44,7 @@ public class ImageExperimentRunTests
         var report = Run(ImageExperimentJson.Captioning(t.Path), t.Path);
         Assert.Equal(1 + 1 + 2, report.Cells.Count);
         Assert.Equal(["concept_frequency", "cider_d"], report.MetricNames);
-        Assert.Equal(["p0.png", "p1.png", "p2.png"], report.Spec.Prompts);
+        Assert.Equal(["p0.png", "p1.png", "p2.png"], report.Spec.Samples);
         Assert.Equal(2, report.Somp!.Samples);   // ranked on the separate capture folder
         Assert.True(report.Baseline.Metrics["cider_d"] >= 0);
         NormalisedAssert.AllOne(report);

@@ -39,13 +39,13 @@ public class ParquetExperimentFileTests
     {
         using var t = new TempFolder();
         var spec = Parse(Text(new JsonObject { ["format"] = "triviaqa", ["parquet"] = TriviaFolder(t.Path), ["split"] = "validation" }), t.Path);
-        Assert.Equal([.. Enumerable.Range(0, 5).Select(i => $"Q: Where is the city number {i}?\nA:")], spec.Prompts);
+        Assert.Equal([.. Enumerable.Range(0, 5).Select(i => $"Q: Where is the city number {i}?\nA:")], spec.Samples);
         Assert.Equal(["A0", "a0", "a 0"], spec.Golds![0]);   // value, aliases, normalized aliases, duplicates dropped
         Assert.Equal(["A1", "a1"], spec.Golds[1]);           // an empty alias list (left out by the file) is no alias
         Assert.Equal(Path.Combine(t.Path, "trivia"), spec.DatasetSource);
 
         var limited = Parse(Text(new JsonObject { ["format"] = "triviaqa", ["parquet"] = TriviaFolder(t.Path), ["split"] = "train", ["limit"] = 3 }), t.Path);
-        Assert.Equal(["Q: Where is the city number 100?\nA:", "Q: Where is the city number 101?\nA:", "Q: Where is the city number 102?\nA:"], limited.Prompts);
+        Assert.Equal(["Q: Where is the city number 100?\nA:", "Q: Where is the city number 101?\nA:", "Q: Where is the city number 102?\nA:"], limited.Samples);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public class ParquetExperimentFileTests
             ["format"] = "questions", ["parquet"] = Path.Combine(t.Path, "conv"), ["split"] = "validation",
             ["columns"] = new JsonObject { ["prompt"] = "question", ["answers"] = new JsonArray("answer.normalized_aliases", "question_id") },
         }), t.Path);
-        Assert.Equal(["Where is the city number 7?", "Where is the city number 8?"], spec.Prompts);   // questions: fed as they are
+        Assert.Equal(["Where is the city number 7?", "Where is the city number 8?"], spec.Samples);   // questions: fed as they are
         Assert.Equal([["q7"], ["a 8", "q8"]], spec.Golds);
     }
 
@@ -71,9 +71,9 @@ public class ParquetExperimentFileTests
         var rows = Enumerable.Range(0, 6).Select(i => new PromptRow { FileName = $"f{i}", Prompt = new Prompt { Text = $"prompt {i}", Toxicity = i / 10.0 } });
         string file = Write(Path.Combine(t.Path, "rtp.parquet"), rows, rowGroupSize: 4);
         var spec = Parse(Text(new JsonObject { ["format"] = "realtoxicityprompts", ["parquet"] = file }), t.Path);
-        Assert.Equal([.. Enumerable.Range(0, 6).Select(i => $"prompt {i}")], spec.Prompts);
+        Assert.Equal([.. Enumerable.Range(0, 6).Select(i => $"prompt {i}")], spec.Samples);
         var half = Parse(Text(new JsonObject { ["format"] = "realtoxicityprompts", ["parquet"] = file, ["half"] = 1 }), t.Path);
-        Assert.Equal(["prompt 2", "prompt 3"], half.Prompts);
+        Assert.Equal(["prompt 2", "prompt 3"], half.Samples);
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public class ParquetExperimentFileTests
         Assert.Equal(["cat", "dog"], task.Classes);
         Assert.Equal([["cat"], ["dog"], ["cat"], ["dog"], ["cat"]], spec.Golds);
         Assert.Equal(["first.png", "test-00000-of-00001.parquet[1]", "test-00000-of-00001.parquet[2]", "test-00000-of-00001.parquet[3]",
-                      "test-00000-of-00001.parquet[4]"], spec.Prompts);
+                      "test-00000-of-00001.parquet[4]"], spec.Samples);
         Assert.Equal(task.Images, task.CaptureImages);
         var png = task.Images[1].Decode();
         Assert.Equal((28, 30), (png.Width, png.Height));
@@ -131,7 +131,7 @@ public class ParquetExperimentFileTests
         var o = ImageExperimentJson.Captioning(t.Path);
         o["dataset"] = new JsonObject { ["format"] = "image_captions", ["parquet"] = file };
         var spec = Parse(o, t.Path);
-        Assert.Equal(["1000092795.jpg", "10002456.jpg"], spec.Prompts);
+        Assert.Equal(["1000092795.jpg", "10002456.jpg"], spec.Samples);
         Assert.Equal([["two men", "men in a garden"], ["a dog"]], spec.Golds);
         Assert.Equal(2, spec.Images!.Images.Length);
     }

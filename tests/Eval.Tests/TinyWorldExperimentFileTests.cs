@@ -20,9 +20,9 @@ public class TinyWorldExperimentFileTests
     {
         var spec = ExperimentFile.Load(QaFile);
         Assert.Equal(DatasetFormat.Questions, spec.DatasetFormat);
-        Assert.Equal(120, spec.Prompts.Length);
-        Assert.Equal(spec.Prompts.Length, spec.Golds!.Length);
-        Assert.Equal("Question: What is the capital of Germany? Answer:", spec.Prompts[0]);
+        Assert.Equal(120, spec.Samples.Length);
+        Assert.Equal(spec.Samples.Length, spec.Golds!.Length);
+        Assert.Equal("Question: What is the capital of Germany? Answer:", spec.Samples[0]);
         Assert.Equal(["Berlin"], spec.Golds[0]);
         Assert.Equal((1, 0), (spec.DatasetHalf, spec.CaptureHalf));
         Assert.Equal(("Question:", " Answer:"), (spec.ExcludePrefix, spec.ExcludeSuffix));

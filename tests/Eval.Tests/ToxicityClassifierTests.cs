@@ -93,10 +93,10 @@ public sealed class ToxicityClassifierTests
         using var classifier = SequenceClassifier.Load(Classifier, new CpuBackend());
         var tokenizer = Tokenizer.FromFolder(spec.Model);
 
-        var missing = Assert.Throws<ArgumentException>(() => new ExperimentRunner(spec, model, tokenizer).Run());
+        var missing = Assert.Throws<ArgumentException>(() => new ExperimentRunner(spec, new TextTask(spec, model, tokenizer)).Run());
         Assert.Contains($"small: the toxicity classifier {Path.GetFullPath(Classifier)} was not loaded", missing.Message);
 
-        var report = new ExperimentRunner(spec, model, tokenizer) { ToxicityClassifier = classifier }.Run();
+        var report = new ExperimentRunner(spec, new TextTask(spec, model, tokenizer)) { ToxicityClassifier = classifier }.Run();
         Assert.Equal(["toxicity", "toxicity_classifier_share", "toxicity_classifier_mean", "perplexity"], report.MetricNames);
         Assert.Equal(2, report.Cells.Count);
         foreach (var cell in report.Cells)

@@ -51,10 +51,10 @@ sealed class EvalCommand : ICommand
             if (!progress.TryGetValue(stage, out var p)) progress[stage] = p = new ConsoleProgress(stage, stage == "capture" ? "samples" : "cells");
             p.Report(done, total);
         }
-        var report = spec.Images != null
-            ? new ImageTaskRunner(spec, loaded.RequireVlm($"{path}: the image task (\"dataset.format\": {spec.DatasetFormat})"), loaded.Tokenizer)
-                { Progress = Progress, Solver = solver, ToxicityClassifier = classifier }.Run()
-            : new ExperimentRunner(spec, loaded.Model, loaded.RequireTokenizer()) { Progress = Progress, Solver = solver, ToxicityClassifier = classifier }.Run();
+        ExperimentTask task = spec.Images != null
+            ? new ImageTask(spec, loaded.RequireVlm($"{path}: the image task (\"dataset.format\": {spec.DatasetFormat})"), loaded.Tokenizer)
+            : new TextTask(spec, loaded.Model, loaded.RequireTokenizer());
+        var report = new ExperimentRunner(spec, task) { Progress = Progress, Solver = solver, ToxicityClassifier = classifier }.Run();
         File.WriteAllText(spec.ReportStem + ".json", report.ToJson());
         File.WriteAllText(spec.ReportStem + ".md", report.ToMarkdown(examples));
         foreach (var (alpha, svg) in ExperimentPlots.Write(report))

@@ -194,7 +194,7 @@ public static class ExperimentFile
         return new ExperimentSpec
         {
             Name = name, Model = model,
-            DatasetFormat = format, DatasetSource = data.Source, DatasetHalf = data.Half, Prompts = prompts, Golds = golds, Concept = concept,
+            DatasetFormat = format, DatasetSource = data.Source, DatasetHalf = data.Half, Samples = prompts, Golds = golds, Concept = concept,
             ConceptTokens = conceptTokens, CaptureSource = capture, CapturePrompts = capturePrompts, CapturePositions = positions, CaptureHalf = captureHalf,
             ExcludePrefix = excludePrefix, ExcludeSuffix = excludeSuffix, SompRankingPath = sompFile, LogitLensRankingPath = lensFile,
             K = k, Alphas = alphas, Policy = policy, SpanStart = spanStart, SpanEnd = spanEnd, Selections = selections,

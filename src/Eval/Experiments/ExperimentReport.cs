@@ -53,7 +53,7 @@ public sealed class ExperimentReport
         {
             experiment = Spec.Name,
             model = Spec.Model,
-            dataset = new { format = Spec.DatasetFormat.ToString().ToLowerInvariant(), source = Spec.DatasetSource, prompts = Spec.Prompts.Length },
+            dataset = new { format = Spec.DatasetFormat.ToString().ToLowerInvariant(), source = Spec.DatasetSource, prompts = Spec.Samples.Length },
             concept = Spec.Concept,
             policy = Spec.Policy.ToString().ToLowerInvariant(),
             span = Spec.Policy == Runtime.Capture.PositionPolicy.Span ? new[] { Spec.SpanStart, Spec.SpanEnd } : null,
@@ -72,7 +72,7 @@ public sealed class ExperimentReport
                 selection = r.Selection, k = r.K, alpha = r.Alpha, draws = r.Draws,
                 normalised = r.Metrics.ToDictionary(m => m.Key, m => new { value = m.Value.Value, q1 = m.Value.Q1, q3 = m.Value.Q3 }),
             }),
-            prompts = Spec.Prompts,
+            prompts = Spec.Samples,
             cells = Cells.Select(c => new
             {
                 key = c.Key, selection = c.Selection, k = c.K, draw = c.Draw, alpha = c.Alpha, heads = c.Heads, metrics = c.Metrics,
@@ -89,7 +89,7 @@ public sealed class ExperimentReport
         void Line(FormattableString s) => sb.Append(s.ToString(CultureInfo.InvariantCulture)).Append('\n');
         Line($"# Experiment {Spec.Name}\n");
         Line($"- model: `{Spec.Model}`");
-        Line($"- dataset: `{Shown(Spec.DatasetSource)}` ({Spec.DatasetFormat}, {Spec.Prompts.Length} prompts{(Spec.DatasetHalf is { } h ? $", half {h} of the paired split" : "")})");
+        Line($"- dataset: `{Shown(Spec.DatasetSource)}` ({Spec.DatasetFormat}, {Spec.Samples.Length} prompts{(Spec.DatasetHalf is { } h ? $", half {h} of the paired split" : "")})");
         if (Spec.Images is { } task)
         {
             Line($"- prompt: `{(task.PromptText != null ? Escape(task.PromptText) : string.Join(",", task.PromptIds!))}`{(task.Classes.Length > 0 ? $"; classes: {string.Join(", ", task.Classes)}" : "")}");
@@ -141,10 +141,10 @@ public sealed class ExperimentReport
     {
         int kMax = Spec.K.DefaultIfEmpty(0).Max();
         var shown = Cells.Where(c => c.Draw == 0 && c.Selection != SelectionSpec.Random && (c.K == kMax || c.K == 0) && c != Baseline).ToArray();
-        sb.Append(CultureInfo.InvariantCulture, $"## Generations (first {Math.Min(examples, Spec.Prompts.Length)} prompts; all of them are in the JSON report)\n\n");
-        for (int i = 0; i < Math.Min(examples, Spec.Prompts.Length); i++)
+        sb.Append(CultureInfo.InvariantCulture, $"## Generations (first {Math.Min(examples, Spec.Samples.Length)} prompts; all of them are in the JSON report)\n\n");
+        for (int i = 0; i < Math.Min(examples, Spec.Samples.Length); i++)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"**{i + 1}. {Escape(Spec.Prompts[i])}**\n\n| cell | generation |\n|---|---|\n");
+            sb.Append(CultureInfo.InvariantCulture, $"**{i + 1}. {Escape(Spec.Samples[i])}**\n\n| cell | generation |\n|---|---|\n");
             sb.Append(CultureInfo.InvariantCulture, $"| unmodified | {Escape(Baseline.Generations[i])} |\n");
             foreach (var c in shown) sb.Append(CultureInfo.InvariantCulture, $"| {c.Key} | {Escape(c.Generations[i])} |\n");
             sb.Append('\n');

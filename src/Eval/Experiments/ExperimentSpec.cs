@@ -17,9 +17,13 @@ public sealed record ExperimentSpec
     public required string DatasetSource { get; init; }
     /// <summary>The half of the dataset kept (Data.PairedHalves), or null for all of it.</summary>
     public int? DatasetHalf { get; init; }
-    /// <summary>Prompt texts, read (and checked non-empty) when the file is parsed; for image tasks the image files, relative to the dataset.</summary>
-    public required string[] Prompts { get; init; }
-    /// <summary>Per prompt, the gold answers (question datasets), the class (image classification) or the reference captions (image captioning).</summary>
+    /// <summary>
+    /// The samples, read (and checked non-empty) when the file is parsed, as the report names them: for a text task each
+    /// sample's prompt text (what the model is prompted with); for an image task each image's name (its prompt is the
+    /// task's one prompt, <see cref="ImageTaskSpec"/>).
+    /// </summary>
+    public required string[] Samples { get; init; }
+    /// <summary>Per sample, the gold answers (question datasets), the class (image classification) or the reference captions (image captioning).</summary>
     public string[][]? Golds { get; init; }
     /// <summary>A built-in concept name or an absolute path to a word list.</summary>
     public required string Concept { get; init; }

@@ -1,3 +1,4 @@
+using HeadPursuit.Somp;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using HeadPursuit.Eval.Experiments;
@@ -90,7 +91,7 @@ public sealed class LlavaNextCommandTests : IDisposable
 
         (exit, _, stderr) = Hp("rank", "--model", _model, "--activations", P("acts.safetensors"), "--concept-ids", "shapes=5,17,99,460", "--out", P("rank"));
         Assert.True(exit == 0, stderr);
-        var ranking = RankingFile.Read(P("rank/shapes.somp.json"));
+        var ranking = HeadRankingJson.Read(P("rank/shapes.somp.json"));
         Assert.Equal((2, 4, 6), (ranking.Layers, ranking.Heads, ranking.Samples));
         var top = ranking.Top(2);
 
