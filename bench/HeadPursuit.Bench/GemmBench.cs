@@ -32,7 +32,7 @@ public sealed unsafe class GemmBench : IBench
         int[] threadCounts = all > 1 ? [1, all] : [1];
         var peak = threadCounts.ToDictionary(t => t, t => FmaPeak.Measure(t));
         Console.WriteLine($"FMA peak (fp32): {string.Join(", ", threadCounts.Select(t => $"{t} thread(s) {peak[t]:F1} GFLOP/s"))}");
-        Console.WriteLine($"SIMD kernels: {Gemm.IsSimdAvailable}\n");
+        Console.WriteLine($"SIMD kernels: {CpuSimd.Level} (widest here: {CpuSimd.Best})\n");
 
         InCacheKernelLine(peak[1]);
 

@@ -16,33 +16,33 @@
 //     one block of packed x (<= 144 KiB) stays in the 512 KiB L2 while it is reread once per 16-column
 //     micro-panel of B.
 //   * The micro-kernel (MicroKernel.cs) keeps a 6 x 16 tile of y in 12 AVX2 registers and, per k step,
-//     broadcasts 6 values of A against two 8-wide vectors of B: 12 independent FMAs. Tiles cut by the edge
-//     of the matrix run the same kernel on a zero-padded copy.
+//     broadcasts 6 values of A against two 8-wide vectors of B: 12 independent FMAs. With AVX-512 it keeps
+//     a 6 x 32 tile (two adjacent micro-panels) in 12 zmm registers: twice the work per instruction. Tiles
+//     cut by the edge of the matrix run the same kernel on a zero-padded copy.
 //   * Before the k loop the column block of y is set to bias (or zero), or has bias added when
 //     accumulating; every k slice then adds its product into y.
 // Small m (decode, m <= 4) takes the streaming path (Gemv.cs): no packing, the weight is read once,
 // contiguously, and widened in registers; threads split the output columns.
 // Without AVX2/FMA both cases run the blocked path with a scalar kernel that performs the same fused
 // multiply-adds in the same order as the vector one.
+// The kernel family (SimdLevel.cs: scalar, AVX2, AVX-512) is the widest the CPU has, chosen at run time;
+// all of them add the same products in the same order into each output, so the family never changes a result.
 // Packing buffers are per thread and reused (ScratchBuffer.cs); a steady-state call allocates nothing.
 
-using System.Runtime.Intrinsics.X86;
 using HeadPursuit.Runtime.Tensors;
 
 namespace HeadPursuit.Runtime.Cpu;
 
 public static unsafe class Gemm
 {
-    /// <summary>Whether the AVX2 + FMA kernels can run here.</summary>
-    public static bool IsSimdAvailable => Fma.IsSupported && Avx2.IsSupported;
-
     /// <summary>y[m, n] = x[m, k] · W (+ bias[n] if given) (+ y if accumulate), with k = W.In and n = W.Out; x and y row-major float32.</summary>
     public static void MatMul(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias = default, bool accumulate = false) =>
-        MatMul(x, m, w, y, bias, accumulate, IsSimdAvailable);
+        MatMul(x, m, w, y, bias, accumulate, CpuSimd.Level);
 
-    /// <summary><see cref="MatMul(ReadOnlySpan{float}, int, WeightMatrix, Span{float}, ReadOnlySpan{float}, bool)"/> with the kernel family chosen (tests run both).</summary>
-    internal static void MatMul(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias, bool accumulate, bool simd)
+    /// <summary><see cref="MatMul(ReadOnlySpan{float}, int, WeightMatrix, Span{float}, ReadOnlySpan{float}, bool)"/> with the kernel family chosen (tests run each).</summary>
+    internal static void MatMul(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias, bool accumulate, SimdLevel simd)
     {
+        if (simd > CpuSimd.Best) throw new ArgumentOutOfRangeException(nameof(simd), simd, $"this process can run at most {CpuSimd.Best}");
         Validate(x, m, w, y, bias);
         if (m == 0) return;
         switch (w.DType)
@@ -53,17 +53,17 @@ public static unsafe class Gemm
         }
     }
 
-    static void Run<TElem>(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias, bool accumulate, bool simd)
+    static void Run<TElem>(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias, bool accumulate, SimdLevel simd)
         where TElem : struct, IWeightElement
     {
         fixed (float* px = x, py = y, pb = bias)
         {
-            if (simd && m <= Gemv<TElem>.MaxRows)
+            if (simd != SimdLevel.Scalar && m <= Gemv<TElem>.MaxRows)
             {
                 var gemv = new Gemv<TElem>
                 {
                     X = px, Y = py, Bias = pb, W = w.Data, Layout = w.Layout,
-                    M = m, N = w.Out, K = w.In, Accumulate = accumulate,
+                    M = m, N = w.Out, K = w.In, Accumulate = accumulate, Wide = simd == SimdLevel.Avx512,
                 };
                 int items = gemv.Plan(CpuParallel.Threads);
                 CpuParallel.For(items, ref gemv);
@@ -73,7 +73,7 @@ public static unsafe class Gemm
                 var gemm = new BlockedGemm<TElem>
                 {
                     Y = py, Bias = pb, W = w.Data, Layout = w.Layout,
-                    M = m, N = w.Out, K = w.In, Accumulate = accumulate, Simd = simd,
+                    M = m, N = w.Out, K = w.In, Accumulate = accumulate, Level = simd,
                 };
                 int items = gemm.Plan(CpuParallel.Threads);
                 // x is packed once, into the calling thread's scratch (so concurrent callers do not collide).

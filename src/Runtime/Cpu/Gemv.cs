@@ -7,7 +7,9 @@ namespace HeadPursuit.Runtime.Cpu;
 /// The small-m path (decode: 1 to 4 rows of x): no packing, the weight is streamed once from memory in its
 /// file dtype and widened in registers (rows after the first reread the few rows in flight from L1). One parallel
 /// index computes a block of output columns, so threads split the weight between them and the result does
-/// not depend on how many there are. Needs AVX2 + FMA (the caller falls back to the blocked path otherwise).
+/// not depend on how many there are. Needs AVX2 + FMA (the caller falls back to the blocked path otherwise); with
+/// <see cref="Wide"/> the inner loops run 16 lanes of AVX-512 at a time, adding the same products in the same order
+/// into each output, so both widths give the same results bit for bit.
 /// </summary>
 internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeightElement
 {
@@ -20,6 +22,7 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
     public WeightLayout Layout;
     public int M, N, K;
     public bool Accumulate;
+    public bool Wide;           // AVX-512 inner loops
     public int ColumnsPerItem;  // a multiple of 8
 
     /// <summary>Cuts the output columns into about 4 blocks per thread (for balance); returns the number of parallel indices.</summary>
@@ -36,6 +39,8 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
         int j0 = item * ColumnsPerItem, j1 = Math.Min(N, j0 + ColumnsPerItem);
         if (Layout == WeightLayout.InOut)
             InOutColumns(j0, j1);
+        else if (Wide)
+            for (int j = j0; j < j1; j += 2) OutInColumnPair(j, Math.Min(j + 1, j1 - 1));
         else
             for (int j = j0; j < j1; j++) OutInColumn(j);
     }
@@ -59,8 +64,22 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
             {
                 float* x = X + (long)r * K + p;
                 float* s = sums + r * width;
+                int c = 0;
+                if (Wide)
+                {
+                    Vector512<float> y0 = Vector512.Create(x[0]), y1 = Vector512.Create(x[1]), y2 = Vector512.Create(x[2]), y3 = Vector512.Create(x[3]);
+                    for (; c + 16 <= vectorWidth; c += 16)
+                    {
+                        Vector512<float> a = Vector512.Load(s + c);
+                        a = Avx512F.FusedMultiplyAdd(y0, TElem.Load16(w, c), a);
+                        a = Avx512F.FusedMultiplyAdd(y1, TElem.Load16(w + rowBytes, c), a);
+                        a = Avx512F.FusedMultiplyAdd(y2, TElem.Load16(w + 2 * rowBytes, c), a);
+                        a = Avx512F.FusedMultiplyAdd(y3, TElem.Load16(w + 3 * rowBytes, c), a);
+                        a.Store(s + c);
+                    }
+                }
                 Vector256<float> x0 = Vector256.Create(x[0]), x1 = Vector256.Create(x[1]), x2 = Vector256.Create(x[2]), x3 = Vector256.Create(x[3]);
-                for (int c = 0; c < vectorWidth; c += 8)
+                for (; c < vectorWidth; c += 8)
                 {
                     Vector256<float> a = Vector256.Load(s + c);
                     a = Fma.MultiplyAdd(x0, TElem.Load8(w, c), a);
@@ -69,7 +88,7 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
                     a = Fma.MultiplyAdd(x3, TElem.Load8(w + 3 * rowBytes, c), a);
                     a.Store(s + c);
                 }
-                for (int c = vectorWidth; c < width; c++)
+                for (c = vectorWidth; c < width; c++)
                     for (int q = 0; q < 4; q++)
                         s[c] = MathF.FusedMultiplyAdd(x[q], TElem.Load1(w + q * rowBytes, c), s[c]);
             }
@@ -78,10 +97,14 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
             {
                 float* s = sums + r * width;
                 float xp = X[(long)r * K + p];
+                int c = 0;
+                if (Wide)
+                    for (Vector512<float> xw = Vector512.Create(xp); c + 16 <= vectorWidth; c += 16)
+                        Avx512F.FusedMultiplyAdd(xw, TElem.Load16(w, c), Vector512.Load(s + c)).Store(s + c);
                 Vector256<float> xv = Vector256.Create(xp);
-                for (int c = 0; c < vectorWidth; c += 8)
+                for (; c < vectorWidth; c += 8)
                     Fma.MultiplyAdd(xv, TElem.Load8(w, c), Vector256.Load(s + c)).Store(s + c);
-                for (int c = vectorWidth; c < width; c++)
+                for (c = vectorWidth; c < width; c++)
                     s[c] = MathF.FusedMultiplyAdd(xp, TElem.Load1(w, c), s[c]);
             }
         for (int r = 0; r < M; r++)
@@ -127,6 +150,56 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
         if (rows > 1) Finish1(1, j, s1);
         if (rows > 2) Finish1(2, j, s2);
         if (rows > 3) Finish1(3, j, s3);
+    }
+
+    /// <summary>
+    /// <see cref="OutInColumn"/> for outputs j and j2 at once (j2 = j for a lone last column), in AVX-512: one chain
+    /// of 16 lanes per row and output holds exactly the partial sums of OutInColumn's two chains of 8 (lane l adds the
+    /// products with p mod 16 = l, in order), and is reduced the same way, so the result is the same bit for bit. Two
+    /// outputs give two independent chains per row, enough to stream the weight at memory speed.
+    /// </summary>
+    readonly void OutInColumnPair(int j, int j2)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;   // [row], output j
+        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;   // [row], output j2
+        float* x0 = X, x1 = X + K, x2 = x1 + K, x3 = x2 + K;
+        int rows = M;
+        byte* w = W + (long)j * K * TElem.Size, v = W + (long)j2 * K * TElem.Size;
+        int p = 0;
+        for (; p + 16 <= K; p += 16)
+        {
+            Vector512<float> wj = TElem.Load16(w, p), wk = TElem.Load16(v, p), xp = Vector512.Load(x0 + p);
+            a0 = Avx512F.FusedMultiplyAdd(xp, wj, a0); b0 = Avx512F.FusedMultiplyAdd(xp, wk, b0);
+            if (rows > 1)
+            {
+                xp = Vector512.Load(x1 + p);
+                a1 = Avx512F.FusedMultiplyAdd(xp, wj, a1); b1 = Avx512F.FusedMultiplyAdd(xp, wk, b1);
+                if (rows > 2)
+                {
+                    xp = Vector512.Load(x2 + p);
+                    a2 = Avx512F.FusedMultiplyAdd(xp, wj, a2); b2 = Avx512F.FusedMultiplyAdd(xp, wk, b2);
+                    if (rows > 3)
+                    {
+                        xp = Vector512.Load(x3 + p);
+                        a3 = Avx512F.FusedMultiplyAdd(xp, wj, a3); b3 = Avx512F.FusedMultiplyAdd(xp, wk, b3);
+                    }
+                }
+            }
+        }
+        bool two = j2 != j;
+        FinishDot(0, j, a0, w, x0, p);
+        if (two) FinishDot(0, j2, b0, v, x0, p);
+        if (rows > 1) { FinishDot(1, j, a1, w, x1, p); if (two) FinishDot(1, j2, b1, v, x1, p); }
+        if (rows > 2) { FinishDot(2, j, a2, w, x2, p); if (two) FinishDot(2, j2, b2, v, x2, p); }
+        if (rows > 3) { FinishDot(3, j, a3, w, x3, p); if (two) FinishDot(3, j2, b3, v, x3, p); }
+    }
+
+    /// <summary>Reduces a 16-lane chain as OutInColumn reduces its two 8-lane chains, adds the products from p on, and finishes y[r, j].</summary>
+    readonly void FinishDot(int r, int j, Vector512<float> chain, byte* w, float* x, int p)
+    {
+        float sum = Vector256.Sum(chain.GetLower() + chain.GetUpper());
+        for (; p < K; p++) sum = MathF.FusedMultiplyAdd(x[p], TElem.Load1(w, p), sum);
+        Finish1(r, j, sum);
     }
 
     /// <summary>y[r, j] = sum (+ bias) (+ y).</summary>
