@@ -22,6 +22,7 @@ internal unsafe struct BlockedGemm<TElem> : IParallelBody where TElem : struct, 
     public int M, N, K;
     public bool Accumulate;
     public SimdLevel Level;     // the kernel family
+    public bool Bf16Pairs;      // bf16 dot products (Bf16Products): the managed twin of Bf16Gemm, packing in pair order
     public int ColumnsPerItem;  // a multiple of the tile width (16, or 32 for AVX-512)
     public int KC, MC;          // block sizes for this call (MC a multiple of 6)
 
@@ -31,8 +32,8 @@ internal unsafe struct BlockedGemm<TElem> : IParallelBody where TElem : struct, 
     /// <summary>Sets up the blocking for [m, k] x [k, n]; returns the number of parallel indices.</summary>
     public int Plan(int threads)
     {
-        KC = EvenSplit(K, MaxKC, 1);
-        MC = EvenSplit(M, MaxMC, MicroKernel.MR);
+        KC = Blocking.EvenSplit(K, MaxKC, Bf16Pairs ? 2 : 1);   // bf16 pairs must not straddle two slices
+        MC = Blocking.EvenSplit(M, MaxMC, MicroKernel.MR);
         int width = TileWidth(Level);
         int tiles = (N + width - 1) / width;
         int maxTiles = MaxNC / width;
@@ -43,19 +44,11 @@ internal unsafe struct BlockedGemm<TElem> : IParallelBody where TElem : struct, 
         return (N + ColumnsPerItem - 1) / ColumnsPerItem;
     }
 
-    /// <summary>Splits <paramref name="total"/> into equal blocks of at most <paramref name="max"/>, rounded up to a multiple of <paramref name="multiple"/>.</summary>
-    static int EvenSplit(int total, int max, int multiple)
-    {
-        int blocks = (total + max - 1) / max;
-        int size = (total + blocks - 1) / blocks;
-        return (size + multiple - 1) / multiple * multiple;
-    }
-
     public readonly void Run(int item)
     {
         const int MR = MicroKernel.MR, NR = MicroKernel.NR;
         int j0 = item * ColumnsPerItem, j1 = Math.Min(N, j0 + ColumnsPerItem);
-        InitializeOutput(j0, j1);
+        OutputColumns.Initialize(Y, M, N, Bias, Accumulate, j0, j1);
 
         float* packedB = ScratchBuffer.Get(ScratchBuffer.PackedB, PackedBFloats);   // [panels][kc][16]
         float* edge = ScratchBuffer.Get(ScratchBuffer.EdgeTile, MR * 2 * NR);        // [6, 32]
@@ -63,7 +56,7 @@ internal unsafe struct BlockedGemm<TElem> : IParallelBody where TElem : struct, 
         for (int p0 = 0; p0 < K; p0 += KC)
         {
             int kc = Math.Min(KC, K - p0);
-            Packing.PackB<TElem>(W, Layout, K, N, p0, kc, j0, j1, packedB, Level != SimdLevel.Scalar);
+            Packing.PackB<TElem>(W, Layout, K, N, p0, kc, j0, j1, packedB, Level != SimdLevel.Scalar, Bf16Pairs);
             for (int i0 = 0; i0 < M; i0 += MC)
             {
                 int mc = Math.Min(MC, M - i0);
@@ -89,27 +82,6 @@ internal unsafe struct BlockedGemm<TElem> : IParallelBody where TElem : struct, 
 
     /// <summary>Output columns one kernel call covers: two 16-column panels for AVX-512, one otherwise.</summary>
     static int TileWidth(SimdLevel level) => level == SimdLevel.Avx512 ? 2 * MicroKernel.NR : MicroKernel.NR;
-
-    /// <summary>y[:, j0..j1] = bias (or 0), or += bias when accumulating; the kernels then add x·W.</summary>
-    readonly void InitializeOutput(int j0, int j1)
-    {
-        for (int i = 0; i < M; i++)
-        {
-            var row = new Span<float>(Y + (long)i * N + j0, j1 - j0);
-            if (Bias == null)
-            {
-                if (!Accumulate) row.Clear();
-            }
-            else
-            {
-                var bias = new ReadOnlySpan<float>(Bias + j0, j1 - j0);
-                if (Accumulate)
-                    System.Numerics.Tensors.TensorPrimitives.Add(row, bias, row);
-                else
-                    bias.CopyTo(row);
-            }
-        }
-    }
 
     /// <summary>A tile cut by the matrix edge: run the full kernel on a copy, then copy back the part that exists.</summary>
     readonly void EdgeTile(int kc, float* a, float* b, float* c, int rows, int cols, int width, float* tile)
