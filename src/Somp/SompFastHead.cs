@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace HeadPursuit.Somp;
 
@@ -34,6 +35,8 @@ sealed class SompFastHead
     double _firstBest;          // the best score of iteration 0, the scale of SompChecks.NoiseScoreFraction
 
     public bool ZeroVariance => _total == 0;
+    /// <summary>P's buffer (empty when none), for <see cref="CorrelationBuffers.Keep"/> once the run is over.</summary>
+    public double[] Correlations => _p;
     public int DHead => _dh;
     public bool Done => ZeroVariance || _selected.Count == _iterations;
     /// <summary>The newest basis vector q_t [dm] (valid after <see cref="Select"/>).</summary>
@@ -62,7 +65,7 @@ sealed class SompFastHead
         for (int i = 0; i < _wo.Length; i++) _wo[i] = head.OutputBlock[i];
         _total = SquaredNormOfOutputs();
         _evr = new double[iterations];
-        _p = ZeroVariance || !withCorrelations ? [] : GC.AllocateUninitializedArray<double>(_v * _n);   // InitBlock writes every row
+        _p = ZeroVariance || !withCorrelations ? [] : CorrelationBuffers.Rent(_v * _n);   // InitBlock writes every row
         _scores = new double[_v];
         _upper = ZeroVariance || !withCorrelations ? [] : new double[_v];
         _applied = _upper.Length == 0 ? [] : new int[_v];
@@ -118,13 +121,40 @@ sealed class SompFastHead
     /// <summary>Closes the pass of <see cref="RecordUpdate"/> over every row.</summary>
     public void EndUpdates() => _terms++;
 
-    /// <summary>Applies row j's pending terms in order and returns its exact score.</summary>
-    double Refresh(int j)
+    /// <summary>
+    /// Applies row j's pending terms in order and returns its exact score, in one pass over the row: each stretch of 8
+    /// values stays in a register while every pending term is added to it (row += s_u * -c_u, a multiply then an add,
+    /// for u in order) and its magnitudes are summed.
+    /// </summary>
+    unsafe double Refresh(int j)
     {
-        var row = _p.AsSpan(j * _n, _n);
-        for (int u = _applied[j]; u < _terms; u++) TensorPrimitives.MultiplyAdd(_s.AsSpan(u * _n, _n), -_c[(long)u * _v + j], row, row);
+        int first = _applied[j], count = _terms - first;
+        Span<double> coefficient = stackalloc double[Math.Max(count, 1)];   // [pending]: -c_u
+        for (int u = 0; u < count; u++) coefficient[u] = -_c[(long)(first + u) * _v + j];
+        double score;
+        fixed (double* row = &_p[(long)j * _n], s = &_s[first * _n])
+        {
+            var magnitudes = Vector512<double>.Zero;
+            int i = 0;
+            for (; i + 8 <= _n; i += 8)
+            {
+                var x = Vector512.Load(row + i);
+                double* su = s + i;
+                for (int u = 0; u < count; u++, su += _n) x += Vector512.Load(su) * Vector512.Create(coefficient[u]);
+                x.Store(row + i);
+                magnitudes += Vector512.Abs(x);
+            }
+            score = Vector512.Sum(magnitudes);
+            for (; i < _n; i++)
+            {
+                double x = row[i];
+                for (int u = 0; u < count; u++) x += s[u * _n + i] * coefficient[u];
+                row[i] = x;
+                score += Math.Abs(x);
+            }
+        }
         _applied[j] = _terms;
-        return _upper[j] = _scores[j] = TensorPrimitives.SumOfMagnitudes((ReadOnlySpan<double>)row);
+        return _upper[j] = _scores[j] = score;
     }
 
     /// <summary>
