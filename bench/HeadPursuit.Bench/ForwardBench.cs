@@ -32,7 +32,7 @@ sealed class ForwardBench : IBench
         string[] peers = (Arg(args, "--peer") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
         foreach (var p in peers)
             if (!ForwardPeers.Names.Contains(p)) throw new ArgumentException($"--peer {p}: unknown (known: {string.Join(", ", ForwardPeers.Names)})");
-        var runner = new ForwardPeers(Arg(args, "--peers-dir") ?? PeersRoot());
+        var runner = new ForwardPeers(Arg(args, "--peers-dir") ?? SharedFolder.Find("peers", "HEADPURSUIT_PEERS"));
         bool profile = args.Contains("--profile");
         int all = Environment.ProcessorCount;
         int[] threadCounts = Arg(args, "--threads") is string t ? t.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray()
@@ -140,17 +140,6 @@ sealed class ForwardBench : IBench
         string format = median < 200 ? "0.0" : "0";
         return list.Count == 1 ? median.ToString(format, CultureInfo.InvariantCulture)
             : $"{median.ToString(format, CultureInfo.InvariantCulture)} [{list.Min(f).ToString(format, CultureInfo.InvariantCulture)}-{list.Max(f).ToString(format, CultureInfo.InvariantCulture)}]";
-    }
-
-    /// <summary>../shared/peers beside the repository (HEADPURSUIT_PEERS overrides).</summary>
-    static string PeersRoot()
-    {
-        string? env = Environment.GetEnvironmentVariable("HEADPURSUIT_PEERS");
-        if (!string.IsNullOrEmpty(env)) return env;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "HeadPursuit.sln")))
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "peers"));
-        return Path.GetFullPath(Path.Combine("..", "shared", "peers"));
     }
 
     static double Prefill(Transformer model, int[][] prompts, bool capture, bool logits)

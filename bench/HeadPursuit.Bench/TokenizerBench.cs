@@ -28,7 +28,7 @@ public sealed class TokenizerBench : IBench
         Console.WriteLine($"text: {paragraphs.Count} paragraphs, {bytes / 1048576.0:F2} MB UTF-8, {paragraphs.Sum(p => p.Length)} chars");
         Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 
-        string fixtures = FixturesRoot();
+        string fixtures = SharedFolder.Find("fixtures", "HEADPURSUIT_FIXTURES");
         int failures = 0;
         Console.WriteLine($"load average before: {GemmBench.LoadAverage()}");
         var files = new List<(string Name, string Path, Func<Tokenizer> Load)>
@@ -142,14 +142,4 @@ public sealed class TokenizerBench : IBench
         2 => (rng.NextDouble() * 1000).ToString("F2", System.Globalization.CultureInfo.InvariantCulture),
         _ => "$" + rng.Next(1, 100000).ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
     };
-
-    static string FixturesRoot()
-    {
-        string? env = Environment.GetEnvironmentVariable("HEADPURSUIT_FIXTURES");
-        if (!string.IsNullOrEmpty(env)) return env;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "HeadPursuit.sln")))
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "fixtures"));
-        throw new DirectoryNotFoundException("cannot find HeadPursuit.sln above " + AppContext.BaseDirectory + " to locate ../shared/fixtures");
-    }
 }
