@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -8,8 +9,9 @@ namespace HeadPursuit.Runtime.Cpu;
 /// file dtype and widened in registers (rows after the first reread the few rows in flight from L1). One parallel
 /// index computes a block of output columns, so threads split the weight between them and the result does
 /// not depend on how many there are. Needs AVX2 + FMA (the caller falls back to the blocked path otherwise); with
-/// <see cref="Wide"/> the inner loops run 16 lanes of AVX-512 at a time, adding the same products in the same order
-/// into each output, so both widths give the same results bit for bit.
+/// <see cref="Wide"/> the InOut inner loops run 16 lanes of AVX-512 at a time, adding the same products in the same
+/// order into each output, so both widths give the same results bit for bit. The kernels are compiled fully optimized
+/// at once (a decode's first tokens would otherwise run them unoptimized).
 /// </summary>
 internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeightElement
 {
@@ -34,14 +36,13 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
         return (N + ColumnsPerItem - 1) / ColumnsPerItem;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public readonly void Run(int item)
     {
         int j0 = item * ColumnsPerItem, j1 = Math.Min(N, j0 + ColumnsPerItem);
         if (Layout == WeightLayout.InOut)
             InOutColumns(j0, j1);
-        else if (Wide)
-            for (int j = j0; j < j1; j += 2) OutInColumnPair(j, Math.Min(j + 1, j1 - 1));
-        else
+        else   // both widths: 512-bit chains, or two columns at once, streamed the weight from DRAM more slowly (gemm bench)
             for (int j = j0; j < j1; j++) OutInColumn(j);
     }
 
@@ -51,6 +52,7 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
     /// the partial sums live in a small L1-resident buffer. Every output is summed in order p = 0, 1, ..., k-1
     /// by fused multiply-adds, in the vector columns and the leftover scalar columns alike.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     readonly void InOutColumns(int j0, int j1)
     {
         int width = j1 - j0, vectorWidth = width / 8 * 8;
@@ -112,6 +114,7 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
     }
 
     /// <summary>OutIn [n, k]: output j is the dot product of stored row j with each row of x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     readonly void OutInColumn(int j)
     {
         Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default;   // [row][two chains]
@@ -150,56 +153,6 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
         if (rows > 1) Finish1(1, j, s1);
         if (rows > 2) Finish1(2, j, s2);
         if (rows > 3) Finish1(3, j, s3);
-    }
-
-    /// <summary>
-    /// <see cref="OutInColumn"/> for outputs j and j2 at once (j2 = j for a lone last column), in AVX-512: one chain
-    /// of 16 lanes per row and output holds exactly the partial sums of OutInColumn's two chains of 8 (lane l adds the
-    /// products with p mod 16 = l, in order), and is reduced the same way, so the result is the same bit for bit. Two
-    /// outputs give two independent chains per row, enough to stream the weight at memory speed.
-    /// </summary>
-    readonly void OutInColumnPair(int j, int j2)
-    {
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;   // [row], output j
-        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;   // [row], output j2
-        float* x0 = X, x1 = X + K, x2 = x1 + K, x3 = x2 + K;
-        int rows = M;
-        byte* w = W + (long)j * K * TElem.Size, v = W + (long)j2 * K * TElem.Size;
-        int p = 0;
-        for (; p + 16 <= K; p += 16)
-        {
-            Vector512<float> wj = TElem.Load16(w, p), wk = TElem.Load16(v, p), xp = Vector512.Load(x0 + p);
-            a0 = Avx512F.FusedMultiplyAdd(xp, wj, a0); b0 = Avx512F.FusedMultiplyAdd(xp, wk, b0);
-            if (rows > 1)
-            {
-                xp = Vector512.Load(x1 + p);
-                a1 = Avx512F.FusedMultiplyAdd(xp, wj, a1); b1 = Avx512F.FusedMultiplyAdd(xp, wk, b1);
-                if (rows > 2)
-                {
-                    xp = Vector512.Load(x2 + p);
-                    a2 = Avx512F.FusedMultiplyAdd(xp, wj, a2); b2 = Avx512F.FusedMultiplyAdd(xp, wk, b2);
-                    if (rows > 3)
-                    {
-                        xp = Vector512.Load(x3 + p);
-                        a3 = Avx512F.FusedMultiplyAdd(xp, wj, a3); b3 = Avx512F.FusedMultiplyAdd(xp, wk, b3);
-                    }
-                }
-            }
-        }
-        bool two = j2 != j;
-        FinishDot(0, j, a0, w, x0, p);
-        if (two) FinishDot(0, j2, b0, v, x0, p);
-        if (rows > 1) { FinishDot(1, j, a1, w, x1, p); if (two) FinishDot(1, j2, b1, v, x1, p); }
-        if (rows > 2) { FinishDot(2, j, a2, w, x2, p); if (two) FinishDot(2, j2, b2, v, x2, p); }
-        if (rows > 3) { FinishDot(3, j, a3, w, x3, p); if (two) FinishDot(3, j2, b3, v, x3, p); }
-    }
-
-    /// <summary>Reduces a 16-lane chain as OutInColumn reduces its two 8-lane chains, adds the products from p on, and finishes y[r, j].</summary>
-    readonly void FinishDot(int r, int j, Vector512<float> chain, byte* w, float* x, int p)
-    {
-        float sum = Vector256.Sum(chain.GetLower() + chain.GetUpper());
-        for (; p < K; p++) sum = MathF.FusedMultiplyAdd(x[p], TElem.Load1(w, p), sum);
-        Finish1(r, j, sum);
     }
 
     /// <summary>y[r, j] = sum (+ bias) (+ y).</summary>
