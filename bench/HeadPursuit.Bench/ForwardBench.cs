@@ -53,6 +53,8 @@ sealed class ForwardBench : IBench
         {
             if (!results.TryGetValue((model, threads, system), out var list)) results[(model, threads, system)] = list = [];
             list.Add(f);
+            // Each run as it ends (a long run on a busy machine can then be read, or stopped, part way).
+            Console.WriteLine($"  {DateTime.UtcNow:HH:mm:ss} {model} {threads} thread(s) {system}: prefill {f.Prefill:0.#}, + capture {f.Captured:0.#}, capture only {f.CaptureOnly:0.#}, decode {f.Decode:0.#} tok/s (load {GemmBench.LoadAverage()})");
         }
         var models = new List<(string Name, Func<RandomModel> Make)>();
         if (which is "gpt2" or "all") models.Add(("gpt2", () => RandomModel.Gpt2Small(dtype)));
