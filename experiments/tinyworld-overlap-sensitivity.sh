@@ -8,7 +8,7 @@
 # Outputs: docs/tinyworld-overlap.* and docs/tinyworld-sensitivity-{colours,countries}.*, discussed in
 # docs/tinyworld-overlap-sensitivity.md. Needs jq (to split the capture sentences by topic).
 set -euo pipefail
-MODEL=../shared/fixtures/tinyworld-gpt2        # the TinyWorld model folder (config, weights, tokenizer, lexicon.json, eval/)
+MODEL=tests/fixtures/tinyworld-gpt2          # the TinyWorld model folder (config, weights, tokenizer, lexicon.json, eval/)
 cd "$(dirname "$0")/.."
 dotnet build src/Cli -c Release -v q
 HP=src/Cli/bin/Release/net10.0/headpursuit

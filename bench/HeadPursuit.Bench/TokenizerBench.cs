@@ -5,19 +5,24 @@ using HeadPursuit.Runtime.Tokenizers;
 namespace HeadPursuit.Bench;
 
 /// <summary>
-/// Encode / decode throughput of the GPT-2 and stories260K tokenizers (fixture files) on a few MB of
-/// generated mixed text, encoded paragraph by paragraph. "cold" is the first pass of a freshly loaded
-/// tokenizer (empty word cache, code not yet jitted); "warm" is the best of 3 further passes.
-/// Throughput counts UTF-8 bytes of text. Args: [megabytes (default 4)].
+/// Encode / decode throughput of the GPT-2 and stories260K tokenizers (fixture files), and of any tokenizer.json given
+/// with --tokenizer (e.g. Gemma 3's, whose whole lines are single BPE words), on a few MB of generated mixed text,
+/// encoded paragraph by paragraph. "cold" is the first pass of a freshly loaded tokenizer (empty word cache, code not
+/// yet jitted); "warm" is the best of 3 further passes. Throughput counts UTF-8 bytes of text. With --peer hf,
+/// Hugging Face's own Rust tokenizers (NuGet Tokenizers.DotNet) encode the same paragraphs in the same run, and the
+/// ids of both (special tokens added) must be identical.
+/// Args: [megabytes (default 4)] [--tokenizer [NAME=]PATH]... [--peer hf].
 /// </summary>
 public sealed class TokenizerBench : IBench
 {
     public string Name => "tokenizer";
-    public string Description => "tokenizer encode/decode MB/s (GPT-2, stories260K), cold and warm";
+    public string Description => "tokenizer encode/decode MB/s (GPT-2, stories260K, --tokenizer [NAME=]PATH), cold and warm; --peer hf";
 
     public int Run(string[] args)
     {
-        double megabytes = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 4;
+        double megabytes = args.Length > 0 && !args[0].StartsWith("--") ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 4;
+        bool hf = args.Contains("--peer") && args[Array.IndexOf(args, "--peer") + 1] == "hf";
+        var extra = args.Select((a, i) => (a, i)).Where(p => p.a == "--tokenizer").Select(p => args[p.i + 1]).ToArray();
         var paragraphs = MixedText((int)(megabytes * 1024 * 1024));
         long bytes = paragraphs.Sum(p => (long)Encoding.UTF8.GetByteCount(p));
         Console.WriteLine($"text: {paragraphs.Count} paragraphs, {bytes / 1048576.0:F2} MB UTF-8, {paragraphs.Sum(p => p.Length)} chars");
@@ -25,13 +30,24 @@ public sealed class TokenizerBench : IBench
 
         string fixtures = HeadPursuit.Tests.Fixtures.Root;
         int failures = 0;
-        foreach (var (name, load) in new (string, Func<Tokenizer>)[]
+        Console.WriteLine($"load average before: {GemmBench.LoadAverage()}");
+        var files = new List<(string Name, string Path, Func<Tokenizer> Load)>
         {
-            ("gpt2", () => Tokenizer.FromFile(Path.Combine(fixtures, "gpt2-tokenizer", "tokenizer.json"))),
-            ("stories260K", () => Tokenizer.FromFolder(Path.Combine(fixtures, "stories260K"))),
-        })
+            ("gpt2", Path.Combine(fixtures, "gpt2-tokenizer", "tokenizer.json"), () => Tokenizer.FromFile(Path.Combine(fixtures, "gpt2-tokenizer", "tokenizer.json"))),
+            ("stories260K", Path.Combine(fixtures, "stories260K", "tokenizer.json"), () => Tokenizer.FromFolder(Path.Combine(fixtures, "stories260K"))),
+        };
+        // A tokenizer.json alone, as Hugging Face's Rust library reads it (no tokenizer_config.json).
+        foreach (string given in extra)
         {
+            int equals = given.IndexOf('=');
+            string name = equals > 0 ? given[..equals] : Path.GetFileName(given), path = given[(equals + 1)..];
+            files.Add((name, path, () => Tokenizer.FromFile(path)));
+        }
+        foreach (var (name, path, load) in files)
+        {
+            var loading = Stopwatch.StartNew();
             var tokenizer = load();
+            Console.WriteLine($"{name,-12} {path}: loaded in {loading.Elapsed.TotalSeconds:F2} s");
             var (coldEncode, ids) = Time(() => paragraphs.Select(p => tokenizer.Encode(p)).ToArray());
             var (coldDecode, texts) = Time(() => ids.Select(i => tokenizer.Decode(i)).ToArray());
             double warmEncode = Enumerable.Range(0, 3).Min(_ => Time(() => paragraphs.Select(p => tokenizer.Encode(p)).ToArray()).Seconds);
@@ -43,8 +59,27 @@ public sealed class TokenizerBench : IBench
             Console.WriteLine($"{name,-12} tokens {tokens,9}  ({(double)bytes / tokens:F2} bytes/token)  round-trip mismatches {mismatches}");
             Console.WriteLine($"{"",-12} encode  cold {Mbps(bytes, coldEncode),7:F2} MB/s   warm {Mbps(bytes, warmEncode),7:F2} MB/s");
             Console.WriteLine($"{"",-12} decode  cold {Mbps(bytes, coldDecode),7:F2} MB/s   warm {Mbps(bytes, warmDecode),7:F2} MB/s");
+            if (hf) failures += CompareWithHuggingFace(path, tokenizer, paragraphs, bytes, warmEncode);
         }
+        Console.WriteLine($"load average after: {GemmBench.LoadAverage()}");
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Hugging Face's Rust tokenizers on the same paragraphs (cold pass, then best of 3, as ours), with our encode's
+    /// ratio to it; returns the number of paragraphs whose ids differ (both with special tokens added).
+    /// </summary>
+    static int CompareWithHuggingFace(string path, Tokenizer ours, List<string> paragraphs, long bytes, double oursWarm)
+    {
+        var loading = Stopwatch.StartNew();
+        var peer = new Tokenizers.DotNet.Tokenizer(vocabPath: path);
+        double load = loading.Elapsed.TotalSeconds;
+        var (cold, ids) = Time(() => paragraphs.Select(p => peer.Encode(p)).ToArray());
+        double warm = Enumerable.Range(0, 3).Min(_ => Time(() => paragraphs.Select(p => peer.Encode(p)).ToArray()).Seconds);
+        int mismatches = Enumerable.Range(0, paragraphs.Count).Count(i => !ids[i].Select(x => (int)x).SequenceEqual(ours.Encode(paragraphs[i], addSpecialTokens: true)));
+        Console.WriteLine($"{"",-12} HF tokenizers (Rust, via Tokenizers.DotNet 1.4.1): loaded in {load:F2} s, encode cold {Mbps(bytes, cold),7:F2} MB/s   warm {Mbps(bytes, warm),7:F2} MB/s;" +
+                          $" ours / HF (warm) {warm / oursWarm:F2}x; paragraphs with different ids: {mismatches}");
+        return mismatches;
     }
 
     static double Mbps(long bytes, double seconds) => bytes / 1048576.0 / seconds;

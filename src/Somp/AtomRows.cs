@@ -40,13 +40,27 @@ public sealed class AtomRows
         }
     }
 
-    /// <summary>atom_j . q in float64 (q [dm]), the float row widened 8 values at a time.</summary>
+    /// <summary>atom_j . q in float64 (q [dm]), the float row widened 16 values at a time (8 without AVX-512).</summary>
     public double Dot(int j, ReadOnlySpan<double> q)
     {
         var row = Rows.AsSpan(j * Dim, Dim);
         var acc0 = Vector256<double>.Zero;
         var acc1 = Vector256<double>.Zero;
         int m = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var wide0 = Vector512<double>.Zero;
+            var wide1 = Vector512<double>.Zero;
+            for (; m + 16 <= Dim; m += 16)
+            {
+                var (lo, hi) = Vector512.Widen(Vector512.Create(row.Slice(m, 16)));
+                wide0 = Vector512.FusedMultiplyAdd(lo, Vector512.Create(q.Slice(m, 8)), wide0);
+                wide1 = Vector512.FusedMultiplyAdd(hi, Vector512.Create(q.Slice(m + 8, 8)), wide1);
+            }
+            var wide = wide0 + wide1;
+            acc0 = wide.GetLower();
+            acc1 = wide.GetUpper();
+        }
         for (; m + 8 <= Dim; m += 8)
         {
             var (lo, hi) = Vector256.Widen(Vector256.Create(row.Slice(m, 8)));

@@ -15,7 +15,7 @@ namespace HeadPursuit.Somp;
 ///   float64 scale (<see cref="AtomRows"/>); passes over the atoms run in parallel blocks; row operations use
 ///   TensorPrimitives (SIMD).
 /// Memory: one P [v, n] float64 per head in the call (e.g. 402 MB for v = 50257, n = 1000), plus its pending
-/// coefficients [N - 1, v] (20 MB at N = 50).
+/// coefficients [N - 1, v] (20 MB at N = 50); the P buffers are kept for the next call (<see cref="CorrelationBuffers"/>).
 /// </summary>
 public static class SompFast
 {
@@ -57,7 +57,9 @@ public static class SompFast
             });
             foreach (var s in live) s.EndUpdates();
         }
-        return [.. states.Select(s => s.Result())];
+        var results = states.Select(s => s.Result()).ToArray();
+        CorrelationBuffers.Keep(states.Select(s => s.Correlations));
+        return results;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace HeadPursuit.Somp;
 
@@ -21,7 +22,7 @@ sealed class SompFastHead
     readonly double[] _scores;  // [v]: sum_i |P[j, i]| when row j was last brought up to date
     readonly double[] _upper;   // [v]: an upper bound on row j's score with every term applied
     readonly int[] _applied;    // [v]: how many rank-one terms row j has received
-    readonly double[] _c;       // C [iterations - 1, v]: c_u[j] = atom_j . q_u, the coefficient of term u in row j
+    readonly double[] _c;       // C [v, iterations - 1]: c_u[j] = atom_j . q_u, the coefficient of term u in row j (a row's side by side)
     int _terms;                 // rank-one terms recorded so far
     double _newestL1;           // ||s_t||_1 of the newest selection
     readonly bool[] _taken;     // [v]
@@ -29,11 +30,14 @@ sealed class SompFastHead
     readonly double[] _r;       // R [iterations, iterations] upper triangular: atom_c = sum_u R[u, c] q_u
     readonly double[] _s;       // S^T [iterations, n]: s_t = Hc q_t (= R_{t-1} q_t)
     readonly List<int> _selected = [];
+    readonly List<(int Row, double NegativeBound)> _candidateBuffer = [];   // Choose's scratch
     readonly double[] _evr;     // [iterations]
     double _explained;
     double _firstBest;          // the best score of iteration 0, the scale of SompChecks.NoiseScoreFraction
 
     public bool ZeroVariance => _total == 0;
+    /// <summary>P's buffer (empty when none), for <see cref="CorrelationBuffers.Keep"/> once the run is over.</summary>
+    public double[] Correlations => _p;
     public int DHead => _dh;
     public bool Done => ZeroVariance || _selected.Count == _iterations;
     /// <summary>The newest basis vector q_t [dm] (valid after <see cref="Select"/>).</summary>
@@ -62,11 +66,11 @@ sealed class SompFastHead
         for (int i = 0; i < _wo.Length; i++) _wo[i] = head.OutputBlock[i];
         _total = SquaredNormOfOutputs();
         _evr = new double[iterations];
-        _p = ZeroVariance || !withCorrelations ? [] : GC.AllocateUninitializedArray<double>(_v * _n);   // InitBlock writes every row
+        _p = ZeroVariance || !withCorrelations ? [] : CorrelationBuffers.Rent(_v * _n);   // InitBlock writes every row
         _scores = new double[_v];
         _upper = ZeroVariance || !withCorrelations ? [] : new double[_v];
         _applied = _upper.Length == 0 ? [] : new int[_v];
-        _c = _upper.Length == 0 ? [] : new double[(long)(iterations - 1) * _v];
+        _c = _upper.Length == 0 ? [] : new double[(long)_v * (iterations - 1)];
         _taken = new bool[_v];
         _q = new double[iterations * _dm];
         _r = new double[iterations * iterations];
@@ -111,30 +115,59 @@ sealed class SompFastHead
     /// </summary>
     public void RecordUpdate(int j, double c)
     {
-        _c[(long)_terms * _v + j] = c;
+        _c[(long)j * (_iterations - 1) + _terms] = c;
         _upper[j] = (_upper[j] + Math.Abs(c) * _newestL1) * (1 + 1e-12);
     }
 
     /// <summary>Closes the pass of <see cref="RecordUpdate"/> over every row.</summary>
     public void EndUpdates() => _terms++;
 
-    /// <summary>Applies row j's pending terms in order and returns its exact score.</summary>
-    double Refresh(int j)
+    /// <summary>
+    /// Applies row j's pending terms in order and returns its exact score, in one pass over the row: each stretch of 8
+    /// values stays in a register while every pending term is added to it (row += s_u * -c_u, a multiply then an add,
+    /// for u in order) and its magnitudes are summed.
+    /// </summary>
+    unsafe double Refresh(int j)
     {
-        var row = _p.AsSpan(j * _n, _n);
-        for (int u = _applied[j]; u < _terms; u++) TensorPrimitives.MultiplyAdd(_s.AsSpan(u * _n, _n), -_c[(long)u * _v + j], row, row);
+        int first = _applied[j], count = _terms - first;
+        Span<double> coefficient = stackalloc double[Math.Max(count, 1)];   // [pending]: -c_u
+        for (int u = 0; u < count; u++) coefficient[u] = -_c[(long)j * (_iterations - 1) + first + u];
+        double score;
+        fixed (double* row = &_p[(long)j * _n], s = &_s[first * _n])
+        {
+            var magnitudes = Vector512<double>.Zero;
+            int i = 0;
+            for (; i + 8 <= _n; i += 8)
+            {
+                var x = Vector512.Load(row + i);
+                double* su = s + i;
+                for (int u = 0; u < count; u++, su += _n) x += Vector512.Load(su) * Vector512.Create(coefficient[u]);
+                x.Store(row + i);
+                magnitudes += Vector512.Abs(x);
+            }
+            score = Vector512.Sum(magnitudes);
+            for (; i < _n; i++)
+            {
+                double x = row[i];
+                for (int u = 0; u < count; u++) x += s[u * _n + i] * coefficient[u];
+                row[i] = x;
+                score += Math.Abs(x);
+            }
+        }
         _applied[j] = _terms;
-        return _upper[j] = _scores[j] = TensorPrimitives.SumOfMagnitudes((ReadOnlySpan<double>)row);
+        return _upper[j] = _scores[j] = score;
     }
 
     /// <summary>
     /// The best untaken atom: largest score, a score at most the noise level counting as 0, first index on ties. Only
     /// rows whose bound reaches the best are brought up to date: first the few with the largest bounds, which sets a
-    /// floor, then every row whose bound is at least that floor; any other row scores below the best.
+    /// floor; then the other rows whose bound reaches it, largest bound first, in batches, until the next bound falls
+    /// below the best exact score found (a lazy greedy choice: a third fewer rows than refreshing every row above the
+    /// floor). A row left stale has a bound, hence a score, below the best.
     /// </summary>
     int Choose(double noise)
     {
-        const int Few = 8;
+        const int Few = 8, Batch = 128;
         Span<int> top = stackalloc int[Few];   // untaken rows with the largest bounds, largest first
         int found = 0;
         for (int j = 0; j < _v; j++)
@@ -151,21 +184,30 @@ sealed class SompFastHead
             double score = Refresh(j);
             floor = Math.Max(floor, score <= noise ? 0 : score);
         }
-        var stale = new List<int>();
         for (int j = 0; j < _v; j++)
-            if (!_taken[j] && _applied[j] != _terms && _upper[j] >= floor) stale.Add(j);
-        if (stale.Count >= 256) Parallel.For(0, stale.Count, k => Refresh(stale[k]));   // fewer: not worth waking threads
-        else foreach (int j in stale) Refresh(j);
+            if (!_taken[j] && _applied[j] != _terms && _upper[j] >= floor) _candidateBuffer.Add((j, -_upper[j]));
+        var candidates = new PriorityQueue<int, double>(_candidateBuffer);   // largest bound first
+        _candidateBuffer.Clear();
+        double best = floor;
+        var batch = new List<int>(Batch);
+        while (candidates.TryPeek(out _, out double negativeBound) && -negativeBound >= best)
+        {
+            batch.Clear();
+            while (batch.Count < Batch && candidates.TryPeek(out _, out negativeBound) && -negativeBound >= best) batch.Add(candidates.Dequeue());
+            if (batch.Count >= 32) Parallel.ForEach(batch, j => Refresh(j));   // fewer: not worth waking threads
+            else foreach (int j in batch) Refresh(j);
+            foreach (int j in batch) best = Math.Max(best, _scores[j] <= noise ? 0 : _scores[j]);
+        }
 
-        int best = -1;
-        double bestScore = double.NegativeInfinity;
+        int chosen = -1;
+        double chosenScore = double.NegativeInfinity;
         for (int j = 0; j < _v; j++)
         {
-            if (_taken[j] || _applied[j] != _terms) continue;   // rows left stale score below the floor
+            if (_taken[j] || _applied[j] != _terms) continue;   // rows left stale score below the best
             double score = _scores[j] <= noise ? 0 : _scores[j];
-            if (score > bestScore) { bestScore = score; best = j; }
+            if (score > chosenScore) { chosenScore = score; chosen = j; }
         }
-        return best;
+        return chosen;
     }
 
     /// <summary>

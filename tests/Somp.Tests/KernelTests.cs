@@ -8,18 +8,22 @@ public class KernelTests
     [InlineData(4, 8, 8)]
     [InlineData(7, 13, 11)]
     [InlineData(64, 48, 100)]
+    [InlineData(19, 30, 41)]
     public void BlockedGemmEqualsTripleLoop(int m, int k, int n)
     {
         var rng = new Random(m * 10000 + k * 100 + n);
         double[] a = [.. RandomProblem.Gaussian(rng, m * k).Select(x => (double)x)];
         double[] b = [.. RandomProblem.Gaussian(rng, k * n).Select(x => (double)x)];
-        var c = new double[m * n];
-        BlockedGemm.Multiply(a, b, c, m, k, n);
-        var expected = new double[m * n];
+        var expected = new double[m * n];   // one FMA chain over k per element, as the tiles do
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
-                for (int p = 0; p < k; p++) expected[i * n + j] += a[i * k + p] * b[p * n + j];
-        Close.All(expected, c, 1e-13, 1e-13 * k, $"C [{m}x{n}]");
+                for (int p = 0; p < k; p++) expected[i * n + j] = Math.FusedMultiplyAdd(a[i * k + p], b[p * n + j], expected[i * n + j]);
+        foreach (bool wide in System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? new[] { false, true } : [false])
+        {
+            var c = new double[m * n];
+            BlockedGemm.Multiply(a, b, c, m, k, n, wide);
+            Assert.Equal(expected, c);   // both tile widths give the plain loop's bits
+        }
     }
 
     [Theory]

@@ -11,7 +11,7 @@ internal unsafe struct BlockedGemm<TElem> : IParallelBody where TElem : struct, 
     public const int MaxKC = 256;
     /// <summary>Most rows per packed A block: 144 x 256 floats = 144 KiB stays in L2 while B panels stream past.</summary>
     public const int MaxMC = 144;
-    /// <summary>Most columns per parallel index (a multiple of 16).</summary>
+    /// <summary>Most columns per parallel index (a multiple of 32).</summary>
     public const int MaxNC = 512;
 
     public PackedInput A;       // x, packed once for all column blocks
@@ -21,8 +21,9 @@ internal unsafe struct BlockedGemm<TElem> : IParallelBody where TElem : struct, 
     public WeightLayout Layout;
     public int M, N, K;
     public bool Accumulate;
-    public bool Simd;           // AVX2 + FMA kernel, else the scalar one
-    public int ColumnsPerItem;  // a multiple of 16
+    public SimdLevel Level;     // the kernel family
+    public bool Bf16Pairs;      // bf16 dot products (Bf16Products): the managed twin of Bf16Gemm, packing in pair order
+    public int ColumnsPerItem;  // a multiple of the tile width (16, or 32 for AVX-512)
     public int KC, MC;          // block sizes for this call (MC a multiple of 6)
 
     /// <summary>Most floats of packed B one column block needs; its thread's scratch must hold this many.</summary>
@@ -31,95 +32,74 @@ internal unsafe struct BlockedGemm<TElem> : IParallelBody where TElem : struct, 
     /// <summary>Sets up the blocking for [m, k] x [k, n]; returns the number of parallel indices.</summary>
     public int Plan(int threads)
     {
-        KC = EvenSplit(K, MaxKC, 1);
-        MC = EvenSplit(M, MaxMC, MicroKernel.MR);
-        int panels = (N + MicroKernel.NR - 1) / MicroKernel.NR;
-        int maxPanels = MaxNC / MicroKernel.NR;
+        KC = Blocking.EvenSplit(K, MaxKC, Bf16Pairs ? 2 : 1);   // bf16 pairs must not straddle two slices
+        MC = Blocking.EvenSplit(M, MaxMC, MicroKernel.MR);
+        int width = TileWidth(Level);
+        int tiles = (N + width - 1) / width;
+        int maxTiles = MaxNC / width;
         // About 4 blocks per thread, so a thread slowed by another process hands work to the others;
         // narrower blocks cost little since x is packed once and shared.
-        int items = Math.Min(panels, Math.Max(4 * threads, (panels + maxPanels - 1) / maxPanels));
-        ColumnsPerItem = (panels + items - 1) / items * MicroKernel.NR;
+        int items = Math.Min(tiles, Math.Max(4 * threads, (tiles + maxTiles - 1) / maxTiles));
+        ColumnsPerItem = (tiles + items - 1) / items * width;
         return (N + ColumnsPerItem - 1) / ColumnsPerItem;
-    }
-
-    /// <summary>Splits <paramref name="total"/> into equal blocks of at most <paramref name="max"/>, rounded up to a multiple of <paramref name="multiple"/>.</summary>
-    static int EvenSplit(int total, int max, int multiple)
-    {
-        int blocks = (total + max - 1) / max;
-        int size = (total + blocks - 1) / blocks;
-        return (size + multiple - 1) / multiple * multiple;
     }
 
     public readonly void Run(int item)
     {
         const int MR = MicroKernel.MR, NR = MicroKernel.NR;
         int j0 = item * ColumnsPerItem, j1 = Math.Min(N, j0 + ColumnsPerItem);
-        InitializeOutput(j0, j1);
+        OutputColumns.Initialize(Y, M, N, Bias, Accumulate, j0, j1);
 
         float* packedB = ScratchBuffer.Get(ScratchBuffer.PackedB, PackedBFloats);   // [panels][kc][16]
-        float* edge = ScratchBuffer.Get(ScratchBuffer.EdgeTile, MR * NR);            // [6, 16]
+        float* edge = ScratchBuffer.Get(ScratchBuffer.EdgeTile, MR * 2 * NR);        // [6, 32]
+        int tileWidth = TileWidth(Level);
         for (int p0 = 0; p0 < K; p0 += KC)
         {
             int kc = Math.Min(KC, K - p0);
-            Packing.PackB<TElem>(W, Layout, K, N, p0, kc, j0, j1, packedB, Simd);
+            Packing.PackB<TElem>(W, Layout, K, N, p0, kc, j0, j1, packedB, Level != SimdLevel.Scalar, Bf16Pairs);
             for (int i0 = 0; i0 < M; i0 += MC)
             {
                 int mc = Math.Min(MC, M - i0);
-                for (int jr = j0; jr < j1; jr += NR)
+                for (int jr = j0; jr < j1; jr += tileWidth)
                 {
                     float* b = packedB + (long)(jr - j0) * kc;
-                    int cols = Math.Min(NR, j1 - jr);
+                    int cols = Math.Min(tileWidth, j1 - jr);
+                    int width = cols > NR ? 2 * NR : NR;   // a lone last panel runs the 16-wide kernel
                     for (int ir = 0; ir < mc; ir += MR)
                     {
                         float* a = A.Panel(p0, kc, i0 + ir);
                         float* c = Y + (long)(i0 + ir) * N + jr;
                         int rows = Math.Min(MR, mc - ir);
-                        if (rows == MR && cols == NR)
-                            Kernel(kc, a, b, c, N);
+                        if (rows == MR && cols == width)
+                            Kernel(kc, a, b, c, N, width);
                         else
-                            EdgeTile(kc, a, b, c, rows, cols, edge);
+                            EdgeTile(kc, a, b, c, rows, cols, width, edge);
                     }
                 }
             }
         }
     }
 
-    /// <summary>y[:, j0..j1] = bias (or 0), or += bias when accumulating; the kernels then add x·W.</summary>
-    readonly void InitializeOutput(int j0, int j1)
-    {
-        for (int i = 0; i < M; i++)
-        {
-            var row = new Span<float>(Y + (long)i * N + j0, j1 - j0);
-            if (Bias == null)
-            {
-                if (!Accumulate) row.Clear();
-            }
-            else
-            {
-                var bias = new ReadOnlySpan<float>(Bias + j0, j1 - j0);
-                if (Accumulate)
-                    System.Numerics.Tensors.TensorPrimitives.Add(row, bias, row);
-                else
-                    bias.CopyTo(row);
-            }
-        }
-    }
+    /// <summary>Output columns one kernel call covers: two 16-column panels for AVX-512, one otherwise.</summary>
+    static int TileWidth(SimdLevel level) => level == SimdLevel.Avx512 ? 2 * MicroKernel.NR : MicroKernel.NR;
 
     /// <summary>A tile cut by the matrix edge: run the full kernel on a copy, then copy back the part that exists.</summary>
-    readonly void EdgeTile(int kc, float* a, float* b, float* c, int rows, int cols, float* tile)
+    readonly void EdgeTile(int kc, float* a, float* b, float* c, int rows, int cols, int width, float* tile)
     {
-        const int MR = MicroKernel.MR, NR = MicroKernel.NR;
-        new Span<float>(tile, MR * NR).Clear();
+        const int MR = MicroKernel.MR;
+        new Span<float>(tile, MR * width).Clear();
         for (int r = 0; r < rows; r++)
-            new ReadOnlySpan<float>(c + (long)r * N, cols).CopyTo(new Span<float>(tile + r * NR, cols));
-        Kernel(kc, a, b, tile, NR);
+            new ReadOnlySpan<float>(c + (long)r * N, cols).CopyTo(new Span<float>(tile + r * width, cols));
+        Kernel(kc, a, b, tile, width, width);
         for (int r = 0; r < rows; r++)
-            new ReadOnlySpan<float>(tile + r * NR, cols).CopyTo(new Span<float>(c + (long)r * N, cols));
+            new ReadOnlySpan<float>(tile + r * width, cols).CopyTo(new Span<float>(c + (long)r * N, cols));
     }
 
-    readonly void Kernel(int kc, float* a, float* b, float* c, nint ldc)
+    /// <summary>C[6, width] += A · B for width 16 (one panel at b) or 32 (the panels at b and b + kc * 16, AVX-512 only).</summary>
+    readonly void Kernel(int kc, float* a, float* b, float* c, nint ldc, int width)
     {
-        if (Simd) MicroKernel.Fma6x16(kc, a, b, c, ldc);
-        else MicroKernel.Scalar6x16(kc, a, b, c, ldc);
+        if (width > MicroKernel.NR) MicroKernel.Avx512Fma6x32(kc, a, b, b + kc * MicroKernel.NR, c, ldc);
+        else if (Level == SimdLevel.Scalar) MicroKernel.Scalar6x16(kc, a, b, c, ldc);
+        else MicroKernel.Fma6x16(kc, a, b, c, ldc);
     }
 }

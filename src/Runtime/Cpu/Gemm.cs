@@ -16,72 +16,116 @@
 //     one block of packed x (<= 144 KiB) stays in the 512 KiB L2 while it is reread once per 16-column
 //     micro-panel of B.
 //   * The micro-kernel (MicroKernel.cs) keeps a 6 x 16 tile of y in 12 AVX2 registers and, per k step,
-//     broadcasts 6 values of A against two 8-wide vectors of B: 12 independent FMAs. Tiles cut by the edge
-//     of the matrix run the same kernel on a zero-padded copy.
+//     broadcasts 6 values of A against two 8-wide vectors of B: 12 independent FMAs. With AVX-512 it keeps
+//     a 6 x 32 tile (two adjacent micro-panels) in 12 zmm registers: twice the work per instruction. Tiles
+//     cut by the edge of the matrix run the same kernel on a zero-padded copy.
 //   * Before the k loop the column block of y is set to bias (or zero), or has bias added when
 //     accumulating; every k slice then adds its product into y.
 // Small m (decode, m <= 4) takes the streaming path (Gemv.cs): no packing, the weight is read once,
 // contiguously, and widened in registers; threads split the output columns.
 // Without AVX2/FMA both cases run the blocked path with a scalar kernel that performs the same fused
 // multiply-adds in the same order as the vector one.
+// The kernel family (SimdLevel.cs: scalar, AVX2, AVX-512) is the widest the CPU has, chosen at run time;
+// all of them add the same products in the same order into each output, so the family never changes a result.
 // Packing buffers are per thread and reused (ScratchBuffer.cs); a steady-state call allocates nothing.
 
-using System.Runtime.Intrinsics.X86;
 using HeadPursuit.Runtime.Tensors;
 
 namespace HeadPursuit.Runtime.Cpu;
 
 public static unsafe class Gemm
 {
-    /// <summary>Whether the AVX2 + FMA kernels can run here.</summary>
-    public static bool IsSimdAvailable => Fma.IsSupported && Avx2.IsSupported;
+    /// <summary>
+    /// Off by default. When on, matmuls of more than <see cref="Gemv{TElem}.MaxRows"/> rows with a BF16 weight round x
+    /// to bf16 and multiply in bf16 pairs (<see cref="Bf16Products"/>, within its documented tolerance of the exact
+    /// product): on the native VDPBF16PS kernels where the CPU has AVX512-BF16 (about twice the FMA rate), else on their
+    /// managed twin, which gives the same bits. Decode-sized matmuls keep float32 activations (they are bound by memory,
+    /// not arithmetic). Set it at startup.
+    /// </summary>
+    public static bool Bf16DotProducts { get; set; }
+
+    /// <summary>Which kernels a bf16 dot-product matmul runs here, in words.</summary>
+    public static string Bf16DotProductKernels =>
+        NativeBf16Kernels.IsAvailable && CpuSimd.Level == SimdLevel.Avx512 ? NativeBf16Kernels.Status : $"the managed twin ({CpuSimd.Level}): {NativeBf16Kernels.Status}";
 
     /// <summary>y[m, n] = x[m, k] · W (+ bias[n] if given) (+ y if accumulate), with k = W.In and n = W.Out; x and y row-major float32.</summary>
     public static void MatMul(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias = default, bool accumulate = false) =>
-        MatMul(x, m, w, y, bias, accumulate, IsSimdAvailable);
+        MatMul(x, m, w, y, bias, accumulate, CpuSimd.Level, Bf16DotProducts);
 
-    /// <summary><see cref="MatMul(ReadOnlySpan{float}, int, WeightMatrix, Span{float}, ReadOnlySpan{float}, bool)"/> with the kernel family chosen (tests run both).</summary>
-    internal static void MatMul(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias, bool accumulate, bool simd)
+    /// <summary>
+    /// <see cref="MatMul(ReadOnlySpan{float}, int, WeightMatrix, Span{float}, ReadOnlySpan{float}, bool)"/> with the kernel
+    /// family and the bf16 dot-product setting chosen (tests run each); the native bf16 kernels need the AVX-512 family.
+    /// </summary>
+    internal static void MatMul(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias, bool accumulate, SimdLevel simd, bool bf16Dot = false)
     {
+        if (simd > CpuSimd.Best) throw new ArgumentOutOfRangeException(nameof(simd), simd, $"this process can run at most {CpuSimd.Best}");
         Validate(x, m, w, y, bias);
         if (m == 0) return;
         switch (w.DType)
         {
             case DType.F32: Run<F32Element>(x, m, w, y, bias, accumulate, simd); break;
+            case DType.BF16 when bf16Dot && m > Gemv<BF16Element>.MaxRows:
+                if (simd == SimdLevel.Avx512 && NativeBf16Kernels.IsAvailable) RunBf16Dot(x, m, w, y, bias, accumulate);
+                else RunBlocked<BF16Element>(x, m, w, y, bias, accumulate, simd, bf16Pairs: true);
+                break;
             case DType.BF16: Run<BF16Element>(x, m, w, y, bias, accumulate, simd); break;
             default: Run<F16Element>(x, m, w, y, bias, accumulate, simd); break;
         }
     }
 
-    static void Run<TElem>(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias, bool accumulate, bool simd)
+    static void Run<TElem>(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias, bool accumulate, SimdLevel simd)
+        where TElem : struct, IWeightElement
+    {
+        if (simd == SimdLevel.Scalar || m > Gemv<TElem>.MaxRows)
+        {
+            RunBlocked<TElem>(x, m, w, y, bias, accumulate, simd, bf16Pairs: false);
+            return;
+        }
+        fixed (float* px = x, py = y, pb = bias)
+        {
+            var gemv = new Gemv<TElem>
+            {
+                X = px, Y = py, Bias = pb, W = w.Data, Layout = w.Layout,
+                M = m, N = w.Out, K = w.In, Accumulate = accumulate, Wide = simd == SimdLevel.Avx512,
+            };
+            int items = gemv.Plan(CpuParallel.Threads);
+            CpuParallel.For(items, ref gemv);
+        }
+    }
+
+    static void RunBlocked<TElem>(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias, bool accumulate, SimdLevel simd, bool bf16Pairs)
         where TElem : struct, IWeightElement
     {
         fixed (float* px = x, py = y, pb = bias)
         {
-            if (simd && m <= Gemv<TElem>.MaxRows)
+            var gemm = new BlockedGemm<TElem>
             {
-                var gemv = new Gemv<TElem>
-                {
-                    X = px, Y = py, Bias = pb, W = w.Data, Layout = w.Layout,
-                    M = m, N = w.Out, K = w.In, Accumulate = accumulate,
-                };
-                int items = gemv.Plan(CpuParallel.Threads);
-                CpuParallel.For(items, ref gemv);
-            }
-            else
+                Y = py, Bias = pb, W = w.Data, Layout = w.Layout,
+                M = m, N = w.Out, K = w.In, Accumulate = accumulate, Level = simd, Bf16Pairs = bf16Pairs,
+            };
+            int items = gemm.Plan(CpuParallel.Threads);
+            // x is packed once, into the calling thread's scratch (so concurrent callers do not collide).
+            gemm.A = new PackedInput { X = px, M = m, K = w.In, KC = gemm.KC, MC = gemm.MC, Bf16Pairs = bf16Pairs };
+            gemm.A.Data = ScratchBuffer.Get(ScratchBuffer.PackedA, checked((int)gemm.A.Floats));
+            CpuParallel.For(gemm.A.Items, ref gemm.A);
+            CpuParallel.For(items, ref gemm);
+        }
+    }
+
+    static void RunBf16Dot(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias, bool accumulate)
+    {
+        fixed (float* px = x, py = y, pb = bias)
+        {
+            var gemm = new Bf16Gemm
             {
-                var gemm = new BlockedGemm<TElem>
-                {
-                    Y = py, Bias = pb, W = w.Data, Layout = w.Layout,
-                    M = m, N = w.Out, K = w.In, Accumulate = accumulate, Simd = simd,
-                };
-                int items = gemm.Plan(CpuParallel.Threads);
-                // x is packed once, into the calling thread's scratch (so concurrent callers do not collide).
-                gemm.A = new PackedInput { X = px, M = m, K = w.In, KC = gemm.KC, MC = gemm.MC };
-                gemm.A.Data = ScratchBuffer.Get(ScratchBuffer.PackedA, checked((int)gemm.A.Floats));
-                CpuParallel.For(gemm.A.Items, ref gemm.A);
-                CpuParallel.For(items, ref gemm);
-            }
+                Y = py, Bias = pb, W = (ushort*)w.Data, Layout = w.Layout,
+                M = m, N = w.Out, K = w.In, Accumulate = accumulate,
+            };
+            int items = gemm.Plan(CpuParallel.Threads);
+            gemm.A = new PackedBf16Input { X = px, M = m, K = w.In, KC = gemm.KC, MC = gemm.MC };
+            gemm.A.Data = (uint*)ScratchBuffer.Get(ScratchBuffer.PackedA, checked((int)gemm.A.Pairs));
+            CpuParallel.For(gemm.A.Items, ref gemm.A);
+            CpuParallel.For(items, ref gemm);
         }
     }
 
@@ -104,7 +148,7 @@ public static unsafe class Gemm
             }
     }
 
-    static void Validate(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias)
+    internal static void Validate(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias)
     {
         ArgumentNullException.ThrowIfNull(w);
         if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "row count must be non-negative");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -7,7 +8,10 @@ namespace HeadPursuit.Runtime.Cpu;
 /// The small-m path (decode: 1 to 4 rows of x): no packing, the weight is streamed once from memory in its
 /// file dtype and widened in registers (rows after the first reread the few rows in flight from L1). One parallel
 /// index computes a block of output columns, so threads split the weight between them and the result does
-/// not depend on how many there are. Needs AVX2 + FMA (the caller falls back to the blocked path otherwise).
+/// not depend on how many there are. Needs AVX2 + FMA (the caller falls back to the blocked path otherwise); with
+/// <see cref="Wide"/> the InOut inner loops run 16 lanes of AVX-512 at a time, adding the same products in the same
+/// order into each output, so both widths give the same results bit for bit. The kernels are compiled fully optimized
+/// at once (a decode's first tokens would otherwise run them unoptimized).
 /// </summary>
 internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeightElement
 {
@@ -20,6 +24,7 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
     public WeightLayout Layout;
     public int M, N, K;
     public bool Accumulate;
+    public bool Wide;           // AVX-512 inner loops
     public int ColumnsPerItem;  // a multiple of 8
 
     /// <summary>Cuts the output columns into about 4 blocks per thread (for balance); returns the number of parallel indices.</summary>
@@ -31,12 +36,13 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
         return (N + ColumnsPerItem - 1) / ColumnsPerItem;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public readonly void Run(int item)
     {
         int j0 = item * ColumnsPerItem, j1 = Math.Min(N, j0 + ColumnsPerItem);
         if (Layout == WeightLayout.InOut)
             InOutColumns(j0, j1);
-        else
+        else   // both widths: 512-bit chains, or two columns at once, streamed the weight from DRAM more slowly (gemm bench)
             for (int j = j0; j < j1; j++) OutInColumn(j);
     }
 
@@ -46,6 +52,7 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
     /// the partial sums live in a small L1-resident buffer. Every output is summed in order p = 0, 1, ..., k-1
     /// by fused multiply-adds, in the vector columns and the leftover scalar columns alike.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     readonly void InOutColumns(int j0, int j1)
     {
         int width = j1 - j0, vectorWidth = width / 8 * 8;
@@ -59,8 +66,22 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
             {
                 float* x = X + (long)r * K + p;
                 float* s = sums + r * width;
+                int c = 0;
+                if (Wide)
+                {
+                    Vector512<float> y0 = Vector512.Create(x[0]), y1 = Vector512.Create(x[1]), y2 = Vector512.Create(x[2]), y3 = Vector512.Create(x[3]);
+                    for (; c + 16 <= vectorWidth; c += 16)
+                    {
+                        Vector512<float> a = Vector512.Load(s + c);
+                        a = Avx512F.FusedMultiplyAdd(y0, TElem.Load16(w, c), a);
+                        a = Avx512F.FusedMultiplyAdd(y1, TElem.Load16(w + rowBytes, c), a);
+                        a = Avx512F.FusedMultiplyAdd(y2, TElem.Load16(w + 2 * rowBytes, c), a);
+                        a = Avx512F.FusedMultiplyAdd(y3, TElem.Load16(w + 3 * rowBytes, c), a);
+                        a.Store(s + c);
+                    }
+                }
                 Vector256<float> x0 = Vector256.Create(x[0]), x1 = Vector256.Create(x[1]), x2 = Vector256.Create(x[2]), x3 = Vector256.Create(x[3]);
-                for (int c = 0; c < vectorWidth; c += 8)
+                for (; c < vectorWidth; c += 8)
                 {
                     Vector256<float> a = Vector256.Load(s + c);
                     a = Fma.MultiplyAdd(x0, TElem.Load8(w, c), a);
@@ -69,7 +90,7 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
                     a = Fma.MultiplyAdd(x3, TElem.Load8(w + 3 * rowBytes, c), a);
                     a.Store(s + c);
                 }
-                for (int c = vectorWidth; c < width; c++)
+                for (c = vectorWidth; c < width; c++)
                     for (int q = 0; q < 4; q++)
                         s[c] = MathF.FusedMultiplyAdd(x[q], TElem.Load1(w + q * rowBytes, c), s[c]);
             }
@@ -78,10 +99,14 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
             {
                 float* s = sums + r * width;
                 float xp = X[(long)r * K + p];
+                int c = 0;
+                if (Wide)
+                    for (Vector512<float> xw = Vector512.Create(xp); c + 16 <= vectorWidth; c += 16)
+                        Avx512F.FusedMultiplyAdd(xw, TElem.Load16(w, c), Vector512.Load(s + c)).Store(s + c);
                 Vector256<float> xv = Vector256.Create(xp);
-                for (int c = 0; c < vectorWidth; c += 8)
+                for (; c < vectorWidth; c += 8)
                     Fma.MultiplyAdd(xv, TElem.Load8(w, c), Vector256.Load(s + c)).Store(s + c);
-                for (int c = vectorWidth; c < width; c++)
+                for (c = vectorWidth; c < width; c++)
                     s[c] = MathF.FusedMultiplyAdd(xp, TElem.Load1(w, c), s[c]);
             }
         for (int r = 0; r < M; r++)
@@ -89,6 +114,7 @@ internal unsafe struct Gemv<TElem> : IParallelBody where TElem : struct, IWeight
     }
 
     /// <summary>OutIn [n, k]: output j is the dot product of stored row j with each row of x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     readonly void OutInColumn(int j)
     {
         Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default;   // [row][two chains]

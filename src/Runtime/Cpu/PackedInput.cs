@@ -5,12 +5,14 @@ namespace HeadPursuit.Runtime.Cpu;
 /// packed copy instead of each repacking it. Layout: for the k slice starting at p0 (width kc), rows
 /// r .. r+5 form the micro-panel at <c>Data + p0 * PaddedRows + r * kc</c> ([kc][6] floats), PaddedRows
 /// being m rounded up to a multiple of 6. One parallel index packs one block of MC rows for every k slice.
+/// With Bf16Pairs, x is rounded to bf16 and each k slice is packed in <see cref="Bf16Products.PairOrder"/>.
 /// </summary>
 internal unsafe struct PackedInput : IParallelBody
 {
     public float* X;            // [M, K] row-major
     public float* Data;         // [K, PaddedRows] in the panel order above
     public int M, K, KC, MC;
+    public bool Bf16Pairs;
 
     public readonly int PaddedRows => (M + MicroKernel.MR - 1) / MicroKernel.MR * MicroKernel.MR;
     public readonly long Floats => (long)K * PaddedRows;
@@ -25,7 +27,7 @@ internal unsafe struct PackedInput : IParallelBody
         for (int p0 = 0; p0 < K; p0 += KC)
         {
             int kc = Math.Min(KC, K - p0);
-            Packing.PackA(X, M, K, i0, mc, p0, kc, Panel(p0, kc, i0));
+            Packing.PackA(X, M, K, i0, mc, p0, kc, Panel(p0, kc, i0), Bf16Pairs);
         }
     }
 }

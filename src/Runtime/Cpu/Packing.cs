@@ -11,9 +11,11 @@ internal static unsafe class Packing
 {
     /// <summary>
     /// Packs x[rows i0 .. i0+mc, cols p0 .. p0+kc] (x is row-major [m, k]) into micro-panels of MR rows:
-    /// dst = [ceil(mc / MR)][kc][MR], rows at or past m zero.
+    /// dst = [ceil(mc / MR)][kc][MR], rows at or past m zero. With <paramref name="bf16Pairs"/> (the twin of the
+    /// bf16 dot-product kernel) the values are rounded to bf16 and the k positions taken in
+    /// <see cref="Bf16Products.PairOrder"/>.
     /// </summary>
-    public static void PackA(float* x, int m, int k, int i0, int mc, int p0, int kc, float* dst)
+    public static void PackA(float* x, int m, int k, int i0, int mc, int p0, int kc, float* dst, bool bf16Pairs)
     {
         const int MR = MicroKernel.MR;
         for (int ir = 0; ir < mc; ir += MR)
@@ -25,7 +27,10 @@ internal static unsafe class Packing
                 if (ir + r < mc && row < m)
                 {
                     float* s = x + (long)row * k + p0;
-                    for (int p = 0; p < kc; p++) d[p * MR] = s[p];
+                    if (bf16Pairs)
+                        for (int p = 0; p < kc; p++) d[p * MR] = Bf16Products.ActivationValue(s[Bf16Products.PairOrder(p, kc)]);
+                    else
+                        for (int p = 0; p < kc; p++) d[p * MR] = s[p];
                 }
                 else
                 {
@@ -39,20 +44,36 @@ internal static unsafe class Packing
     /// <summary>
     /// Packs the weight block B[p0 .. p0+kc, j0 .. j1] (B = the logical [k, n] matrix, whatever the storage
     /// layout) into micro-panels of NR columns: dst = [ceil((j1 - j0) / NR)][kc][NR], columns at or past j1
-    /// zero, converted to float32 on the way.
+    /// zero, converted to float32 on the way. With <paramref name="bf16Pairs"/> (a BF16 weight, the twin of the bf16
+    /// dot-product kernel) the k positions are taken in <see cref="Bf16Products.PairOrder"/> and subnormals read as zero.
     /// </summary>
-    public static void PackB<TElem>(byte* w, WeightLayout layout, int k, int n, int p0, int kc, int j0, int j1, float* dst, bool simd)
+    public static void PackB<TElem>(byte* w, WeightLayout layout, int k, int n, int p0, int kc, int j0, int j1, float* dst, bool simd, bool bf16Pairs)
         where TElem : struct, IWeightElement
     {
         const int NR = MicroKernel.NR;
         for (int jp = j0; jp < j1; jp += NR)
         {
             int cols = Math.Min(NR, j1 - jp);
-            if (layout == WeightLayout.InOut)
+            if (bf16Pairs)
+                PackPanelBf16Pairs((ushort*)w, layout, k, n, p0, kc, jp, cols, dst);
+            else if (layout == WeightLayout.InOut)
                 PackPanelInOut<TElem>(w, n, p0, kc, jp, cols, dst, simd);
             else
                 PackPanelOutIn<TElem>(w, k, p0, kc, jp, cols, dst);
             dst += kc * NR;
+        }
+    }
+
+    /// <summary>A BF16 panel for the bf16 dot-product twin: element (p, j) of the panel is W[p0 + PairOrder(p), jp + j] as the instruction reads it.</summary>
+    static void PackPanelBf16Pairs(ushort* w, WeightLayout layout, int k, int n, int p0, int kc, int jp, int cols, float* dst)
+    {
+        const int NR = MicroKernel.NR;
+        for (int p = 0; p < kc; p++)
+        {
+            long source = p0 + Bf16Products.PairOrder(p, kc);
+            for (int j = 0; j < NR; j++)
+                dst[p * NR + j] = j >= cols ? 0f
+                    : Bf16Products.WeightValue(layout == WeightLayout.InOut ? w[source * n + jp + j] : w[(long)(jp + j) * k + source]);
         }
     }
 

@@ -18,6 +18,8 @@ internal unsafe interface IWeightElement
     static abstract float Load1(byte* p, nint i);
     /// <summary>Elements i .. i+7 as float32 (needs AVX2; the kernels that call it check).</summary>
     static abstract Vector256<float> Load8(byte* p, nint i);
+    /// <summary>Elements i .. i+15 as float32 (needs AVX-512; the kernels that call it check).</summary>
+    static abstract Vector512<float> Load16(byte* p, nint i);
 }
 
 internal unsafe struct F32Element : IWeightElement
@@ -27,6 +29,8 @@ internal unsafe struct F32Element : IWeightElement
     public static float Load1(byte* p, nint i) => ((float*)p)[i];
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Load8(byte* p, nint i) => Vector256.Load((float*)p + i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Load16(byte* p, nint i) => Vector512.Load((float*)p + i);
 }
 
 /// <summary>bfloat16: the top 16 bits of a float32, so widening is a zero-extend and a shift.</summary>
@@ -38,6 +42,9 @@ internal unsafe struct BF16Element : IWeightElement
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Load8(byte* p, nint i) =>
         Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32((ushort*)p + i), 16).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Load16(byte* p, nint i) =>
+        Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512Int32(Vector256.Load((ushort*)p + i)), 16).AsSingle();
 }
 
 /// <summary>
@@ -65,4 +72,8 @@ internal unsafe struct F16Element : IWeightElement
         Vector256<int> sign = (h & Vector256.Create(0x8000)) << 16;
         return (value.AsInt32() | infOrNaN | quietNaN | sign).AsSingle();
     }
+
+    /// <summary>Two <see cref="Load8"/> widenings side by side (F16 weights are rare; BF16 and F32 have their own 16-lane loads).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Load16(byte* p, nint i) => Vector512.Create(Load8(p, i), Load8(p, i + 8));
 }

@@ -17,7 +17,7 @@ internal sealed class BpeModel
 
     readonly Dictionary<string, int> _vocab;
     readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _vocabBySpan;
-    readonly Dictionary<long, (int Rank, int Merged)> _merges; // key PairKey(left id, right id)
+    readonly MergeTable _merges;
     readonly int[] _byteTokenIds;                               // [256]: id of "<0xNN>", or -1
     readonly int? _unkId;
     readonly bool _fuseUnk, _byteFallback, _ignoreMerges;
@@ -36,12 +36,12 @@ internal sealed class BpeModel
         if (unkToken != null)
             _unkId = vocab.TryGetValue(unkToken, out int u) ? u : throw new ModelFormatException($"{where}: unk_token '{unkToken}' is not in the vocabulary");
 
-        _merges = new Dictionary<long, (int, int)>(merges.Count);
+        _merges = new MergeTable(merges.Count);
         for (int rank = 0; rank < merges.Count; rank++)
         {
             var (left, right) = merges[rank];
             int l = Lookup(left, rank), r = Lookup(right, rank), m = Lookup(left + right, rank);
-            _merges.TryAdd(PairKey(l, r), (rank, m)); // a repeated merge keeps its first (best) rank, as HF
+            _merges.TryAdd(l, r, rank, m); // a repeated merge keeps its first (best) rank, as HF
         }
 
         _byteTokenIds = new int[256];
@@ -50,8 +50,6 @@ internal sealed class BpeModel
         int Lookup(string token, int rank) => vocab.TryGetValue(token, out int id) ? id
             : throw new ModelFormatException($"{where}: merge #{rank} ('{merges[rank].Left}' '{merges[rank].Right}') uses '{token}', which is not in the vocabulary");
     }
-
-    public static long PairKey(int left, int right) => ((long)left << 32) | (uint)right;
 
     /// <summary>Appends the ids of one word, from the cache when it was seen before.</summary>
     public void Encode(string word, List<int> ids)
@@ -123,9 +121,9 @@ internal sealed class BpeModel
         {
             int right = next[left];
             if (id[left] < 0 || right < 0) continue;
-            if (!_merges.TryGetValue(PairKey(id[left], id[right]), out var merge) || merge.Rank != (int)(priority >> 32)) continue;
+            if (!_merges.TryGet(id[left], id[right], out int rank, out int merged) || rank != (int)(priority >> 32)) continue;
 
-            id[left] = merge.Merged;
+            id[left] = merged;
             id[right] = -1;
             next[left] = next[right];
             if (next[right] >= 0) prev[next[right]] = left;
@@ -139,7 +137,7 @@ internal sealed class BpeModel
 
         void Enqueue(int l, int r)
         {
-            if (_merges.TryGetValue(PairKey(id[l], id[r]), out var m)) queue.Enqueue(l, ((long)m.Rank << 32) | (uint)l);
+            if (_merges.TryGet(id[l], id[r], out int rank, out _)) queue.Enqueue(l, ((long)rank << 32) | (uint)l);
         }
     }
 }

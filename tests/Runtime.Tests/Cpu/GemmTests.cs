@@ -20,19 +20,20 @@ public sealed unsafe class GemmTests : IDisposable
         (150, 20, 40), (9, 300, 40), (9, 20, 530),
     ];
 
-    public static TheoryData<WeightLayout, DType, bool> LayoutsDtypesKernels()
+    /// <summary>Every layout and dtype with every kernel family this machine runs (AVX-512 too on an AVX-512 CPU, unless the runtime was told to hide it).</summary>
+    public static TheoryData<WeightLayout, DType, SimdLevel> LayoutsDtypesKernels()
     {
-        var data = new TheoryData<WeightLayout, DType, bool>();
+        var data = new TheoryData<WeightLayout, DType, SimdLevel>();
         foreach (var layout in new[] { WeightLayout.InOut, WeightLayout.OutIn })
             foreach (var dtype in new[] { DType.F32, DType.BF16, DType.F16 })
-                foreach (bool simd in new[] { true, false })
+                foreach (var simd in CpuSimd.Available)
                     data.Add(layout, dtype, simd);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(LayoutsDtypesKernels))]
-    public void MatchesReferenceWithinFloat32AccumulationBound(WeightLayout layout, DType dtype, bool simd)
+    public void MatchesReferenceWithinFloat32AccumulationBound(WeightLayout layout, DType dtype, SimdLevel simd)
     {
         int seed = 0;
         foreach (var (m, k, n) in Sizes)
@@ -88,7 +89,7 @@ public sealed unsafe class GemmTests : IDisposable
 
     [Theory]
     [MemberData(nameof(LayoutsDtypesKernels))]
-    public void SmallIntegerInputsGiveTheExactResult(WeightLayout layout, DType dtype, bool simd)
+    public void SmallIntegerInputsGiveTheExactResult(WeightLayout layout, DType dtype, SimdLevel simd)
     {
         // Integers in [-3, 3] are exact in every dtype, and every partial sum here stays far below 2^24,
         // so any summation order gives the exact value: the fast path must equal the reference bit for bit.
@@ -135,18 +136,30 @@ public sealed unsafe class GemmTests : IDisposable
     }
 
     [Theory]
+    [InlineData(WeightLayout.InOut, DType.F32)]
     [InlineData(WeightLayout.InOut, DType.BF16)]
     [InlineData(WeightLayout.OutIn, DType.F32)]
-    public void ScalarFallbackAgreesBitForBitWithSimdOnTheBlockedPath(WeightLayout layout, DType dtype)
+    [InlineData(WeightLayout.OutIn, DType.F16)]
+    public void EveryKernelFamilyGivesTheSameBits(WeightLayout layout, DType dtype)
     {
-        // m > 4 takes the blocked path with either kernel; both do the same FMAs in the same order.
-        const int m = 29, k = 270, n = 70;
+        // The families add the same products in the same order into each output. m <= 4 takes the streaming path
+        // (AVX2 and AVX-512; the scalar family runs the blocked path there, so it is compared on m > 4 only);
+        // m = 29 the blocked path with every family. n = 70 and k = 270 leave partial tiles, vectors and panels.
+        const int k = 270, n = 70;
+        Assert.True(CpuSimd.Available.Count >= 2, $"this test machine is expected to have AVX2 + FMA (has {CpuSimd.Best})");
         var w = _weights.Create(TestWeights.Random(k * n, 1), k, n, dtype, layout);
-        float[] x = TestWeights.Random(m * k, 2), bias = TestWeights.Random(n, 3);
-        float[] simd = new float[m * n], scalar = new float[m * n];
-        Gemm.MatMul(x, m, w, simd, bias, accumulate: false, simd: true);
-        Gemm.MatMul(x, m, w, scalar, bias, accumulate: false, simd: false);
-        Assert.Equal(scalar, simd);
+        foreach (int m in new[] { 1, 2, 3, 4, 29 })
+        {
+            float[] x = TestWeights.Random(m * k, 2), bias = TestWeights.Random(n, 3), y0 = TestWeights.Random(m * n, 4);
+            float[]? first = null;
+            foreach (var simd in CpuSimd.Available.Where(l => m > Gemv<F32Element>.MaxRows || l != SimdLevel.Scalar))
+            {
+                float[] y = (float[])y0.Clone();
+                Gemm.MatMul(x, m, w, y, bias, accumulate: true, simd);
+                if (first == null) first = y;
+                else Assert.True(first.SequenceEqual(y), $"{layout} {dtype} m={m}: {simd} differs from the narrower family");
+            }
+        }
     }
 
     [Theory]
@@ -188,6 +201,26 @@ public sealed unsafe class GemmTests : IDisposable
         for (int r = 0; r < MicroKernel.MR; r++)                             // ... but not past column 16
             for (int j = MicroKernel.NR; j < ldc; j++)
                 Assert.Equal(TestWeights.Random(MicroKernel.MR * ldc, 3)[r * ldc + j], c1[r * ldc + j]);
+    }
+
+    [Fact]
+    public void Avx512MicroKernelEqualsTwoScalarTiles()
+    {
+        Assert.True(CpuSimd.Best == SimdLevel.Avx512, "this test machine is expected to have AVX-512 (run without DOTNET_EnableAVX512=0)");
+        const int kc = 37, ldc = 36, NR = MicroKernel.NR;
+        float[] a = TestWeights.Random(kc * MicroKernel.MR, 1), b = TestWeights.Random(2 * kc * NR, 2);   // two panels [kc][16]
+        float[] wide = TestWeights.Random(MicroKernel.MR * ldc, 3), narrow = (float[])wide.Clone();
+        fixed (float* pa = a, pb = b, pw = wide, pn = narrow)
+        {
+            MicroKernel.Avx512Fma6x32(kc, pa, pb, pb + kc * NR, pw, ldc);
+            MicroKernel.Scalar6x16(kc, pa, pb, pn, ldc);
+            MicroKernel.Scalar6x16(kc, pa, pb + kc * NR, pn + NR, ldc);
+        }
+        Assert.Equal(narrow, wide);
+        Assert.NotEqual(TestWeights.Random(MicroKernel.MR * ldc, 3), wide);   // the kernel did write
+        for (int r = 0; r < MicroKernel.MR; r++)                               // ... but not past column 32
+            for (int j = 2 * NR; j < ldc; j++)
+                Assert.Equal(TestWeights.Random(MicroKernel.MR * ldc, 3)[r * ldc + j], wide[r * ldc + j]);
     }
 
     [Fact]

@@ -16,14 +16,25 @@ public sealed unsafe class WeightElementTests
     public void F16VectorWideningMatchesScalarForAllPatterns() =>
         AssertAllPatterns<F16Element>(HalfFloat.F16ToSingle);
 
-    static void AssertAllPatterns<TElem>(Func<ushort, float> scalar) where TElem : struct, IWeightElement
+    [Fact]
+    public void BF16WideWideningMatchesScalarForAllPatterns() =>
+        AssertAllPatterns<BF16Element>(HalfFloat.BF16ToSingle, wide: true);
+
+    [Fact]
+    public void F16WideWideningMatchesScalarForAllPatterns() =>
+        AssertAllPatterns<F16Element>(HalfFloat.F16ToSingle, wide: true);
+
+    /// <summary>Load8 (AVX2), or Load16 (AVX-512) with <paramref name="wide"/>, against the scalar conversion.</summary>
+    static void AssertAllPatterns<TElem>(Func<ushort, float> scalar, bool wide = false) where TElem : struct, IWeightElement
     {
-        Assert.True(Gemm.IsSimdAvailable, "this test machine is expected to have AVX2 + FMA");
+        var needed = wide ? SimdLevel.Avx512 : SimdLevel.Avx2;
+        Assert.True(CpuSimd.Best >= needed, $"this test machine is expected to have {needed} (has {CpuSimd.Best})");
+        int lanes = wide ? 16 : 8;
         fixed (ushort* p = AllPatterns)
-            for (int i = 0; i < AllPatterns.Length; i += 8)
+            for (int i = 0; i < AllPatterns.Length; i += lanes)
             {
-                var v = TElem.Load8((byte*)p, i);
-                for (int lane = 0; lane < 8; lane++)
+                float[] v = wide ? ToArray(TElem.Load16((byte*)p, i)) : ToArray(TElem.Load8((byte*)p, i));
+                for (int lane = 0; lane < lanes; lane++)
                 {
                     float expected = scalar(AllPatterns[i + lane]);
                     // Bit-exact, NaN payloads included.
@@ -33,4 +44,7 @@ public sealed unsafe class WeightElementTests
                 }
             }
     }
+
+    static float[] ToArray(System.Runtime.Intrinsics.Vector256<float> v) { var a = new float[8]; System.Runtime.Intrinsics.Vector256.CopyTo(v, a); return a; }
+    static float[] ToArray(System.Runtime.Intrinsics.Vector512<float> v) { var a = new float[16]; System.Runtime.Intrinsics.Vector512.CopyTo(v, a); return a; }
 }

@@ -1,0 +1,139 @@
+// The BF16 dot-product GEMM kernels of HeadPursuit's CPU backend (src/Runtime/Cpu/Bf16Gemm.cs drives them).
+//
+// .NET 10 has no managed intrinsic for AVX512-BF16, so its dot-product instruction VDPBF16PS is reached through this
+// small library, built with clang by the Runtime project (build.sh) and loaded with NativeLibrary when present.
+// VDPBF16PS adds two bf16 x bf16 products per fp32 lane: acc += a[2i+1] b[2i+1], then acc += a[2i] b[2i], each
+// product exact in fp32 and each addition rounded once (to nearest even), i.e. two fused multiply-adds, odd
+// element first; inputs that are bf16 subnormals count as zero and subnormal results are flushed to zero.
+// The managed twin (Bf16Products.cs) performs the same operations, so both give the same bits (tested).
+//
+// Layouts (k pairs: kp = ceil(kc / 2); a pair is one uint32, low half the even k, high half the odd k):
+//   packed A: [kp][6] pairs of 6 consecutive rows of x rounded to bf16 (a 6-row micro-panel)
+//   packed B: [kp][64] pairs of 64 consecutive output columns of the weight (a 64-column micro-panel)
+//   a tile:   C[6, 64] += A B, 24 zmm accumulators (6 rows x 4 vectors of 16 columns)
+
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#define MR 6
+#define NR 64
+#define EXPORT __attribute__((visibility("default")))
+#define BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+
+// 1 when this CPU runs AVX512-BF16 (and the AVX-512 subsets used here).
+EXPORT int hp_bf16_supported(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+}
+
+// Rows 0..rows-1 (rows <= 6, row stride ldx floats) of x[:, 0..kc) rounded to bf16 (VCVTNE2PS2BF16: nearest even,
+// subnormals to zero, NaN quieted) into dst [kp][6]; rows past `rows` and k past kc are zero.
+EXPORT BF16 void hp_bf16_pack_a(const float *x, int64_t ldx, int rows, int kc, uint32_t *dst)
+{
+    int kp = (kc + 1) / 2;
+    for (int r = 0; r < MR; r++)
+    {
+        const float *row = x + r * ldx;
+        for (int q0 = 0; q0 < kp; q0 += 16)
+        {
+            uint32_t pairs[16];
+            if (r < rows)
+            {
+                int p = 2 * q0, left = kc - p;
+                __mmask16 m0 = left >= 16 ? 0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+                __mmask16 m1 = left >= 32 ? 0xFFFF : left <= 16 ? 0 : (__mmask16)((1u << (left - 16)) - 1);
+                __m512 lo = _mm512_maskz_loadu_ps(m0, row + p), hi = _mm512_maskz_loadu_ps(m1, row + p + 16);
+                _mm512_storeu_si512(pairs, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));   // bf16 of k = p .. p+31, in order
+            }
+            else
+                memset(pairs, 0, sizeof pairs);
+            int n = kp - q0 < 16 ? kp - q0 : 16;
+            for (int i = 0; i < n; i++) dst[(q0 + i) * MR + r] = pairs[i];
+        }
+    }
+}
+
+// The weight block of `cols` (<= 64) output columns and kc inputs, stored bf16, into dst [kp][64]; columns past
+// `cols` and k past kc are zero. InOut storage [k, n]: element (p, j) at w[p * ld + j]; OutIn storage [n, k]:
+// element (p, j) at w[j * ld + p] (w points at the block's first element).
+EXPORT void hp_bf16_pack_b(const uint16_t *w, int out_in, int64_t ld, int kc, int cols, uint32_t *dst)
+{
+    int kp = (kc + 1) / 2;
+    memset(dst, 0, sizeof(uint32_t) * (size_t)kp * NR);
+    if (out_in)
+    {
+        for (int j = 0; j < cols; j++)
+        {
+            const uint16_t *col = w + j * ld;
+            for (int q = 0; q < kp; q++)
+            {
+                uint32_t even = col[2 * q], odd = 2 * q + 1 < kc ? col[2 * q + 1] : 0;
+                dst[q * NR + j] = even | odd << 16;
+            }
+        }
+    }
+    else
+    {
+        for (int q = 0; q < kp; q++)
+        {
+            const uint16_t *even = w + (2 * q) * ld, *odd = 2 * q + 1 < kc ? even + ld : 0;
+            for (int j = 0; j < cols; j++) dst[q * NR + j] = even[j] | (odd ? (uint32_t)odd[j] << 16 : 0);
+        }
+    }
+}
+
+// C[6, 64] += A B (full tile, row stride ldc).
+static BF16 void tile(int kp, const uint32_t *a, const uint32_t *b, float *c, int64_t ldc)
+{
+    __m512 acc[MR][4];
+    for (int r = 0; r < MR; r++)
+        for (int v = 0; v < 4; v++) acc[r][v] = _mm512_loadu_ps(c + r * ldc + 16 * v);
+    for (int q = 0; q < kp; q++)
+    {
+        __m512bh b0 = (__m512bh)_mm512_loadu_si512(b), b1 = (__m512bh)_mm512_loadu_si512(b + 16);
+        __m512bh b2 = (__m512bh)_mm512_loadu_si512(b + 32), b3 = (__m512bh)_mm512_loadu_si512(b + 48);
+        for (int r = 0; r < MR; r++)
+        {
+            __m512bh ar = (__m512bh)_mm512_set1_epi32((int)a[r]);
+            acc[r][0] = _mm512_dpbf16_ps(acc[r][0], ar, b0);
+            acc[r][1] = _mm512_dpbf16_ps(acc[r][1], ar, b1);
+            acc[r][2] = _mm512_dpbf16_ps(acc[r][2], ar, b2);
+            acc[r][3] = _mm512_dpbf16_ps(acc[r][3], ar, b3);
+        }
+        a += MR;
+        b += NR;
+    }
+    for (int r = 0; r < MR; r++)
+        for (int v = 0; v < 4; v++) _mm512_storeu_ps(c + r * ldc + 16 * v, acc[r][v]);
+}
+
+// C[rows, cols] += A B over kp pairs: a = [ceil(rows / 6)][kp][6] packed A, b = [ceil(cols / 64)][kp][64] packed B,
+// C row-major with row stride ldc. Each B micro-panel stays in L1 while it sweeps every A micro-panel. Tiles cut by
+// the edge run on a zero-padded copy.
+EXPORT BF16 void hp_bf16_block(int kp, const uint32_t *a, int rows, const uint32_t *b, int cols, float *c, int64_t ldc)
+{
+    float edge[MR * NR];
+    for (int j = 0; j < cols; j += NR)
+    {
+        const uint32_t *bp = b + (int64_t)(j / NR) * kp * NR;
+        int w = cols - j < NR ? cols - j : NR;
+        for (int i = 0; i < rows; i += MR)
+        {
+            const uint32_t *ap = a + (int64_t)(i / MR) * kp * MR;
+            float *cp = c + i * ldc + j;
+            int h = rows - i < MR ? rows - i : MR;
+            if (h == MR && w == NR)
+            {
+                tile(kp, ap, bp, cp, ldc);
+                continue;
+            }
+            memset(edge, 0, sizeof edge);
+            for (int r = 0; r < h; r++) memcpy(edge + r * NR, cp + r * ldc, sizeof(float) * (size_t)w);
+            tile(kp, ap, bp, edge, NR);
+            for (int r = 0; r < h; r++) memcpy(cp + r * ldc, edge + r * NR, sizeof(float) * (size_t)w);
+        }
+    }
+}
