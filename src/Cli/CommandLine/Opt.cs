@@ -102,7 +102,7 @@ static class Opt
         },
     };
 
-    public static int Integer(string name, string text, int min, int max, string why)
+    static int Integer(string name, string text, int min, int max, string why)
     {
         if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
             throw new ArgumentException($"{name} expects an integer, got '{text}'");
