@@ -17,15 +17,15 @@ static class BuiltinModel
     public static string StoryPrompts => Path.Combine(Folder, "eval", "story_prompts.txt");
 
     /// <summary>
-    /// <paramref name="model"/> (--model) when given; else the built-in model's folder, said in one line on stderr with
-    /// the prompt file that stands in for the missing prompts, when <paramref name="prompts"/> names one.
+    /// <paramref name="model"/> (--model) when given; else the built-in model's folder, said in a note with the prompt
+    /// file that stands in for the missing prompts, when <paramref name="prompts"/> names one.
     /// </summary>
-    public static string Or(string? model, string? prompts = null)
+    public static string Or(string? model, StatusOutput status, string? prompts = null)
     {
         if (model != null) return model;
         if (!File.Exists(Path.Combine(Folder, "model.safetensors")))
             throw new DirectoryNotFoundException($"no --model given and the built-in model is missing ({Folder} has no model.safetensors): give --model a local folder or a hub id");
-        Console.Error.WriteLine($"no --model: using the built-in TinyWorld GPT-2 ({Folder})" + (prompts != null ? $" with its prompts {Path.GetRelativePath(Folder, prompts)}" : ""));
+        status.Note($"no --model: using the built-in TinyWorld GPT-2 ({Folder})" + (prompts != null ? $" with its prompts {Path.GetRelativePath(Folder, prompts)}" : ""));
         return Folder;
     }
 }

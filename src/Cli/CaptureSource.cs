@@ -19,6 +19,7 @@ sealed record CaptureSource(string Kind, string InputName, string InputSha256, i
         var texts = PromptFile.Read(promptsPath);
         var tok = loaded.RequireTokenizer();
         var prompts = PromptEncoding.Encode(tok, texts, chat, chatFamily);
+        PromptFit.Check(prompts, loaded.Model.Config, newTokens: 0, i => $"prompt {i + 1} of {promptsPath}");
         var masks = PromptCapture.Masks(tok, prompts, positions);
         var capture = new HeadCapture(loaded.Model);
         return new CaptureSource("prompts", Path.GetFileName(promptsPath), Sha256(texts), texts.Length, CapturePositionMasks.Describe(positions),

@@ -10,7 +10,7 @@ namespace HeadPursuit.Cli;
 
 /// <summary>
 /// A model named on the command line: a local folder or a Hugging Face hub id (downloaded into the standard
-/// cache, with a progress line on a terminal), its weights on a backend, and its tokenizer when the folder has one.
+/// cache, with progress lines on a terminal), its weights on a backend, and its tokenizer when the folder has one.
 /// A vision-language folder (config.json model_type "llava", ...) loads as such: <see cref="Model"/> is then its
 /// language model, which is what rank and decompose read (W_O blocks, unembedding), and <see cref="Vlm"/> the whole.
 /// </summary>
@@ -30,9 +30,9 @@ sealed class LoadedModel : IDisposable
     public VisionLanguageModel RequireVlm(string option) =>
         Vlm ?? throw new ArgumentException($"{option} needs a vision-language model, but {Name} is a text-only model (model_type \"{ModelType(Folder)}\")");
 
-    public static LoadedModel Load(string modelOrFolder, IBackend backend)
+    public static LoadedModel Load(string modelOrFolder, IBackend backend, StatusOutput status)
     {
-        string folder = Resolve(modelOrFolder);
+        string folder = Resolve(modelOrFolder, status);
         var tokenizer = File.Exists(Path.Combine(folder, "tokenizer.json")) ? Tokenizer.FromFolder(folder) : null;
         if (VisionLanguageModel.IsVisionLanguage(ModelType(folder)))
         {
@@ -43,12 +43,13 @@ sealed class LoadedModel : IDisposable
     }
 
     /// <summary>A sequence classifier (e.g. an experiment's toxicity classifier), from a folder or the hub as <see cref="Load"/> takes a model.</summary>
-    public static SequenceClassifier LoadClassifier(string modelOrFolder, IBackend backend) => SequenceClassifier.Load(Resolve(modelOrFolder), backend);
+    public static SequenceClassifier LoadClassifier(string modelOrFolder, IBackend backend, StatusOutput status) => SequenceClassifier.Load(Resolve(modelOrFolder, status), backend);
 
     /// <summary>The model's folder: a local one as is, a hub id's from the cache or a download; a hub failure says how to do without.</summary>
-    static string Resolve(string modelOrFolder)
+    static string Resolve(string modelOrFolder, StatusOutput status)
     {
-        try { return ModelResolver.Resolve(modelOrFolder, HubOptions.FromEnvironment(), new ConsoleDownloadProgress()); }
+        using var downloads = status.Downloads();
+        try { return ModelResolver.Resolve(modelOrFolder, HubOptions.FromEnvironment(), downloads); }
         catch (Exception e) when (e is ModelFormatException or HttpRequestException)
         {
             throw new ModelFormatException(e.Message + "\n  without the hub: HF_HUB_OFFLINE=1 uses only models already in the cache, --model also takes a local " +

@@ -13,12 +13,13 @@ static class PromptCapture
         return prompts.Select(p => CapturePositionMasks.For(p, positions, special)).ToArray();
     }
 
-    public static HeadActivations Run(LoadedModel loaded, IReadOnlyList<string> texts, CapturePositions positions, int batch)
+    static HeadActivations Run(LoadedModel loaded, string promptsPath, CapturePositions positions, int batch, StatusOutput status)
     {
         var tok = loaded.RequireTokenizer();
-        var prompts = PromptEncoding.Encode(tok, texts, chat: false, chatFamily: null);
-        var progress = new ConsoleProgress("capture", "samples");
-        var acts = new HeadCapture(loaded.Model).Run(prompts, Masks(tok, prompts, positions), batch, progress: progress.Report);
+        var prompts = PromptEncoding.Encode(tok, PromptFile.Read(promptsPath), chat: false, chatFamily: null);
+        PromptFit.Check(prompts, loaded.Model.Config, newTokens: 0, i => $"prompt {i + 1} of {promptsPath}");
+        var progress = status.Progress("capture", ProgressUnit.Of("samples"));
+        var acts = new HeadCapture(loaded.Model).Run(prompts, Masks(tok, prompts, positions), batch, progress: (d, n) => progress.Report(d, n));
         return new HeadActivations(acts.Layers, acts.Heads, acts.Samples, acts.DHead, acts.Z)
         {
             Model = loaded.Name, Positions = CapturePositionMasks.Describe(positions),
@@ -30,9 +31,9 @@ static class PromptCapture
     /// The pooled activations a ranking command works on: read from <paramref name="activationsPath"/> (checked to be
     /// of this model), or captured now from <paramref name="promptsPath"/> (all positions but special tokens).
     /// </summary>
-    public static HeadActivations LoadOrRun(LoadedModel loaded, string modelName, string? activationsPath, string? promptsPath, int batch)
+    public static HeadActivations LoadOrRun(LoadedModel loaded, string modelName, string? activationsPath, string? promptsPath, int batch, StatusOutput status)
     {
-        if (activationsPath == null) return Run(loaded, PromptFile.Read(promptsPath!), CapturePositions.AllButSpecial, batch);
+        if (activationsPath == null) return Run(loaded, promptsPath!, CapturePositions.AllButSpecial, batch, status);
         var acts = HeadActivations.Load(activationsPath);
         ModelIdentity.Check(acts, activationsPath, loaded.Folder, modelName);
         return acts;

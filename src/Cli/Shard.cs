@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 
 namespace HeadPursuit.Cli;
@@ -21,9 +22,10 @@ readonly record struct Shard(int Index, int Count)
         return true;
     }
 
-    /// <summary>--shard's value, or the whole run when it is not given.</summary>
-    public static Shard Parse(string? option) =>
-        option == null ? Whole : TryParse(option, out var s) ? s : throw new ArgumentException($"--shard '{option}' must be K/N with 0 <= K < N");
+    /// <summary>--shard K/N, the whole run when it is not given.</summary>
+    public static Option<Shard> Option(string description) =>
+        Opt.Parsed("--shard", "K/N", description, text => TryParse(text, out var s) ? s : throw new ArgumentException($"--shard '{text}' must be K/N with 0 <= K < N"))
+           .WithDefault(Whole);
 
     /// <summary>This part's items [Start, End) of <paramref name="total"/>: the same cut whichever process asks.</summary>
     public (int Start, int End) Slice(int total) => ((int)((long)total * Index / Count), (int)((long)total * (Index + 1) / Count));

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using HeadPursuit.Runtime.Capture;
 
@@ -7,65 +8,67 @@ namespace HeadPursuit.Cli.Commands;
 /// `headpursuit capture`: prompts (or images, for a LLaVA model) in, pooled per-head z out (a HeadActivations safetensors file), in packed batches,
 /// with progress, a resumable checkpoint, and --shard K/N to split one run across processes or machines.
 /// </summary>
-sealed class CaptureCommand : ICommand
+sealed class CaptureCommand : HeadPursuitCommand
 {
     const string PartialSuffix = ".partial";
 
-    public string Name => "capture";
-    public string Summary => "record every head's pooled output over a prompt set (safetensors, resumable, shardable)";
-    public string Usage => $"""
-        usage: headpursuit capture [--model MODEL] [--prompts FILE | --images PATH] --out ACTS.safetensors [options]
+    readonly Option<string?> _out = Opt.Text("--out", "ACTS.safetensors", "where to write the pooled head outputs").Required();
+    readonly Option<string?> _model = CommonOptions.Model("default: the built-in TinyWorld GPT-2, with its 300 capture prompts when neither --prompts nor --images is given");
+    readonly Option<string?> _prompts = Opt.Text("--prompts", "FILE", "one prompt per line (.txt) or JSON lines with a \"prompt\" or \"text\" field (.jsonl)");
+    readonly Option<string?> _images = Opt.Text("--images", "PATH",
+        "for a vision-language model (LLaVA): a folder of images (.png, .jpg, .jpeg; one sample each), one image, or JSON lines with an " +
+        "\"image\" path (relative to the file) and an optional \"prompt\" (text, or an array of token ids); z is pooled over each " +
+        "sample's image tokens (the paper's VLM pooling)");
+    readonly Option<string?> _prompt = Opt.Text("--prompt", "TEXT",
+        $"with --images: the prompt of samples that give none (default \"{ImagePrompts.DefaultText.Replace("\n", "\\n")}\")");
+    readonly Option<int[]?> _ids = Opt.Ints("--ids", "LIST",
+        "with --images: the prompt as token ids, holding the image token id once (a model without tokenizer.json needs this)", min: 0);
+    readonly Option<string> _positions = Opt.Choice("--positions",
+        "text prompts: the positions pooled: every position except BOS/special tokens, the last one, or all", "all-but-special", "all-but-special", "last", "all");
+    readonly Option<int> _batch = Opt.Int("--batch", "N", "prompts per forward call", 8, min: 1);
+    readonly Option<Shard> _shard = Shard.Option("capture only the K-th of N contiguous slices of the prompts (0-based); join the parts with merge");
+    readonly Option<string?> _chat = Opt.TextOrAlone("--chat", "FAMILY", "wrap text prompts in the model's chat format (or FAMILY's: llama2, mistral, llama3, chatml, gemma)");
+    readonly Option<int> _checkpointEvery = Opt.Int("--checkpoint-every", "N", "save a resumable checkpoint every N batches; a rerun continues from it", 16, min: 1);
+    readonly BackendOptions _backend = new();
 
-          --model MODEL         a local model folder or a hub id (default: the built-in TinyWorld GPT-2, with its 300
-                                capture prompts when neither --prompts nor --images is given)
-          --prompts FILE        one prompt per line (.txt) or JSON lines with a "prompt" or "text" field (.jsonl)
-          --images PATH         for a vision-language model (LLaVA): a folder of images (.png, .jpg, .jpeg; one sample each),
-                                one image, or JSON lines with an "image" path (relative to the file) and an optional
-                                "prompt" (text, or an array of token ids); z is pooled over each sample's image tokens (the
-                                paper's VLM pooling)
-          --prompt TEXT         with --images: the prompt of samples that give none (default "{ImagePrompts.DefaultText.Replace("\n", "\\n")}")
-          --ids LIST            or its token ids, holding the image token id once (a model without tokenizer.json needs this)
-          --positions P         text prompts: all-but-special (default: every position except BOS/special tokens), last, all
-          --batch N             prompts per forward call (default 8)
-          --shard K/N           capture only the K-th of N contiguous slices of the prompts (0-based); join them with merge
-          --chat [FAMILY]       wrap text prompts in the model's chat format
-          --checkpoint-every N  save a resumable checkpoint every N batches (default 16); a rerun continues from it
-        {CommonOptions.BackendUsage}
+    public CaptureCommand(StatusOutput status)
+        : base("capture", "record every head's pooled output over a prompt set (safetensors, resumable, shardable)", status)
+    {
+        AddOptions([_out, _model, _prompts, _images, _prompt, _ids, _positions, _batch, _shard, _chat, _checkpointEvery, .. _backend.All]);
+    }
 
+    public override string Notes => """
         Slurm recipe (one task per shard, then one merge; scripts/slurm/ and docs/slurm.md):
           #SBATCH --array=0-7
           headpursuit capture --model M --prompts p.txt --shard $SLURM_ARRAY_TASK_ID/8 --out acts.$SLURM_ARRAY_TASK_ID.safetensors
           headpursuit merge --out acts.safetensors acts.*.safetensors
         """;
 
-    public int Run(CommandLine args)
+    protected override int Run(ParseResult parse)
     {
-        string outPath = args.Required("out");
-        string? model = args.String("model"), promptsPath = args.String("prompts"), imagesPath = args.String("images"), positionsText = args.String("positions");
-        string? prompt = args.String("prompt");
-        var ids = args.Ints("ids");
-        var positions = ParsePositions(positionsText ?? "all-but-special");
-        int batch = args.Int("batch", 8), every = args.Int("checkpoint-every", 16);
-        var shard = Shard.Parse(args.String("shard"));
-        bool chat = args.Flag("chat");
-        string? chatFamily = args.String("chat");
-        using var backend = CommonOptions.Backend(args);
-        args.RejectUnknown();
-        if (every <= 0) throw new ArgumentException($"--checkpoint-every must be positive, got {every}");
+        string outPath = parse.GetValue(_out)!;
+        string? model = parse.GetValue(_model), promptsPath = parse.GetValue(_prompts), imagesPath = parse.GetValue(_images);
+        string? prompt = parse.GetValue(_prompt);
+        int[]? ids = parse.Given(_ids);
+        var positions = ParsePositions(parse.GetValue(_positions)!);
+        int batch = parse.GetValue(_batch), every = parse.GetValue(_checkpointEvery);
+        var shard = parse.GetValue(_shard);
+        bool chat = parse.IsGiven(_chat);
+        string? chatFamily = parse.GetValue(_chat);
         if (promptsPath != null && imagesPath != null) throw new ArgumentException("give at most one of --prompts, --images");
         bool noInput = promptsPath == null && imagesPath == null;
         if (noInput && model != null) throw new ArgumentException($"give --prompts or --images for {model}");
         string? defaultPrompts = noInput ? BuiltinModel.CapturePrompts : null;
         promptsPath ??= defaultPrompts;
-        if (imagesPath == null && (prompt != null || ids.Length > 0))
+        if (imagesPath == null && (prompt != null || ids != null))
             throw new ArgumentException("--prompt and --ids give the prompt of --images samples; text prompts come from --prompts FILE");
-        if (imagesPath != null && (positionsText != null || chat))
+        if (imagesPath != null && (parse.IsGiven(_positions) || chat))
             throw new ArgumentException("--images pools over the image tokens: --positions and --chat apply to --prompts only");
-        if (prompt != null && ids.Length > 0) throw new ArgumentException("give at most one of --prompt, --ids");
-        var samples = imagesPath == null ? null
-            : ImageSamples.Read(imagesPath, ids.Length > 0 ? null : prompt ?? ImagePrompts.DefaultText, ids.Length > 0 ? ids : null);
+        if (prompt != null && ids != null) throw new ArgumentException("give at most one of --prompt, --ids");
+        var samples = imagesPath == null ? null : ImageSamples.Read(imagesPath, ids != null ? null : prompt ?? ImagePrompts.DefaultText, ids);
+        using var backend = _backend.Create(parse, Status);
 
-        using var loaded = LoadedModel.Load(BuiltinModel.Or(model, defaultPrompts), backend);
+        using var loaded = LoadedModel.Load(BuiltinModel.Or(model, Status, defaultPrompts), backend, Status);
         var source = samples != null
             ? CaptureSource.FromImages(loaded, imagesPath!, samples, batch)
             : CaptureSource.FromPrompts(loaded, promptsPath!, positions, chat, chatFamily, batch);
@@ -83,9 +86,9 @@ sealed class CaptureCommand : ICommand
         };
         string partial = outPath + PartialSuffix;
         var done = Resume(partial, metadata);
-        if (done != null) Console.Error.WriteLine($"resuming from {partial}: {done.Samples} of {end - start} samples already captured");
+        if (done != null) Status.Note($"resuming from {partial}: {done.Samples} of {end - start} samples already captured");
 
-        var progress = new ConsoleProgress("capture", "samples");
+        var progress = Status.Progress("capture", ProgressUnit.Of("samples"));
         var parts = done != null ? new List<HeadActivations> { done } : new List<HeadActivations>();
         int next = start + (done?.Samples ?? 0);
         while (next < end)
@@ -100,8 +103,8 @@ sealed class CaptureCommand : ICommand
         Stamp(HeadActivationsJoin.Concat(parts), loaded.Name, source.Positions, metadata).Save(outPath);
         File.Delete(partial);
         var c = loaded.Model.Config;
-        Console.Error.WriteLine($"wrote {outPath}: {end - start} samples x {c.Layers} layers x {c.Heads} heads x d_head {c.DHead}");
-        return 0;
+        Status.Note($"wrote {outPath}: {end - start} samples x {c.Layers} layers x {c.Heads} heads x d_head {c.DHead}");
+        return ExitCode.Ok;
     }
 
     static HeadActivations Stamp(HeadActivations a, string model, string positions, Dictionary<string, string> metadata) =>
@@ -120,9 +123,8 @@ sealed class CaptureCommand : ICommand
 
     static CapturePositions ParsePositions(string s) => s switch
     {
-        "all-but-special" => CapturePositions.AllButSpecial,
         "last" => CapturePositions.Last,
         "all" => CapturePositions.All,
-        _ => throw new ArgumentException($"--positions '{s}' is not one of all-but-special, last, all"),
+        _ => CapturePositions.AllButSpecial,
     };
 }

@@ -1,42 +1,49 @@
+using System.CommandLine;
 using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Kernels;
 using HeadPursuit.Runtime.Backends;
-using HeadPursuit.Runtime.Cpu;
 using HeadPursuit.Somp;
 
 namespace HeadPursuit.Cli.Commands;
 
-/// <summary>Options shared by the commands that run a model.</summary>
+/// <summary>Options and choices several commands share.</summary>
 static class CommonOptions
 {
-    public const string BackendUsage =
-        "  --device cpu|cuda|auto  where to compute (default auto: CUDA when a GPU and its libraries are found, else the CPU)\n" +
-        "  --threads N          CPU threads (default: all cores)";
+    public static Option<string?> Model(string whenAbsent) =>
+        Opt.Text("--model", "MODEL", $"a local model folder or a Hugging Face hub id (e.g. gpt2), downloaded into the HF cache; {whenAbsent}");
 
-    public static IBackend Backend(CommandLine args)
+    /// <summary>--concept-tokens both|space: which tokenizations of a concept's words make its dictionary.</summary>
+    public static Option<string> ConceptTokensOption() =>
+        Opt.Choice("--concept-tokens", "which tokenizations of a concept's words make its dictionary: both (\"word\" and \" word\") or space (\" word\" only)",
+                   "both", "both", "space");
+
+    public static ConceptTokens ConceptTokens(string choice) =>
+        choice == "space" ? Eval.Experiments.ConceptTokens.SpaceVariant : Eval.Experiments.ConceptTokens.Both;
+
+    /// <summary>A concept: a built-in list (offered by tab completion), a word-list file, or lexicon:NAME.</summary>
+    public static Option<string?> Concept(string name, string description) => OfferConcepts(Opt.Text(name, "C", description));
+
+    /// <summary>Concepts separated by commas, at least one.</summary>
+    public static Option<string[]?> Concepts(string name, string description) => OfferConcepts(Opt.Parsed<string[]?>(name, "C[,C...]", description, text =>
     {
-        int threads = args.Int("threads", Environment.ProcessorCount);
-        if (threads <= 0) throw new ArgumentException($"--threads must be positive, got {threads}");
-        CpuParallel.Threads = threads;
-        return BackendFactory.Create(args.String("device") ?? "auto");
+        string[] concepts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return concepts.Length > 0 ? concepts : throw new ArgumentException($"{name} '{text}' names no concept");
+    }));
+
+    static Option<T> OfferConcepts<T>(Option<T> option)
+    {
+        option.CompletionSources.Add([.. ConceptLists.BuiltinNames]);
+        return option;
     }
-
-    /// <summary>--concept-tokens both|space: which tokenizations of a concept's words make its dictionary (default both).</summary>
-    public static ConceptTokens ConceptTokens(CommandLine args) => (args.String("concept-tokens") ?? "both") switch
-    {
-        "both" => Eval.Experiments.ConceptTokens.Both,
-        "space" => Eval.Experiments.ConceptTokens.SpaceVariant,
-        var t => throw new ArgumentException($"--concept-tokens '{t}' is not one of both, space"),
-    };
 
     /// <summary>
     /// Where SOMP runs: on the GPU when the model runs there (heads ranked without leaving the device), else the CPU;
-    /// said on stderr.
+    /// said in a note.
     /// </summary>
-    public static ISompSolver SompSolver(IBackend backend)
+    public static ISompSolver SompSolver(IBackend backend, StatusOutput status)
     {
         ISompSolver solver = backend is CudaBackend cuda ? new CudaSomp(cuda.Context) : CpuSompSolver.Instance;
-        Console.Error.WriteLine($"SOMP on {solver.Name}");
+        status.Note($"SOMP on {solver.Name}");
         return solver;
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using HeadPursuit.Eval.Heads;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Somp;
@@ -6,41 +7,40 @@ namespace HeadPursuit.Cli.Commands;
 
 /// <summary>`headpursuit decompose`: full-vocabulary SOMP per head: the tokens each head writes, in selection order, with its EVR curve,
 /// beside the head's aggregated logit-lens tokens (top of W_U times its mean output; the paper's Tables 1 and 6).</summary>
-sealed class DecomposeCommand : ICommand
+sealed class DecomposeCommand : HeadPursuitCommand
 {
-    public string Name => "decompose";
-    public string Summary => "each head's top tokens over the whole vocabulary (full-vocabulary SOMP, and the logit lens) and its EVR curve";
-    public string Usage => $"""
-        usage: headpursuit decompose [--model MODEL] --activations ACTS.safetensors [options]
+    readonly Option<string?> _model = CommonOptions.Model("the model the activations were captured from (default: the built-in TinyWorld GPT-2)");
+    readonly Option<string?> _activations = Opt.Text("--activations", "ACTS.safetensors", "pooled head outputs written by `headpursuit capture`").Required();
+    readonly Option<int> _iterations = Opt.Int("--iterations", "N", "SOMP iterations per head", VocabularyDecomposition.DefaultIterations, min: 1);
+    readonly Option<HeadId[]?> _heads = Opt.Parsed<HeadId[]?>("--heads", "L0H1,L3H2", "only these heads (default: all)", HeadList.Parse);
+    readonly Option<Shard> _shard = Shard.Option(
+        "only the K-th of N contiguous slices of those heads (0-based), e.g. one Slurm array task each; join the parts' decompose.json with merge (docs/slurm.md)");
+    readonly Option<int> _top = Opt.Int("--top", "K", "tokens shown per head in the Markdown table, and logit-lens tokens per head", 10, min: 1);
+    readonly Option<string?> _out = Opt.Text("--out", "DIR", "where to write decompose.json and decompose.md").WithDefault(".");
+    readonly SompFlags _somp = new();
+    readonly BackendOptions _backend = new();
 
-          --model MODEL         the model the activations were captured from (default: the built-in TinyWorld GPT-2)
-          --iterations N        SOMP iterations per head (default 50)
-          --heads L0H1,L3H2     only these heads (default: all)
-          --shard K/N           only the K-th of N contiguous slices of those heads (0-based), e.g. one Slurm array task
-                                each; join the parts' decompose.json with merge (docs/slurm.md)
-          --top K               tokens shown per head in the Markdown table (default 10)
-          --out DIR             writes decompose.json and decompose.md (default: current folder)
-          --no-center --no-normalize --fold-final-norm   SOMP options
-        {CommonOptions.BackendUsage}
-        """;
-
-    public int Run(CommandLine args)
+    public DecomposeCommand(StatusOutput status)
+        : base("decompose", "each head's top tokens over the whole vocabulary (full-vocabulary SOMP, and the logit lens) and its EVR curve", status)
     {
-        string? model = args.String("model");
-        string actsPath = args.Required("activations");
-        int iterations = args.Int("iterations", VocabularyDecomposition.DefaultIterations), top = args.Int("top", 10);
-        string? headList = args.String("heads");
-        var shard = Shard.Parse(args.String("shard"));
-        string outDir = args.String("out") ?? ".";
-        var options = new SompOptions(Center: !args.Flag("no-center"), Normalize: !args.Flag("no-normalize"), FoldFinalNorm: args.Flag("fold-final-norm"));
-        using var backend = CommonOptions.Backend(args);
-        args.RejectUnknown();
-        var wanted = headList == null ? null : HeadList.Parse(headList).Distinct().Order().ToArray();
+        AddOptions([_model, _activations, _iterations, _heads, _shard, _top, _out, .. _somp.All, .. _backend.All]);
+    }
 
-        string modelName = BuiltinModel.Or(model);
-        using var loaded = LoadedModel.Load(modelName, backend);
+    protected override int Run(ParseResult parse)
+    {
+        string? model = parse.GetValue(_model);
+        string actsPath = parse.GetValue(_activations)!;
+        int iterations = parse.GetValue(_iterations), top = parse.GetValue(_top);
+        var shard = parse.GetValue(_shard);
+        string outDir = parse.GetValue(_out)!;
+        var options = _somp.Read(parse);
+        var wanted = parse.Given(_heads)?.Distinct().Order().ToArray();
+        using var backend = _backend.Create(parse, Status);
+
+        string modelName = BuiltinModel.Or(model, Status);
+        using var loaded = LoadedModel.Load(modelName, backend, Status);
         var tok = loaded.Tokenizer;
-        if (tok == null) Console.Error.WriteLine($"{loaded.Folder} has no tokenizer.json: tokens are shown as #ID");
+        if (tok == null) Status.Note($"{loaded.Folder} has no tokenizer.json: tokens are shown as #ID");
         // Ids past the tokenizer's vocabulary (a model's padded embedding rows) have no text either.
         string Text(int id) => tok?.IdToToken(id) != null ? tok.Decode([id]) : $"#{id}";
         var acts = HeadActivations.Load(actsPath);
@@ -53,7 +53,7 @@ sealed class DecomposeCommand : ICommand
         var heads = selection[start..end];
 
         var readout = ModelReadout.From(loaded.Model);
-        var solver = CommonOptions.SompSolver(backend);
+        var solver = CommonOptions.SompSolver(backend, Status);
         var results = VocabularyDecomposition.Run(acts, readout.Blocks, readout.Unembedding, options,
                                                   options.FoldFinalNorm ? readout.FinalNormGain : null, iterations, heads: heads, solver: solver);
         var report = new DecompositionReport
@@ -69,6 +69,6 @@ sealed class DecomposeCommand : ICommand
         };
         report.Write(outDir);
         Console.WriteLine(report.ToMarkdown());
-        return 0;
+        return ExitCode.Ok;
     }
 }

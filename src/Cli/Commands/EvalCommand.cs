@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Eval.Plots;
@@ -8,47 +9,49 @@ using HeadPursuit.Runtime.Vision;
 namespace HeadPursuit.Cli.Commands;
 
 /// <summary>`headpursuit eval EXPERIMENT.json`: an intervention experiment with controls, resumable, reported as JSON + Markdown.</summary>
-sealed class EvalCommand : ICommand
+sealed class EvalCommand : HeadPursuitCommand
 {
-    public string Name => "eval";
-    public string Summary => "run an intervention experiment file (SOMP vs logit-lens vs random heads), resumable; JSON + Markdown report";
-    public string Usage => $"""
-        usage: headpursuit eval EXPERIMENT.json [options]
+    readonly Argument<string> _experiment = new("EXPERIMENT.json") { Description = "the experiment file" };
+    readonly Option<int> _examples = Opt.Int("--examples", "N", "prompts shown with their generations in the Markdown report", 6, min: 0);
+    readonly BackendOptions _backend = new();
 
-          The experiment file names the model, dataset, concept, k values, alphas, position policy, head selections,
-          decoding, seed, metrics and report path (layout: src/Eval/Experiments/ExperimentFile.cs; example:
-          experiments/stories260k-colours.json; image classification / captioning on a LLaVA model:
-          experiments/llava-tiny-images.json). It is checked in full before the model is loaded. Finished cells are kept
-          in REPORT.cells.jsonl; rerunning the same file continues from there. Also writes REPORT.alpha=A.svg (metrics
-          against k) and the layer x head heatmaps REPORT.somp.svg / REPORT.logit_lens.svg of the rankings used.
+    public EvalCommand(StatusOutput status)
+        : base("eval", "run an intervention experiment file (SOMP vs logit-lens vs random heads), resumable; JSON + Markdown report", status)
+    {
+        Arguments.Add(_experiment);
+        AddOptions([_examples, .. _backend.All]);
+    }
 
-          A "toxicity_classifier" (e.g. s-nlp/roberta_toxicity_classifier, a folder or hub id) also scores the "toxicity"
-          metric: the share of generations whose toxic probability exceeds its threshold, and the mean probability.
-
-          --examples N          prompts shown with their generations in the Markdown report (default 6)
-        {CommonOptions.BackendUsage}
+    public override string Notes => """
+        The experiment file names the model, dataset, concept, k values, alphas, position policy, head selections,
+        decoding, seed, metrics and report path (layout: src/Eval/Experiments/ExperimentFile.cs; example:
+        experiments/stories260k-colours.json; image classification / captioning on a LLaVA model:
+        experiments/llava-tiny-images.json). It is checked in full before the model is loaded. Finished cells are kept
+        in REPORT.cells.jsonl; rerunning the same file continues from there. Also writes REPORT.alpha=A.svg (metrics
+        against k) and the layer x head heatmaps REPORT.somp.svg / REPORT.logit_lens.svg of the rankings used.
+        A "toxicity_classifier" (e.g. s-nlp/roberta_toxicity_classifier, a folder or hub id) also scores the "toxicity"
+        metric: the share of generations whose toxic probability exceeds its threshold, and the mean probability.
         """;
 
-    public int Run(CommandLine args)
+    protected override int Run(ParseResult parse)
     {
-        if (args.Positional.Count != 1) throw new ArgumentException("give one experiment file: headpursuit eval EXPERIMENT.json");
-        int examples = args.Int("examples", 6);
-        using var backend = CommonOptions.Backend(args);
-        args.RejectUnknown();
-        string path = args.Positional[0];
-        var spec = ExperimentFile.Load(path);
+        string path = parse.GetValue(_experiment)!;
+        int examples = parse.GetValue(_examples);
+        ExperimentSpec spec;
+        using (var downloads = Status.Downloads()) spec = ExperimentFile.Load(path, downloads);
         string localConfig = Path.Combine(spec.Model, "config.json");
         if (File.Exists(localConfig))
             spec.CheckAgainst(spec.Images != null ? VisionLanguageModel.TextConfig(spec.Model) : ModelConfig.Load(localConfig), path);
 
-        using var classifier = spec.ToxicityClassifier is { } tc ? Classifier(tc, path, backend) : null;
-        using var loaded = LoadedModel.Load(spec.Model, backend);
+        using var backend = _backend.Create(parse, Status);
+        using var classifier = spec.ToxicityClassifier is { } tc ? Classifier(tc, path, backend, Status) : null;
+        using var loaded = LoadedModel.Load(spec.Model, backend, Status);
         spec.CheckAgainst(loaded.Model.Config, path);
-        var solver = CommonOptions.SompSolver(backend);
-        var progress = new Dictionary<string, ConsoleProgress>();
+        var solver = CommonOptions.SompSolver(backend, Status);
+        var progress = new Dictionary<string, ProgressLine>();
         void Progress(string stage, int done, int total)
         {
-            if (!progress.TryGetValue(stage, out var p)) progress[stage] = p = new ConsoleProgress(stage, stage == "capture" ? "samples" : "cells");
+            if (!progress.TryGetValue(stage, out var p)) progress[stage] = p = Status.Progress(stage, ProgressUnit.Of(stage == "capture" ? "samples" : "cells"));
             p.Report(done, total);
         }
         ExperimentTask task = spec.Images != null
@@ -61,14 +64,14 @@ sealed class EvalCommand : ICommand
             File.WriteAllText(string.Create(CultureInfo.InvariantCulture, $"{spec.ReportStem}.alpha={alpha}.svg"), svg);
         if (report.Somp != null) File.WriteAllText(spec.ReportStem + ".somp.svg", HeatmapSvg.Write(report.Somp));
         if (report.LogitLens != null) File.WriteAllText(spec.ReportStem + ".logit_lens.svg", HeatmapSvg.Write(report.LogitLens));
-        Console.Error.WriteLine($"wrote {spec.ReportStem}.json and {spec.ReportStem}.md ({report.Cells.Count} cells; finished cells kept in {spec.ReportStem}.cells.jsonl)");
-        return 0;
+        Status.Note($"wrote {spec.ReportStem}.json and {spec.ReportStem}.md ({report.Cells.Count} cells; finished cells kept in {spec.ReportStem}.cells.jsonl)");
+        return ExitCode.Ok;
     }
 
     /// <summary>The experiment's toxicity classifier, loaded before the model so that a wrong label fails at once.</summary>
-    static SequenceClassifier Classifier(ToxicityClassifierSpec spec, string path, Runtime.Backends.IBackend backend)
+    static SequenceClassifier Classifier(ToxicityClassifierSpec spec, string path, Runtime.Backends.IBackend backend, StatusOutput status)
     {
-        var classifier = LoadedModel.LoadClassifier(spec.Model, backend);
+        var classifier = LoadedModel.LoadClassifier(spec.Model, backend, status);
         try { classifier.LabelIndex(spec.Label); }
         catch (ArgumentException e)
         {

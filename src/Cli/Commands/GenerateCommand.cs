@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Generation;
@@ -7,59 +8,55 @@ using HeadPursuit.Runtime.Vision;
 namespace HeadPursuit.Cli.Commands;
 
 /// <summary>`headpursuit generate`: text (or token ids), and an image for a LLaVA model, in; generated text out, optionally with heads scaled.</summary>
-sealed class GenerateCommand : ICommand
+sealed class GenerateCommand : HeadPursuitCommand
 {
-    public string Name => "generate";
-    public string Summary => "generate from a prompt, optionally with attention heads scaled";
-    public string Usage => $"""
-        usage: headpursuit generate [--model MODEL] [--prompt TEXT | --prompt-file FILE | --ids 1,2,3] [--image IMG] [options]
+    readonly Option<string?> _model = CommonOptions.Model("default: the built-in TinyWorld GPT-2, with its 300 story openings when no prompt is given");
+    readonly Option<string?> _prompt = Opt.Text("--prompt", "TEXT", "one prompt, as text");
+    readonly Option<string?> _promptFile = Opt.Text("--prompt-file", "FILE", "one prompt per line (.txt) or JSON lines with a \"prompt\" or \"text\" field (.jsonl), generated as one batch");
+    readonly Option<int[]?> _ids = Opt.Ints("--ids", "LIST", "prompt token ids instead of text, comma-separated", min: 0);
+    readonly Option<string?> _image = Opt.Text("--image", "IMG",
+        $"a PNG or JPEG for a vision-language model (LLaVA); the prompt holds the placeholder {ImagePrompts.Placeholder} once " +
+        $"(--prompt; default \"{ImagePrompts.DefaultText.Replace("\n", "\\n")}\"), or --ids hold the model's image token id once " +
+        "(expanded to one per image feature) or n_img times");
+    readonly Option<string?> _chat = Opt.TextOrAlone("--chat", "FAMILY",
+        "wrap the prompt in the model's chat format (from tokenizer_config.json), or FAMILY's: llama2, mistral, llama3, chatml, gemma; off by default");
+    readonly DecodingOptions _decoding = new(defaultMaxNewTokens: 64);
+    readonly Option<int[]?> _stop = Opt.Ints("--stop", "LIST", "stop token ids, comma-separated (default: the config's eos_token_id)", min: 0);
+    readonly Option<(Somp.HeadId Head, float Alpha)[]?> _scale = Opt.Parsed<(Somp.HeadId, float)[]?>("--scale", "L3H5=-1,...",
+        $"head scales: alpha per head (-1 suppresses, 5 enhances, 0 ablates; within ±{HeadScaleList.Limit:0e0})", HeadScaleList.Parse);
+    readonly Option<string> _policy = Opt.Choice("--policy", "positions where the scales apply (image: the image tokens; needs --image)",
+        "all", "all", "prompt", "generated", "image");
+    readonly Option<bool> _json = Opt.Flag("--json", "print prompts, ids, text and timing as JSON");
+    readonly BackendOptions _backend = new();
 
-          --model MODEL         a local model folder, or a Hugging Face hub id (e.g. gpt2), downloaded into the HF cache
-                                (default: the built-in TinyWorld GPT-2, with its 300 story openings when no prompt is given)
-          --prompt TEXT         the prompt; --prompt-file FILE: one prompt per line, generated as one batch
-          --ids LIST            prompt token ids instead of text, comma-separated
-          --image IMG           a PNG or JPEG for a vision-language model (LLaVA); the prompt holds the placeholder
-                                {ImagePrompts.Placeholder} once (--prompt; default "{ImagePrompts.DefaultText.Replace("\n", "\\n")}"), or
-                                --ids hold the model's image token id once (expanded to one per image feature) or n_img times
-          --chat [FAMILY]       wrap the prompt in the model's chat format (from tokenizer_config.json, or llama2, mistral,
-                                llama3, chatml, gemma); off by default
-          --max-new-tokens N    default 64
-          --temperature T       0 = greedy (default); --top-k K, --top-p P, --seed S
-          --stop LIST           stop token ids (default: the config's eos_token_id)
-          --scale L3H5=-1,...   head scales (alpha per head; -1 suppresses, 5 enhances, 0 ablates)
-          --policy all|prompt|generated|image   positions where scales apply (default all; image: the image tokens, needs --image)
-          --json                print prompts, ids, text and timing as JSON
-        {CommonOptions.BackendUsage}
-        """;
-
-    public int Run(CommandLine args)
+    public GenerateCommand(StatusOutput status) : base("generate", "generate from a prompt, optionally with attention heads scaled", status)
     {
-        string? model = args.String("model");
-        string? prompt = args.String("prompt"), promptFile = args.String("prompt-file"), image = args.String("image");
-        var ids = args.Ints("ids");
-        bool chat = args.Flag("chat");
-        string? chatFamily = args.String("chat");
-        using var backend = CommonOptions.Backend(args);
-        string? scaleText = args.String("scale");
-        var policy = ParsePolicy(args.String("policy") ?? "all");
-        var options = new SamplingOptions
-        {
-            MaxNewTokens = args.Int("max-new-tokens", 64), Temperature = args.Float("temperature", 0f), TopK = args.Int("top-k", 0),
-            TopP = args.Float("top-p", 1f), Seed = args.Int("seed", 0), StopTokens = args.Ints("stop"),
-        };
-        bool json = args.Flag("json");
-        args.RejectUnknown();
+        AddOptions([_model, _prompt, _promptFile, _ids, _image, _chat, .. _decoding.All, _stop, _scale, _policy, _json, .. _backend.All]);
+    }
+
+    protected override int Run(ParseResult parse)
+    {
+        string? model = parse.GetValue(_model);
+        string? prompt = parse.GetValue(_prompt), promptFile = parse.GetValue(_promptFile), image = parse.GetValue(_image);
+        int[]? ids = parse.Given(_ids);
+        bool chat = parse.IsGiven(_chat);
+        string? chatFamily = parse.GetValue(_chat);
+        var policy = ParsePolicy(parse.GetValue(_policy)!);
+        var options = _decoding.Read(parse) with { StopTokens = parse.Given(_stop) ?? [] };
+        var scaleList = parse.Given(_scale);
+        bool json = parse.GetValue(_json);
         if (image != null && promptFile != null) throw new ArgumentException("--image takes one prompt (--prompt or --ids), not --prompt-file");
         if (image != null && chat) throw new ArgumentException("--chat does not apply with --image: write the model's prompt format into --prompt");
         if (image == null && policy == PositionPolicy.Image) throw new ArgumentException("--policy image scales heads at image tokens: it needs --image");
-        if (image != null && prompt == null && ids.Length == 0) prompt = ImagePrompts.DefaultText;
-        string? defaultPrompts = model == null && prompt == null && promptFile == null && ids.Length == 0 ? BuiltinModel.StoryPrompts : null;
+        if (image != null && prompt == null && ids == null) prompt = ImagePrompts.DefaultText;
+        string? defaultPrompts = model == null && prompt == null && promptFile == null && ids == null ? BuiltinModel.StoryPrompts : null;
         promptFile ??= defaultPrompts;
-        if ((prompt != null ? 1 : 0) + (promptFile != null ? 1 : 0) + (ids.Length > 0 ? 1 : 0) != 1)
+        if ((prompt != null ? 1 : 0) + (promptFile != null ? 1 : 0) + (ids != null ? 1 : 0) != 1)
             throw new ArgumentException("give exactly one of --prompt, --prompt-file, --ids");
+        using var backend = _backend.Create(parse, Status);
 
-        string modelName = BuiltinModel.Or(model, defaultPrompts);
-        using var loaded = LoadedModel.Load(modelName, backend);
+        string modelName = BuiltinModel.Or(model, Status, defaultPrompts);
+        using var loaded = LoadedModel.Load(modelName, backend, Status);
         var c = loaded.Model.Config;
         var texts = promptFile != null ? PromptFile.Read(promptFile) : prompt != null ? [prompt] : null;
         int[][] prompts;
@@ -79,14 +76,22 @@ sealed class GenerateCommand : ICommand
             // A chat format writes its BOS into the text; otherwise the tokenizer adds what the model expects.
             prompts = texts.Select(t => format != null ? tok.Encode(format.Format(t)) : tok.Encode(t, addSpecialTokens: true)).ToArray();
         }
-        else prompts = [ids];
+        else prompts = [ids!];
         for (int i = 0; i < prompts.Length; i++)
         {
             if (prompts[i].Length == 0) throw new ArgumentException($"prompt {i + 1} encodes to no tokens");
             foreach (int id in prompts[i])
                 if ((uint)id >= c.Vocab && id != imageToken) throw new ArgumentException($"prompt {i + 1}: token id {id} is outside the vocabulary of {c.Vocab}");
         }
-        var scales = scaleText == null ? null : HeadScales.Parse(scaleText, c.Layers, c.Heads, policy);
+        PromptFit.Check(prompts, c, options.MaxNewTokens, i => image != null ? $"the prompt with --image {image}"
+                                                                 : promptFile != null ? $"prompt {i + 1} of {promptFile}"
+                                                                 : prompt != null ? "--prompt" : "--ids");
+        HeadScales? scales = null;
+        if (scaleList != null)
+        {
+            scales = new HeadScales(c.Layers, c.Heads) { Policy = policy };
+            foreach (var (head, alpha) in scaleList) scales[head.Layer, head.Head] = alpha;   // throws naming the head when out of range
+        }
         if (options.StopTokens.Length == 0) options = options with { StopTokens = c.EosIds };
 
         var stream = !json && prompts.Length == 1 ? new TextStream(loaded.Tokenizer) : null;
@@ -108,18 +113,17 @@ sealed class GenerateCommand : ICommand
         {
             if (stream != null) Console.WriteLine();
             else for (int i = 0; i < prompts.Length; i++) Console.WriteLine($"[{i + 1}] {texts?[i]}{Decode(result.NewTokens[i])}");
-            Console.Error.WriteLine($"[{backend.Name}] prefill {result.PromptTokens} tokens at {result.PrefillTokensPerSecond:0.0} tok/s, " +
-                                    $"decode {result.DecodedTokens} tokens at {result.DecodeTokensPerSecond:0.0} tok/s");
+            Status.Note($"[{backend.Name}] prefill {result.PromptTokens} tokens at {result.PrefillTokensPerSecond:0.0} tok/s, " +
+                        $"decode {result.DecodedTokens} tokens at {result.DecodeTokensPerSecond:0.0} tok/s");
         }
-        return 0;
+        return ExitCode.Ok;
     }
 
     static PositionPolicy ParsePolicy(string s) => s switch
     {
-        "all" => PositionPolicy.All,
         "prompt" => PositionPolicy.Prompt,
         "generated" => PositionPolicy.Generated,
         "image" => PositionPolicy.Image,
-        _ => throw new ArgumentException($"--policy '{s}' is not one of all, prompt, generated, image"),
+        _ => PositionPolicy.All,
     };
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using HeadPursuit.Runtime.Capture;
 
@@ -7,31 +8,40 @@ namespace HeadPursuit.Cli.Commands;
 /// `headpursuit merge`: joins the --shard parts of one capture run (activations files) or of one decomposition
 /// (decompose.json files), checking that they belong together and that every shard is there once.
 /// </summary>
-sealed class MergeCommand : ICommand
+sealed class MergeCommand : HeadPursuitCommand
 {
-    public string Name => "merge";
-    public string Summary => "join the --shard K/N parts of a capture run (or of a decomposition) into one result";
-    public string Usage => """
-        usage: headpursuit merge --out ACTS.safetensors PART0.safetensors PART1.safetensors ...
-               headpursuit merge --out DIR PART0/decompose.json PART1/decompose.json ...
+    readonly Option<string?> _out = Opt.Text("--out", "PATH", "the merged activations file, or the folder for decompose.json and decompose.md").Required();
+    readonly Argument<string[]> _parts = new("PARTS")
+    {
+        Description = "the parts: activations files (ACTS.K.safetensors) or decompose.json files", Arity = ArgumentArity.OneOrMore,
+    };
+
+    public MergeCommand(StatusOutput status) : base("merge", "join the --shard K/N parts of a capture run (or of a decomposition) into one result", status)
+    {
+        AddOptions(_out);
+        Arguments.Add(_parts);
+    }
+
+    public override string Notes => """
+        headpursuit merge --out ACTS.safetensors PART0.safetensors PART1.safetensors ...
+        headpursuit merge --out DIR PART0/decompose.json PART1/decompose.json ...
 
         Capture parts must come from the same model, prompts and positions; decomposition parts from the same model,
         activations, options and --heads. Shards 0..N-1 must each be present once. The result is identical to a single
         run: one activations file, or DIR/decompose.json and DIR/decompose.md.
         """;
 
-    public int Run(CommandLine args)
+    protected override int Run(ParseResult parse)
     {
-        string outPath = args.Required("out");
-        args.RejectUnknown();
-        if (args.Positional.Count == 0) throw new ArgumentException("merge needs the part files to join");
-        if (args.Positional.All(p => p.EndsWith(".json", StringComparison.OrdinalIgnoreCase))) return MergeDecompositions(args.Positional, outPath);
-        if (args.Positional.Any(p => p.EndsWith(".json", StringComparison.OrdinalIgnoreCase)))
+        string outPath = parse.GetValue(_out)!;
+        string[] parts = parse.GetValue(_parts)!;
+        if (parts.All(p => p.EndsWith(".json", StringComparison.OrdinalIgnoreCase))) return MergeDecompositions(parts, outPath);
+        if (parts.Any(p => p.EndsWith(".json", StringComparison.OrdinalIgnoreCase)))
             throw new ArgumentException("merge joins either activations files or decompose.json files, not both");
-        return MergeActivations(args.Positional, outPath);
+        return MergeActivations(parts, outPath);
     }
 
-    static int MergeActivations(IReadOnlyList<string> paths, string outPath)
+    int MergeActivations(IReadOnlyList<string> paths, string outPath)
     {
         var parts = paths.Select(p => (Path: p, Acts: HeadActivations.Load(p))).ToList();
         var first = parts[0].Acts;
@@ -52,15 +62,15 @@ sealed class MergeCommand : ICommand
         merged.Metadata["shard"] = Shard.Whole.ToString();
         merged.Metadata["sample_start"] = "0";
         merged.Save(outPath);
-        Console.Error.WriteLine($"wrote {outPath}: {merged.Samples} samples from {ordered.Count} shards");
-        return 0;
+        Status.Note($"wrote {outPath}: {merged.Samples} samples from {ordered.Count} shards");
+        return ExitCode.Ok;
     }
 
-    static int MergeDecompositions(IReadOnlyList<string> paths, string outDir)
+    int MergeDecompositions(IReadOnlyList<string> paths, string outDir)
     {
         var merged = DecompositionReport.Join([.. paths.Select(p => (p, DecompositionReport.Read(p)))]);
         merged.Write(outDir);
-        Console.Error.WriteLine($"wrote {Path.Combine(outDir, DecompositionReport.JsonFile)} and {DecompositionReport.MarkdownFile}: {merged.Heads.Count} heads from {paths.Count} shards");
-        return 0;
+        Status.Note($"wrote {Path.Combine(outDir, DecompositionReport.JsonFile)} and {DecompositionReport.MarkdownFile}: {merged.Heads.Count} heads from {paths.Count} shards");
+        return ExitCode.Ok;
     }
 }

@@ -1,67 +1,68 @@
+using System.CommandLine;
 using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Somp;
 
 namespace HeadPursuit.Cli.Commands;
 
 /// <summary>`headpursuit rank`: concept(s) -> every head scored by SOMP (and the logit-lens baseline), as JSON, CSV, Markdown and an SVG heatmap.</summary>
-sealed class RankCommand : ICommand
+sealed class RankCommand : HeadPursuitCommand
 {
-    public string Name => "rank";
-    public string Summary => "rank all heads for one or more concepts with SOMP (plus the logit-lens baseline)";
-    public string Usage => $"""
-        usage: headpursuit rank [--model MODEL] [--activations ACTS.safetensors | --prompts FILE] (--concept NAME[,NAME...] | --concept-ids NAME=ID,...) [options]
+    readonly Option<string?> _model = CommonOptions.Model("default: the built-in TinyWorld GPT-2, with its 300 capture prompts when neither --activations nor --prompts is given");
+    readonly Option<string?> _activations = Opt.Text("--activations", "ACTS.safetensors", "pooled head outputs written by `headpursuit capture`");
+    readonly Option<string?> _prompts = Opt.Text("--prompts", "FILE", "or capture them now from these prompts (mean over all positions but special tokens)");
+    readonly Option<int> _batch = Opt.Int("--batch", "N", "prompts per forward call with --prompts", 8, min: 1);
+    readonly Option<string[]?> _concept = CommonOptions.Concepts("--concept",
+        $"concepts, comma-separated: a built-in list ({string.Join(", ", ConceptLists.BuiltinNames)}), a word-list file, or lexicon:NAME (a list of the model folder's lexicon.json)");
+    readonly Option<string?> _conceptIds = Opt.Text("--concept-ids", "NAME=IDS", "or a concept as token ids, e.g. colours=5,17,99 (NAME names the output files; no tokenizer needed)");
+    readonly Option<int?> _iterations = Opt.OptionalInt("--iterations", "N", "SOMP iterations (default: min(50, |concept tokens|))", min: 1);
+    readonly Option<int> _top = Opt.Int("--top", "K", "heads shown in the Markdown table", 16, min: 1);
+    readonly Option<string?> _out = Opt.Text("--out", "DIR",
+        "where to write CONCEPT.somp.json|csv|md|svg, CONCEPT.logit_lens.json|csv|md and CONCEPT.dictionary.md").WithDefault(".");
+    readonly SompFlags _somp = new();
+    readonly Option<bool> _noSpaceVariant = Opt.Flag("--no-space-variant", "do not also tokenize \" word\" (\"word\" only)");
+    readonly Option<string> _conceptTokens = CommonOptions.ConceptTokensOption();
+    readonly BackendOptions _backend = new();
 
-          --model MODEL         a local model folder or a hub id (default: the built-in TinyWorld GPT-2, with its 300
-                                capture prompts when neither --activations nor --prompts is given)
-          --activations A       pooled head outputs written by `headpursuit capture`
-          --prompts FILE        or capture them now from these prompts (mean over all positions but special tokens; --batch N)
-          --concept C           a built-in list ({string.Join(", ", ConceptLists.BuiltinNames)}), a word-list file, or
-                                lexicon:NAME (a list of the model folder's lexicon.json)
-          --concept-ids N=IDS   or a concept as token ids, e.g. colours=5,17,99 (N names the output files; no tokenizer needed)
-          --iterations N        SOMP iterations (default min(50, |concept tokens|))
-          --top K               heads shown in the Markdown table (default 16)
-          --out DIR             where to write CONCEPT.somp.json|csv|md|svg, CONCEPT.logit_lens.json|csv|md and
-                                CONCEPT.dictionary.md (default: current folder)
-          --no-center --no-normalize --fold-final-norm   SOMP options (DESIGN.md section 3)
-          --no-space-variant    do not also tokenize " word"
-          --concept-tokens T    both ("word" and " word", the default) or space (" word" only)
-        {CommonOptions.BackendUsage}
-        With the model on CUDA, SOMP runs there too (fp32 correlations; the CPU solver keeps float64).
-        """;
-
-    public int Run(CommandLine args)
+    public RankCommand(StatusOutput status) : base("rank", "rank all heads for one or more concepts with SOMP (plus the logit-lens baseline)", status)
     {
-        string? model = args.String("model"), actsPath = args.String("activations"), promptsPath = args.String("prompts");
-        int batch = args.Int("batch", 8);
+        AddOptions([_model, _activations, _prompts, _batch, _concept, _conceptIds, _iterations, _top, _out, .. _somp.All,
+                    _noSpaceVariant, _conceptTokens, .. _backend.All]);
+    }
+
+    public override string Notes => "With the model on CUDA, SOMP runs there too (fp32 correlations; the CPU solver keeps float64).";
+
+    protected override int Run(ParseResult parse)
+    {
+        string? model = parse.GetValue(_model), actsPath = parse.GetValue(_activations), promptsPath = parse.GetValue(_prompts);
+        int batch = parse.GetValue(_batch);
         if (actsPath != null && promptsPath != null) throw new ArgumentException("give at most one of --activations, --prompts");
         bool noInput = actsPath == null && promptsPath == null;
         if (noInput && model != null) throw new ArgumentException($"give --activations or --prompts for {model}");
         string? defaultPrompts = noInput ? BuiltinModel.CapturePrompts : null;
         promptsPath ??= defaultPrompts;
-        string? conceptText = args.String("concept"), conceptIdsText = args.String("concept-ids");
-        if ((conceptText == null) == (conceptIdsText == null)) throw new ArgumentException("give exactly one of --concept, --concept-ids");
-        int? iterations = args.String("iterations") == null ? null : args.Int("iterations", 0);
-        int top = args.Int("top", 16);
-        string outDir = args.String("out") ?? ".";
-        var options = new SompOptions(Center: !args.Flag("no-center"), Normalize: !args.Flag("no-normalize"), FoldFinalNorm: args.Flag("fold-final-norm"));
-        bool spaceVariant = !args.Flag("no-space-variant");
-        var tokens = CommonOptions.ConceptTokens(args);
+        string[]? concepts = parse.Given(_concept);
+        string? conceptIdsText = parse.GetValue(_conceptIds);
+        if ((concepts == null) == (conceptIdsText == null)) throw new ArgumentException("give exactly one of --concept, --concept-ids");
+        int? iterations = parse.GetValue(_iterations);
+        int top = parse.GetValue(_top);
+        string outDir = parse.GetValue(_out)!;
+        var options = _somp.Read(parse);
+        bool spaceVariant = !parse.GetValue(_noSpaceVariant);
+        var tokens = CommonOptions.ConceptTokens(parse.GetValue(_conceptTokens)!);
         if (!spaceVariant && tokens != ConceptTokens.Both) throw new ArgumentException("give --no-space-variant (\"word\" only) or --concept-tokens space (\" word\" only), not both");
-        using var backend = CommonOptions.Backend(args);
-        args.RejectUnknown();
+        using var backend = _backend.Create(parse, Status);
 
-        string modelName = BuiltinModel.Or(model, defaultPrompts);
-        using var loaded = LoadedModel.Load(modelName, backend);
+        string modelName = BuiltinModel.Or(model, Status, defaultPrompts);
+        using var loaded = LoadedModel.Load(modelName, backend, Status);
         var tok = loaded.Tokenizer;
         ConceptDictionary[] dicts = conceptIdsText != null
             ? [ConceptIds.Parse(conceptIdsText, loaded.Model.Config.Vocab)]
-            : [.. conceptText!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                              .Select(concept => spaceVariant
+            : [.. concepts!.Select(concept => spaceVariant
                                   ? ConceptSource.Load(concept, tokens, loaded.Folder, w => loaded.RequireTokenizer().Encode(w))
                                   : ConceptLists.Load(concept, w => loaded.RequireTokenizer().Encode(w), spaceVariant: false))];
-        var acts = PromptCapture.LoadOrRun(loaded, modelName, actsPath, promptsPath, batch);
+        var acts = PromptCapture.LoadOrRun(loaded, modelName, actsPath, promptsPath, batch, Status);
         var readout = ModelReadout.From(loaded.Model);
-        var solver = CommonOptions.SompSolver(backend);
+        var solver = CommonOptions.SompSolver(backend, Status);
         var scorer = new HeadScorer(acts, readout.Blocks, readout.Unembedding, options, options.FoldFinalNorm ? readout.FinalNormGain : null, solver);
         Directory.CreateDirectory(outDir);
         foreach (var dict in dicts)
@@ -79,11 +80,11 @@ sealed class RankCommand : ICommand
             File.WriteAllText(stem + ".logit_lens.md", lens.ToMarkdown(top));
             File.WriteAllText(stem + ".dictionary.md", DictionaryReport.Markdown(dict, tok));
             Console.WriteLine(somp.ToMarkdown(top));
-            Console.Error.WriteLine($"{name}: {dict.TokenIds.Length} tokens from {dict.Words.Count} words ({dict.MultiTokenWords.Count} multi-token)");
-            Console.Error.WriteLine($"  ranking: {stem}.somp.md (also .json, .csv; the logit-lens baseline in {stem}.logit_lens.*)");
-            Console.Error.WriteLine($"  heatmap: {stem}.somp.svg");
-            Console.Error.WriteLine($"  report:  {stem}.dictionary.md (the concept's tokens, multi-token words and their fragments)");
+            Status.Note($"{name}: {dict.TokenIds.Length} tokens from {dict.Words.Count} words ({dict.MultiTokenWords.Count} multi-token)");
+            Status.Note($"  ranking: {stem}.somp.md (also .json, .csv; the logit-lens baseline in {stem}.logit_lens.*)");
+            Status.Note($"  heatmap: {stem}.somp.svg");
+            Status.Note($"  report:  {stem}.dictionary.md (the concept's tokens, multi-token words and their fragments)");
         }
-        return 0;
+        return ExitCode.Ok;
     }
 }

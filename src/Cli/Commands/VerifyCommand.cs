@@ -1,17 +1,24 @@
+using System.CommandLine;
 using HeadPursuit.Runtime.Verification;
 using HeadPursuit.Somp;
 
 namespace HeadPursuit.Cli.Commands;
 
 /// <summary>`headpursuit verify FOLDER`: runs a reference fixture folder and compares every listed tensor.</summary>
-sealed class VerifyCommand : ICommand
+sealed class VerifyCommand : HeadPursuitCommand
 {
-    public string Name => "verify";
-    public string Summary => "compare this implementation with a reference fixture folder (cases.json + expected.safetensors)";
-    public string Usage => """
-        usage: headpursuit verify FOLDER [--threads N]
+    readonly Argument<string> _folder = new("FOLDER") { Description = "a fixture folder in the format of tests/fixtures/MANIFEST.md" };
+    readonly BackendOptions _backend = new();
 
-        FOLDER is a fixture in the format of tests/fixtures/MANIFEST.md:
+    public VerifyCommand(StatusOutput status)
+        : base("verify", "compare this implementation with a reference fixture folder (cases.json + expected.safetensors)", status)
+    {
+        Arguments.Add(_folder);
+        AddOptions([.. _backend.All]);
+    }
+
+    public override string Notes => """
+        FOLDER is one of:
           - a model (config.json, model.safetensors, cases.json, expected.safetensors): every forward, intervention and
             generation case; per tensor the max absolute error and the max error relative to the reference's largest value,
             within |a - e| <= 1e-4 + 1e-4 |e| (attention probabilities 1e-5; generated ids exact);
@@ -21,13 +28,11 @@ sealed class VerifyCommand : ICommand
         Exits 1 if anything fails.
         """;
 
-    public int Run(CommandLine args)
+    protected override int Run(ParseResult parse)
     {
-        if (args.Positional.Count != 1) throw new ArgumentException("verify takes one fixture folder");
-        string folder = args.Positional[0];
+        string folder = parse.GetValue(_folder)!;
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: no such folder");
-        using var backend = CommonOptions.Backend(args);
-        args.RejectUnknown();
+        using var backend = _backend.Create(parse, Status);
         var checks = new List<IEnumerable<Comparison>>();
         if (ModelVerifier.IsModelFixture(folder)) checks.Add(ModelVerifier.Run(folder, backend));
         if (TokenizerVerifier.CasesFile(folder) != null) checks.Add(TokenizerVerifier.Run(folder));
@@ -41,6 +46,6 @@ sealed class VerifyCommand : ICommand
             if (r.Passed) passed++; else failed++;
         }
         Console.WriteLine($"{Path.GetFileName(Path.GetFullPath(folder).TrimEnd('/'))}: {passed} passed, {failed} failed");
-        return failed == 0 ? 0 : 1;
+        return failed == 0 ? ExitCode.Ok : ExitCode.BadInput;
     }
 }

@@ -2,6 +2,8 @@ using System.Text.Json;
 using HeadPursuit.Eval.Data;
 using static HeadPursuit.Eval.Experiments.JsonFields;
 
+using HeadPursuit.Runtime.Hub;
+
 namespace HeadPursuit.Eval.Experiments;
 
 /// <summary>A dataset read from an experiment file: its samples as prompts (image tasks: the images' names), golds and images.</summary>
@@ -46,7 +48,7 @@ static class DatasetSection
 
     /// <param name="prefix">The object's place in the file for error messages, e.g. "dataset.".</param>
     /// <param name="resolve">Makes a path in the file absolute.</param>
-    public static DatasetContent Read(JsonElement dataset, string source, string prefix, Func<string, string> resolve)
+    public static DatasetContent Read(JsonElement dataset, string source, string prefix, Func<string, string> resolve, IProgress<DownloadProgress>? downloads)
     {
         Unknown(dataset, Fields, source, prefix);
         var format = (OptionalString(dataset, "format", source, prefix) ?? "prompts") switch
@@ -100,7 +102,7 @@ static class DatasetSection
                 string[] files;
                 if (hub != null)
                 {
-                    var found = HubDatasets.ParquetFiles(hub, config, split!);
+                    var found = HubDatasets.ParquetFiles(hub, config, split!, downloads);
                     (files, where) = ([.. found.Files], HubDatasets.Describe(found));
                 }
                 else files = ParquetFiles.Resolve(where, split);

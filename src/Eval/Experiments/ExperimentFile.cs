@@ -4,6 +4,7 @@ using System.Text.Json;
 using HeadPursuit.Eval.Data;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Generation;
+using HeadPursuit.Runtime.Hub;
 using HeadPursuit.Somp;
 using static HeadPursuit.Eval.Experiments.JsonFields;
 
@@ -59,16 +60,17 @@ public static class ExperimentFile
                                           "random_draws", "decoding", "seed", "metrics", "toxicity_words", "toxicity_classifier", "batch", "report",
                                           "concept_tokens", "plot_metrics", "prompt", "prompt_ids", "concept_ids"];
 
-    public static ExperimentSpec Load(string path)
+    /// <param name="downloads">Where a hub dataset's downloads are reported (the CLI's progress lines), or null.</param>
+    public static ExperimentSpec Load(string path, IProgress<DownloadProgress>? downloads = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: experiment file not found", path);
         string text = File.ReadAllText(path);
-        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!, downloads);
     }
 
     /// <param name="source">The file name used in error messages.</param>
     /// <param name="folder">The folder relative paths start from.</param>
-    public static ExperimentSpec Parse(string text, string source, string folder)
+    public static ExperimentSpec Parse(string text, string source, string folder, IProgress<DownloadProgress>? downloads = null)
     {
         using var doc = Json.Parse(text, source);
         var root = doc.RootElement;
@@ -77,7 +79,7 @@ public static class ExperimentFile
         string Resolve(string p) => Path.GetFullPath(Path.Combine(folder, p));
 
         // dataset
-        var data = DatasetSection.Read(Object(root, "dataset", source), source, "dataset.", Resolve);
+        var data = DatasetSection.Read(Object(root, "dataset", source), source, "dataset.", Resolve, downloads);
         var (format, prompts, golds, images, classes) = (data.Format, data.Prompts, data.Golds, data.Images, data.Classes);
         bool imageTask = format is DatasetFormat.ImageClassification or DatasetFormat.ImageCaptions;
         string model = ModelPath(RequiredString(root, "model", source, ""), folder);
@@ -127,7 +129,7 @@ public static class ExperimentFile
             captureHalf = Half(ranking, "capture_half", source, "ranking.");
             excludePrefix = OptionalString(ranking, "exclude_prefix", source, "ranking.");
             excludeSuffix = OptionalString(ranking, "exclude_suffix", source, "ranking.");
-            (capture, capturePrompts) = CapturePrompts(ranking, captureHalf, source, Resolve);
+            (capture, capturePrompts) = CapturePrompts(ranking, captureHalf, source, Resolve, downloads);
             sompFile = OptionalString(ranking, "somp", source, "ranking.") is { } s ? Resolve(s) : null;
             lensFile = OptionalString(ranking, "logit_lens", source, "ranking.") is { } l ? Resolve(l) : null;
             positions = (OptionalString(ranking, "positions", source, "ranking.") ?? "all-but-special") switch
@@ -307,13 +309,13 @@ public static class ExperimentFile
     /// "dataset" takes (<see cref="DatasetSection"/>; its own "half" and "limit"), whose prompts are captured.
     /// Returns (where they come from, the prompts), or (null, null) when absent.
     /// </summary>
-    static (string?, string[]?) CapturePrompts(JsonElement ranking, int? half, string source, Func<string, string> resolve)
+    static (string?, string[]?) CapturePrompts(JsonElement ranking, int? half, string source, Func<string, string> resolve, IProgress<DownloadProgress>? downloads)
     {
         if (!ranking.TryGetProperty("capture_prompts", out var v)) return (null, null);
         if (v.ValueKind == JsonValueKind.Object)
         {
             if (half != null) throw Error(source, "\"ranking.capture_half\" is for a prompt file: a dataset object takes its own \"half\"");
-            var data = DatasetSection.Read(v, source, "ranking.capture_prompts.", resolve);
+            var data = DatasetSection.Read(v, source, "ranking.capture_prompts.", resolve, downloads);
             if (data.Images.Length > 0) throw Error(source, "\"ranking.capture_prompts\" must be a text dataset (image tasks capture \"ranking.capture_images\")");
             return (data.Source, data.Prompts);
         }

@@ -16,7 +16,7 @@ static class CliRunner
             Console.SetOut(o); Console.SetError(e);
             try
             {
-                var entry = typeof(ICommand).Assembly.EntryPoint!;
+                var entry = typeof(HeadPursuitCli).Assembly.EntryPoint!;
                 int exit = (int)entry.Invoke(null, [args])!;
                 return (exit, o.ToString(), e.ToString());
             }

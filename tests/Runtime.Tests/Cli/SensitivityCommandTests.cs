@@ -46,7 +46,7 @@ public sealed class SensitivityCommandTests : IDisposable
         string model = Fixtures.Path("stories260K");
         var (exit, _, err) = CliRunner.Run("sensitivity", "--model", model, "--prompts", "p.txt", "--concept", "colours", "--fractions", "0,50");
         Assert.Equal(1, exit);
-        Assert.Contains("--fractions: 0 is not a percentage in (0, 100]", err);
+        Assert.Contains("--fractions must be between 1 and 100, got 0", err);
         (exit, _, err) = CliRunner.Run("sensitivity", "--model", model, "--prompts", "p.txt", "--concept", "colours", "--concept-tokens", "plain");
         Assert.Equal(1, exit);
         Assert.Contains("--concept-tokens 'plain' is not one of both, space", err);

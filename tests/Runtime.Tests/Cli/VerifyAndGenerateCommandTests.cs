@@ -74,7 +74,7 @@ public sealed class VerifyAndGenerateCommandTests
 
     [Theory]
     [InlineData("error: missing --out", "capture", "--model", "M", "--prompts", "p.txt")]
-    [InlineData("unknown option: --temprature", "generate", "--model", "M", "--ids", "1", "--temprature", "1")]
+    [InlineData("unknown option '--temprature' for headpursuit generate (did you mean --temperature?)", "generate", "--model", "M", "--ids", "1", "--temprature", "1")]
     [InlineData("unknown command 'rnak'", "rnak")]
     public void BadCommandLinesAreExplained(string expected, params string[] args)
     {
