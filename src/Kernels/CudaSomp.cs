@@ -69,21 +69,6 @@ public sealed unsafe class CudaSomp(CudaContext context, bool withCoefficients =
         return results;
     }
 
-    /// <summary>Zc [n, dh]: z minus its column means (in float64), or z as is.</summary>
-    static float[] Centred(float[] z, int n, int dh, bool center)
-    {
-        if (!center) return z;
-        var zc = new float[z.Length];
-        for (int e = 0; e < dh; e++)
-        {
-            double mean = 0;
-            for (int i = 0; i < n; i++) mean += z[i * dh + e];
-            mean /= n;
-            for (int i = 0; i < n; i++) zc[i * dh + e] = (float)(z[i * dh + e] - mean);
-        }
-        return zc;
-    }
-
     SompResult[] RunChunk(AtomRows atoms, DeviceBuffer dDevice, SompHead[] heads, int iterations, bool center)
     {
         int hs = heads.Length, v = atoms.Count, dm = atoms.Dim, n = heads[0].Samples, dh = heads[0].DHead, N = iterations;
@@ -92,7 +77,7 @@ public sealed unsafe class CudaSomp(CudaContext context, bool withCoefficients =
         for (int h = 0; h < hs; h++)
         {
             heads[h].OutputBlock.CopyTo(wo, h * dm * dh);
-            Centred(heads[h].Z, n, dh, center).CopyTo(zc, h * n * dh);
+            Array.ConvertAll(Centring.Of(heads[h].Z, n, dh, center), x => (float)x).CopyTo(zc, h * n * dh);
         }
         using var woD = _device.Allocate(wo.Length * 4L);
         using var zcD = _device.Allocate(zc.Length * 4L);

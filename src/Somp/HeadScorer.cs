@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using HeadPursuit.Runtime.Capture;
 
 namespace HeadPursuit.Somp;
@@ -53,24 +54,13 @@ public sealed class HeadScorer
     public HeadRanking LogitLens(string concept, IReadOnlyList<int> tokenIds)
     {
         var dictionary = Dictionary(concept, tokenIds);
-        int dm = _blocks.DModel, dh = _blocks.DHead, n = _activations.Samples;
+        int dm = _blocks.DModel, n = _activations.Samples;
         var meanAtom = new double[dm]; // mean_j u_j [d_model]
         for (int j = 0; j < dictionary.Count; j++)
             for (int m = 0; m < dm; m++) meanAtom[m] += dictionary.Rows[j * dm + m];
         for (int m = 0; m < dm; m++) meanAtom[m] /= dictionary.Count;
 
-        var scores = AllHeads().Select(id =>
-        {
-            var wo = _blocks.Block(id.Layer, id.Head);
-            var z = _activations.Head(id.Layer, id.Head);
-            var meanZ = new double[dh]; // mean_i z_i [d_head]
-            for (int i = 0; i < n; i++)
-                for (int e = 0; e < dh; e++) meanZ[e] += z[i * dh + e];
-            double score = 0;
-            for (int m = 0; m < dm; m++)
-                for (int e = 0; e < dh; e++) score += meanAtom[m] * wo[m * dh + e] * meanZ[e];
-            return new HeadScore(id, score / n, [], []);
-        }).ToList();
+        var scores = AllHeads().Select(id => new HeadScore(id, TensorPrimitives.Dot(meanAtom, _blocks.MeanWrite(_activations, id)), [], [])).ToList();
         return new HeadRanking(concept, HeadRanking.LogitLensMethod, Options, 0, _activations.Layers, _activations.Heads, n,
             dictionary.TokenIds, scores) { HeadOutput = _blocks.HeadOutput };
     }

@@ -31,4 +31,25 @@ public sealed class OutputBlocks
 
     /// <summary>[d_model, d_head] row-major.</summary>
     public float[] Block(int layer, int head) => _blocks[layer][head];
+
+    /// <summary>
+    /// [d_model] a head's mean write, W_O^(h) mean_i z_i, over the samples of <paramref name="activations"/> (its pooled z,
+    /// un-centred): what the logit-lens baseline and the logit-lens tokens read.
+    /// </summary>
+    public double[] MeanWrite(Runtime.Capture.HeadActivations activations, HeadId head)
+    {
+        int n = activations.Samples;
+        if (activations.DHead != DHead) throw new ArgumentException($"activations have d_head {activations.DHead}, the output blocks {DHead}");
+        if (n == 0) throw new ArgumentException("no samples to average");
+        var z = activations.Head(head.Layer, head.Head);
+        var meanZ = new double[DHead];   // [d_head]
+        for (int i = 0; i < n; i++)
+            for (int e = 0; e < DHead; e++) meanZ[e] += z[i * DHead + e];
+        for (int e = 0; e < DHead; e++) meanZ[e] /= n;
+        var wo = Block(head.Layer, head.Head);
+        var write = new double[DModel];   // [d_model]
+        for (int m = 0; m < DModel; m++)
+            for (int e = 0; e < DHead; e++) write[m] += wo[m * DHead + e] * meanZ[e];
+        return write;
+    }
 }

@@ -62,38 +62,5 @@ public static class SompFast
         return results;
     }
 
-    /// <summary>
-    /// The |D| &lt;= N shortcut, for callers that want scores only: once every atom is selected the residual is Hc
-    /// projected off span(D), so the final EVR = ||Hc Q||^2 / ||Hc||^2 with Q an orthonormal basis of span(D),
-    /// computed once for all heads. Equals the last EVR of <see cref="RunHeads"/> with N = |D| (tested).
-    /// </summary>
-    public static double[] SpanEvr(IReadOnlyList<SompHead> heads, AtomSet dictionary, SompOptions options)
-    {
-        SompChecks.Heads(heads, dictionary);
-        int v = dictionary.Count, dm = dictionary.Dim;
-        var atoms = new AtomRows(dictionary, options.Normalize);
-        var basis = new double[v * dm]; // Q^T [k, dm]
-        int k = 0;
-        for (int j = 0; j < v; j++)
-        {
-            var q = basis.AsSpan(k * dm, dm);
-            atoms.CopyRows(j, 1, q);
-            for (int pass = 0; pass < 2; pass++)
-                for (int u = 0; u < k; u++)
-                {
-                    var qu = basis.AsSpan(u * dm, dm);
-                    TensorPrimitives.MultiplyAdd(qu, -TensorPrimitives.Dot(qu, q), q, q);
-                }
-            double norm = TensorPrimitives.Norm((ReadOnlySpan<double>)q);
-            if (norm <= SompChecks.DependenceTolerance) continue; // already in the span
-            TensorPrimitives.Divide(q, norm, q);
-            k++;
-        }
-        var fractions = new double[heads.Count];
-        Parallel.For(0, heads.Count, h =>
-            fractions[h] = new SompFastHead(heads[h], v, 1, options.Center, withCorrelations: false).ExplainedFraction(basis, k));
-        return fractions;
-    }
-
     static int Blocks(int v) => (v + AtomsPerBlock - 1) / AtomsPerBlock;
 }

@@ -43,22 +43,12 @@ sealed class SompFastHead
     /// <summary>The newest basis vector q_t [dm] (valid after <see cref="Select"/>).</summary>
     public ReadOnlySpan<double> NewestDirection => _q.AsSpan((_selected.Count - 1) * _dm, _dm);
 
-    /// <param name="withCorrelations">false when only <see cref="ExplainedFraction"/> is needed (no P is allocated)</param>
-    public SompFastHead(SompHead head, int atoms, int iterations, bool center, bool withCorrelations = true)
+    public SompFastHead(SompHead head, int atoms, int iterations, bool center)
     {
         _n = head.Samples; _dh = head.DHead; _dm = head.DModel; _v = atoms; _iterations = iterations;
         if ((long)_v * _n > Array.MaxLength)
             throw new ArgumentException($"P [v={_v}, n={_n}] is too large for one array; split the samples");
-        _zc = new double[_n * _dh];
-        for (int i = 0; i < _zc.Length; i++) _zc[i] = head.Z[i];
-        if (center)
-            for (int e = 0; e < _dh; e++)
-            {
-                double mean = 0;
-                for (int i = 0; i < _n; i++) mean += _zc[i * _dh + e];
-                mean /= _n;
-                for (int i = 0; i < _n; i++) _zc[i * _dh + e] -= mean;
-            }
+        _zc = Centring.Of(head.Z, _n, _dh, center);
         _zcT = new double[_dh * _n];
         for (int i = 0; i < _n; i++)
             for (int e = 0; e < _dh; e++) _zcT[e * _n + i] = _zc[i * _dh + e];
@@ -66,9 +56,9 @@ sealed class SompFastHead
         for (int i = 0; i < _wo.Length; i++) _wo[i] = head.OutputBlock[i];
         _total = SquaredNormOfOutputs();
         _evr = new double[iterations];
-        _p = ZeroVariance || !withCorrelations ? [] : CorrelationBuffers.Rent(_v * _n);   // InitBlock writes every row
+        _p = ZeroVariance ? [] : CorrelationBuffers.Rent(_v * _n);   // InitBlock writes every row
         _scores = new double[_v];
-        _upper = ZeroVariance || !withCorrelations ? [] : new double[_v];
+        _upper = ZeroVariance ? [] : new double[_v];
         _applied = _upper.Length == 0 ? [] : new int[_v];
         _c = _upper.Length == 0 ? [] : new double[(long)_v * (iterations - 1)];
         _taken = new bool[_v];
@@ -252,25 +242,6 @@ sealed class SompFastHead
         _explained += TensorPrimitives.Dot((ReadOnlySpan<double>)s, s);
         _evr[t] = _explained / _total;
         _newestL1 = TensorPrimitives.SumOfMagnitudes((ReadOnlySpan<double>)s);
-    }
-
-    /// <summary>||Hc q||^2 / ||Hc||^2 summed over orthonormal directions q (rows of basis [k, dm]); 0 for a zero-variance head.</summary>
-    public double ExplainedFraction(double[] basis, int k)
-    {
-        if (ZeroVariance) return 0;
-        var y = new double[_dh]; // W_O^T q [dh]
-        double explained = 0;
-        for (int u = 0; u < k; u++)
-        {
-            Array.Clear(y);
-            for (int m = 0; m < _dm; m++) TensorPrimitives.MultiplyAdd(_wo.AsSpan(m * _dh, _dh), basis[u * _dm + m], y, y);
-            for (int i = 0; i < _n; i++)
-            {
-                double si = TensorPrimitives.Dot(_zc.AsSpan(i * _dh, _dh), y);
-                explained += si * si;
-            }
-        }
-        return explained / _total;
     }
 
     public SompResult Result()

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using HeadPursuit.Eval.Heads;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Somp;
 
@@ -63,7 +62,7 @@ sealed class DecomposeCommand : HeadPursuitCommand
             HeadOutput = readout.Blocks.HeadOutput, Selection = wanted == null ? "all" : string.Join(",", wanted), Shard = shard.ToString(),
             Heads = [.. results.Select(r =>
             {
-                int[] lens = HeadLogitLens.TopTokens(acts, readout.Blocks, readout.Unembedding, r.Head, top);
+                int[] lens = LogitLensTokens.TopTokens(acts, readout.Blocks, readout.Unembedding, r.Head, top);
                 return new DecomposedHead(r.Head.ToString(), r.TokenIds, [.. r.TokenIds.Select(Text)], r.Evr, lens, [.. lens.Select(Text)]);
             })],
         };
