@@ -23,11 +23,19 @@ public static class ModelVerifier
         return doc.RootElement.TryGetProperty("family", out var f) && f.ValueKind == System.Text.Json.JsonValueKind.String;
     }
 
-    /// <summary>"llava" fixtures go to <see cref="Vision.LlavaVerifier"/>; every other one is a text model of any family (config.json says which).</summary>
+    /// <summary>
+    /// "llava" fixtures go to <see cref="Vision.LlavaVerifier"/>, "qwen2_5_vl" ones to <see cref="Vision.Qwen25Vl.Qwen25VlVerifier"/> (both tensor
+    /// layouts); every other one is a text model of any family (config.json says which).
+    /// </summary>
     public static IEnumerable<Comparison> Run(string folder, IBackend backend)
     {
         var fixture = ModelFixture.Load(folder);
-        return fixture.Family == "llava" ? Vision.LlavaVerifier.Run(folder, backend) : RunText(folder, fixture, backend);
+        return fixture.Family switch
+        {
+            "llava" => Vision.LlavaVerifier.Run(folder, backend),
+            Vision.Qwen25Vl.Qwen25VlFixture.Family => Vision.Qwen25Vl.Qwen25VlVerifier.RunEveryLayout(folder, backend),
+            _ => RunText(folder, fixture, backend),
+        };
     }
 
     static IEnumerable<Comparison> RunText(string folder, ModelFixture fixture, IBackend backend)

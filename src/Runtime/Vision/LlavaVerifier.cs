@@ -116,12 +116,12 @@ public static class LlavaVerifier
     }
 
     /// <summary>head_out [L, T, H, d] with each head's alpha applied only at the rows its position policy scales.</summary>
-    static float[] ScaledHeadOutputs(LlavaModel model, ForwardRecording rec, ImagePrompt prompt, HeadScales? scales)
+    public static float[] ScaledHeadOutputs(VisionLanguageModel model, ForwardRecording rec, ImagePrompt prompt, HeadScales? scales)
     {
         var headOut = HeadOutputs.Compute(model.Text, rec, null);
         if (scales == null) return headOut;
-        var t = model.Config.Text;
-        var rows = LlavaModel.ScaleRows(prompt, scales);
+        var t = model.Text.Config;
+        var rows = VisionLanguageModel.ScaleRows(prompt, scales);
         int T = rec.Rows, d = t.DModel;
         for (int l = 0; l < t.Layers; l++)
             for (int r = 0; r < T; r++)
