@@ -13,6 +13,7 @@ public class ModelParityTests
     [InlineData("qwen2-tiny")]
     [InlineData("stories260K")]
     [InlineData("llava-tiny")]
+    [InlineData("qwen25-vl-tiny")]
     [InlineData("tinyworld-gpt2")]
     [InlineData("llama3-rope-tiny")]
     [InlineData("qwen3-tiny")]
