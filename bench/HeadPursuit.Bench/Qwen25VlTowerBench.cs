@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Cpu;
@@ -86,22 +85,12 @@ static class Qwen25VlTowerBench
         return 2 * n * c.PatchDim * d + blocks + attention + merger;
     }
 
-    /// <summary>A vision tower with uniform random F32 weights in pinned memory (no file); norm gains 1.</summary>
-    static unsafe Qwen25VisionWeights RandomTower(Qwen25VisionConfig c)
+    /// <summary>A vision tower with uniform random F32 weights (no file); norm gains 1, biases 0.</summary>
+    static Qwen25VisionWeights RandomTower(Qwen25VisionConfig c)
     {
         var rng = new Random(11);
-        float[] Values(int count, float scale)
-        {
-            var v = GC.AllocateUninitializedArray<float>(count, pinned: true);
-            for (int i = 0; i < count; i++) v[i] = (float)((rng.NextDouble() * 2 - 1) * scale);
-            return v;
-        }
-        WeightMatrix Matrix(string name, int rows, int cols)
-        {
-            var v = Values(rows * cols, 1f / MathF.Sqrt(cols));
-            var view = new TensorView(name, DType.F32, [rows, cols], (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(v, 0), "random", owner: v);
-            return new WeightMatrix(view, WeightLayout.OutIn);
-        }
+        WeightMatrix Matrix(string name, int rows, int cols) => WeightMatrix.FromFloats(
+            name, [.. Enumerable.Range(0, rows * cols).Select(_ => (float)((rng.NextDouble() * 2 - 1) / Math.Sqrt(cols)))], rows, cols, WeightLayout.OutIn);
         float[] Ones(int count) => Enumerable.Repeat(1f, count).ToArray();
         int d = c.Hidden, f = c.Intermediate, u = c.MergeUnit * d;
         return new Qwen25VisionWeights

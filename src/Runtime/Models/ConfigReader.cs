@@ -12,6 +12,20 @@ public sealed class ConfigReader(JsonElement root, string source, string path = 
 {
     public string Source => source;
 
+    /// <summary>
+    /// Reads a JSON text that must hold one object (a config.json, a preprocessor_config.json) with <paramref name="read"/>;
+    /// anything else is refused naming <paramref name="source"/>.
+    /// </summary>
+    public static T Parse<T>(string json, string source, Func<ConfigReader, T> read)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(json); }
+        catch (JsonException e) { throw new ModelFormatException($"{source}: not valid JSON ({e.Message})"); }
+        using var _ = doc;
+        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{source}: the config is not a JSON object");
+        return read(new ConfigReader(doc.RootElement, source));
+    }
+
     /// <summary>The field's name as a message shows it: "rope_scaling.factor" inside a nested object.</summary>
     public string Name(string field) => path + field;
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace HeadPursuit.Runtime.Models;
 
 /// <summary>
@@ -48,14 +46,11 @@ public abstract record ModelConfig
     }
 
     /// <summary>Reads a config.json text with the family its model_type names.</summary>
-    public static ModelConfig Parse(string json, string source)
+    public static ModelConfig Parse(string json, string source) => ConfigReader.Parse(json, source, Read);
+
+    static ModelConfig Read(ConfigReader r)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(json); }
-        catch (JsonException e) { throw new ModelFormatException($"{source}: not valid JSON ({e.Message})"); }
-        using var _ = doc;
-        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{source}: the config is not a JSON object");
-        var r = new ConfigReader(doc.RootElement, source);
+        string source = r.Source;
         string supported = string.Join(", ", ModelFamily.SupportedModelTypes);
         string type = r.String("model_type") ?? throw new ModelFormatException($"{source}: missing \"model_type\" (supported: {supported})");
         var family = ModelFamily.ForModelType(type) ?? throw new ModelFormatException($"{source}: model_type \"{type}\" is not supported (supported: {supported})");

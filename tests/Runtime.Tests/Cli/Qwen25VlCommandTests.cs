@@ -145,25 +145,19 @@ public sealed class Qwen25VlCommandTests : IDisposable
     /// <summary>Without a tokenizer, steer prints the generated ids separated by spaces.</summary>
     static int[] Words(JsonElement text) => [.. text.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
 
-    static string Repo(params string[] parts)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "HeadPursuit.sln"))) return Path.Combine([dir.FullName, .. parts]);
-        throw new DirectoryNotFoundException("cannot find HeadPursuit.sln above " + AppContext.BaseDirectory);
-    }
-
     /// <summary>
     /// The repository's llava-tiny image experiment run on qwen25-vl-tiny instead (the same images and labels; the prompt
     /// ids hold vision start, the image token once, vision end), its report in the temp folder.
     /// </summary>
     string Experiment(string name)
     {
-        var o = JsonNode.Parse(File.ReadAllText(Repo("experiments", name)))!.AsObject();
+        string experiments = Path.GetFullPath(Path.Combine(Fixtures.Root, "..", "..", "experiments"));
+        var o = JsonNode.Parse(File.ReadAllText(Path.Combine(experiments, name)))!.AsObject();
         o["name"] = "qwen25-vl-tiny-" + o["name"];
         o["model"] = _model;
         o["prompt_ids"] = new JsonArray(1, VisionStart, ImageToken, VisionEnd, 5, 6);
         var dataset = o["dataset"]!.AsObject();
-        dataset["path"] = Path.GetFullPath(Path.Combine(Repo("experiments"), (string)dataset["path"]!));
+        dataset["path"] = Path.GetFullPath(Path.Combine(experiments, (string)dataset["path"]!));
         if (dataset["images"] != null) dataset["images"] = Fixtures.Path("llava-tiny", "images");
         o["report"] = Path.Combine(_dir, "report");
         string path = Path.Combine(_dir, name);

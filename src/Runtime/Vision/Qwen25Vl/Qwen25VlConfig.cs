@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using HeadPursuit.Runtime.Models;
 
@@ -28,14 +27,11 @@ public sealed record Qwen25VlConfig
         return Parse(File.ReadAllText(path), path);
     }
 
-    public static Qwen25VlConfig Parse(string json, string source)
+    public static Qwen25VlConfig Parse(string json, string source) => ConfigReader.Parse(json, source, Read);
+
+    static Qwen25VlConfig Read(ConfigReader r)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(json); }
-        catch (JsonException e) { throw new ModelFormatException($"{source}: not valid JSON ({e.Message})"); }
-        using var _ = doc;
-        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{source}: the config is not a JSON object");
-        var r = new ConfigReader(doc.RootElement, source);
+        string source = r.Source;
         string type = r.String("model_type") ?? throw new ModelFormatException($"{source}: missing \"model_type\" (expected \"qwen2_5_vl\")");
         if (type != "qwen2_5_vl") throw new ModelFormatException($"{source}: model_type \"{type}\" is not a Qwen2.5-VL model (expected \"qwen2_5_vl\")");
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HeadPursuit.Runtime.Capture;
+using static HeadPursuit.Runtime.Vision.LlavaFixture;
 
 namespace HeadPursuit.Runtime.Vision.Qwen25Vl;
 
@@ -13,9 +14,9 @@ public sealed class Qwen25VlFixture
     public sealed record VisionCase(string Name, Inputs Inputs, int ImageTokens, int[] WindowIndex, int[] CuWindowSeqlens, int[] CuSeqlens,
                                     Dictionary<string, string> Tensors);
     /// <summary>A forward or intervention case (Inputs null for text only).</summary>
-    public sealed record ModelCase(string Name, int[] InputIds, Inputs? Inputs, LlavaFixture.Scale[] Scales, PositionPolicy Policy,
+    public sealed record ModelCase(string Name, int[] InputIds, Inputs? Inputs, Scale[] Scales, PositionPolicy Policy,
                                    int[]? ImagePositions, int[]? ScaledPositions, int[][]? PositionIds, int? RopeDelta, Dictionary<string, string> Tensors);
-    public sealed record GenerationCase(string Name, int[] PromptIds, Inputs Inputs, int MaxNewTokens, LlavaFixture.Scale[] Scales, PositionPolicy Policy,
+    public sealed record GenerationCase(string Name, int[] PromptIds, Inputs Inputs, int MaxNewTokens, Scale[] Scales, PositionPolicy Policy,
                                         int[] NewIds, int RopeDelta, Dictionary<string, string> Tensors);
     public sealed record ErrorCase(string Name, int[] InputIds, Inputs Inputs);
 
@@ -50,16 +51,16 @@ public sealed class Qwen25VlFixture
                 var g = Ints(c.GetProperty("image_grid_thw"));
                 return new PreprocessingCase(Str(c, "name"), Path.Combine(folder, Str(c, "file")), Str(s, "branch"),
                                              s.GetProperty("height_over_factor").GetDouble(), s.GetProperty("width_over_factor").GetDouble(),
-                                             Ints(c.GetProperty("resize_to")), new ImageGrid(g[0], g[1], g[2]), c.GetProperty("n_image_tokens").GetInt32(), Tensors(c));
+                                             Ints(c.GetProperty("resize_to")), new ImageGrid(g[0], g[1], g[2]), c.GetProperty("n_image_tokens").GetInt32(), LlavaFixture.Tensors(c));
             }).ToArray(),
             Vision = Cases(root, "vision").Select(c => new VisionCase(
                 Str(c, "name"), ReadInputs(c)!, c.GetProperty("n_image_tokens").GetInt32(), Ints(c.GetProperty("window_index")),
-                Ints(c.GetProperty("cu_window_seqlens")), Ints(c.GetProperty("cu_seqlens")), Tensors(c))).ToArray(),
+                Ints(c.GetProperty("cu_window_seqlens")), Ints(c.GetProperty("cu_seqlens")), LlavaFixture.Tensors(c))).ToArray(),
             Forward = Cases(root, "forward").Select(ReadModelCase).ToArray(),
             Interventions = Cases(root, "intervention").Select(ReadModelCase).ToArray(),
             Generations = Cases(root, "generation").Select(c => new GenerationCase(
                 Str(c, "name"), Ints(c.GetProperty("prompt_ids")), ReadInputs(c)!, c.GetProperty("max_new_tokens").GetInt32(), Scales(c), Policy(c),
-                Ints(c.GetProperty("new_ids")), c.GetProperty("rope_delta").GetInt32(), Tensors(c))).ToArray(),
+                Ints(c.GetProperty("new_ids")), c.GetProperty("rope_delta").GetInt32(), LlavaFixture.Tensors(c))).ToArray(),
             Errors = Cases(root, "errors").Select(c => new ErrorCase(Str(c, "name"), Ints(c.GetProperty("input_ids")), ReadInputs(c)!)).ToArray(),
         };
     }
@@ -69,7 +70,7 @@ public sealed class Qwen25VlFixture
         c.TryGetProperty("image_positions", out var p) ? Ints(p) : null,
         c.TryGetProperty("scaled_positions", out var s) ? Ints(s) : null,
         c.TryGetProperty("position_ids", out var ids) ? ids.EnumerateArray().Select(Ints).ToArray() : null,
-        c.TryGetProperty("rope_delta", out var delta) ? delta.GetInt32() : null, Tensors(c));
+        c.TryGetProperty("rope_delta", out var delta) ? delta.GetInt32() : null, LlavaFixture.Tensors(c));
 
     static Inputs? ReadInputs(JsonElement c)
     {
@@ -77,23 +78,4 @@ public sealed class Qwen25VlFixture
         return new Inputs(i.GetProperty("pixel_values").EnumerateArray().Select(x => x.GetString()!).ToArray(),
                           i.GetProperty("image_grid_thw").EnumerateArray().Select(Ints).Select(g => new ImageGrid(g[0], g[1], g[2])).ToArray());
     }
-
-    static PositionPolicy Policy(JsonElement c) =>
-        !c.TryGetProperty("position_policy", out var p) ? PositionPolicy.All : p.GetString() switch
-        {
-            "all" => PositionPolicy.All,
-            "image" => PositionPolicy.Image,
-            var other => throw new ModelFormatException($"case {Str(c, "name")}: unknown position_policy \"{other}\" (all, image)"),
-        };
-
-    static string Str(JsonElement c, string key) => c.GetProperty(key).GetString()!;
-    static Dictionary<string, string> Tensors(JsonElement c) =>
-        c.TryGetProperty("tensors", out var t) ? t.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!) : new();
-    static IEnumerable<JsonElement> Cases(JsonElement root, string key) =>
-        root.TryGetProperty(key, out var a) ? a.EnumerateArray().Select(x => x.Clone()).ToArray() : [];
-    static LlavaFixture.Scale[] Scales(JsonElement c) =>
-        c.TryGetProperty("head_scales", out var s)
-            ? s.EnumerateArray().Select(x => new LlavaFixture.Scale(x.GetProperty("layer").GetInt32(), x.GetProperty("head").GetInt32(), x.GetProperty("alpha").GetSingle())).ToArray()
-            : [];
-    static int[] Ints(JsonElement a) => a.EnumerateArray().Select(x => x.GetInt32()).ToArray();
 }

@@ -40,12 +40,12 @@ public sealed class Qwen2VlImageProcessor
     public static Qwen2VlImageProcessor Load(string path)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: preprocessor_config.json not found");
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new ModelFormatException($"{path}: not valid JSON ({e.Message})"); }
-        using var _ = doc;
-        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{path}: not a JSON object");
-        var r = new ConfigReader(doc.RootElement, path);
+        return ConfigReader.Parse(File.ReadAllText(path), path, Read);
+    }
+
+    static Qwen2VlImageProcessor Read(ConfigReader r)
+    {
+        string path = r.Source;
         var d = new Qwen2VlImageProcessor();
         if (r.String("image_processor_type") is { } type && type is not ("Qwen2VLImageProcessor" or "Qwen2VLImageProcessorFast"))
             throw r.Unsupported("image_processor_type", "Qwen2VLImageProcessor");
