@@ -69,6 +69,38 @@ public sealed class Qwen25VlFixtureTests(ITestOutputHelper output)
         Assert.Equal(hub.Forward(hub.Prepare(ids, images)), sharded.Forward(sharded.Prepare(ids, images)));
     }
 
+    [Fact]
+    public void Bf16WeightsGiveTheOutputsOfTheirF32Widening()
+    {
+        // The released checkpoints are BF16: the tower's matrices (the Conv3d read as one included) stay BF16 in the Gemm.
+        string dir = Directory.CreateTempSubdirectory("hp-qwen-bf16-").FullName;
+        try
+        {
+            string half = Directory.CreateDirectory(Path.Combine(dir, "bf16")).FullName, wide = Directory.CreateDirectory(Path.Combine(dir, "f32")).FullName;
+            using (var f = SafeTensorsFile.Open(Fixtures.Path("qwen25-vl-tiny", "model.safetensors")))
+            {
+                SafeTensorsWriter bf16 = new(), f32 = new();
+                foreach (var name in f.Names)
+                {
+                    var bits = Array.ConvertAll(f.Get(name).ToFloatArray(), Tensors.HalfFloat.SingleToBF16);
+                    bf16.Add(name, Tensors.DType.BF16, f.Get(name).Shape, [.. bits.SelectMany(BitConverter.GetBytes)]);
+                    f32.Add(name, f.Get(name).Shape, Array.ConvertAll(bits, Tensors.HalfFloat.BF16ToSingle));
+                }
+                bf16.Save(Path.Combine(half, "model.safetensors"));
+                f32.Save(Path.Combine(wide, "model.safetensors"));
+            }
+            foreach (var folder in new[] { half, wide }) File.Copy(Fixtures.Path("qwen25-vl-tiny", "config.json"), Path.Combine(folder, "config.json"));
+            using var a = Qwen25VlModel.Load(half, new CpuBackend());
+            using var b = Qwen25VlModel.Load(wide, new CpuBackend());
+            var images = new[] { Image("imgC", 6, 10) };
+            var (fa, fb) = (a.ImageFeatures(images), b.ImageFeatures(images));
+            for (int i = 0; i < fa.Length; i++) Assert.True(Math.Abs(fa[i] - fb[i]) <= 1e-5f * (1 + Math.Abs(fb[i])), $"feature {i}: {fa[i]} vs {fb[i]}");
+            using var original = Qwen25VlModel.Load(Folder, new CpuBackend());
+            Assert.NotEqual(original.ImageFeatures(images), fb);   // the rounding moved them: a loader reading F32 bits would show
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     [Theory]
     [InlineData(7)]
     [InlineData(9)]
