@@ -165,6 +165,8 @@ public sealed class Qwen25VlFixtureTests(ITestOutputHelper output)
         Assert.Contains("takes 8 consecutive image tokens", e.Message);
         e = Assert.Throws<ArgumentException>(() => MropePositions.Of(ids, [], c));
         Assert.Contains("announces 1 images", e.Message);
+        e = Assert.Throws<ArgumentException>(() => MropePositions.Of([5, VisionStart, c.VideoTokenId, VisionEnd], [], c));
+        Assert.Contains("videos are not supported", e.Message);
     }
 
     static int[] Row(MropePositions p, int k) => [.. Enumerable.Range(0, p.Positions.Length / 3).Select(t => p.Positions[3 * t + k])];

@@ -7,14 +7,17 @@ namespace HeadPursuit.Runtime.Vision.Qwen25Vl;
 /// row r = n / lw, column q = n % lw, gets (c, c + r, c + q), and then c += max(lh, lw). As in HF, an image run is one
 /// that a vision start token followed directly by the image token announces: the next image token from where the
 /// previous run ended starts it. Generated tokens continue at their sequence index + <see cref="Delta"/>
-/// (= largest position + 1 - T, zero or negative).
+/// (= largest position + 1 - T, zero or negative). A prompt that announces a video is refused (images only).
 /// </summary>
 public sealed record MropePositions(int[] Positions, int Delta)
 {
     public static MropePositions Of(int[] ids, IReadOnlyList<ImageGrid> grids, Qwen25VlConfig config)
     {
         int T = ids.Length, m = config.Vision.MergeSize, image = config.ImageTokenId;
-        int runs = Enumerable.Range(0, Math.Max(0, T - 1)).Count(i => ids[i] == config.VisionStartTokenId && ids[i + 1] == image);
+        int Announced(int token) => Enumerable.Range(0, Math.Max(0, T - 1)).Count(i => ids[i] == config.VisionStartTokenId && ids[i + 1] == token);
+        if (Announced(config.VideoTokenId) > 0)
+            throw new ArgumentException($"the prompt holds a video (vision start token {config.VisionStartTokenId} followed by the video token {config.VideoTokenId}); videos are not supported, only images");
+        int runs = Announced(image);
         if (runs > grids.Count)
             throw new ArgumentException($"the prompt announces {runs} images (vision start token {config.VisionStartTokenId} followed by the image token {image}) but {grids.Count} are given");
         var pos = new int[3 * T];   // [T, 3]
