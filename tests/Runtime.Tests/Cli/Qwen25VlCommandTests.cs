@@ -6,6 +6,7 @@ using HeadPursuit.Runtime.SafeTensors;
 using HeadPursuit.Runtime.Tests.Imaging;
 using HeadPursuit.Runtime.Tokenizers;
 using HeadPursuit.Tests;
+using static HeadPursuit.Runtime.Tests.Cli.VisionCliCases;
 
 namespace HeadPursuit.Runtime.Tests.Cli;
 
@@ -29,18 +30,9 @@ public sealed class Qwen25VlCommandTests : IDisposable
 
     static (int Exit, string Out, string Err) Hp(params string[] args) => CliRunner.Run([.. args, "--device", "cpu"]);
 
-    static JsonElement Case(string group, string name)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("qwen25-vl-tiny", "cases.json")));
-        return doc.RootElement.GetProperty(group).EnumerateArray().Single(c => c.GetProperty("name").GetString() == name).Clone();
-    }
+    static JsonElement Case(string group, string name) => VisionCliCases.Case("qwen25-vl-tiny", group, name);
 
-    static int[] Ints(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetInt32())];
-
-    /// <summary>The prompt with each run of image tokens collapsed to one, as a user types it.</summary>
-    static int[] Collapse(int[] ids) => [.. ids.Where((t, i) => t != ImageToken || i == 0 || ids[i - 1] != ImageToken)];
-
-    static int[] NewIds(string json) => Ints(JsonDocument.Parse(json).RootElement.GetProperty("results")[0].GetProperty("new_ids"));
+    static int[] Collapse(int[] ids) => VisionCliCases.Collapse(ids, ImageToken);
 
     [Theory]
     [InlineData("gen_base", false)]
@@ -142,8 +134,6 @@ public sealed class Qwen25VlCommandTests : IDisposable
         Assert.Contains(rows, r => r.GetProperty("unmodified").GetString() != r.GetProperty("steered").GetString());
     }
 
-    /// <summary>Without a tokenizer, steer prints the generated ids separated by spaces.</summary>
-    static int[] Words(JsonElement text) => [.. text.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
 
     /// <summary>
     /// The repository's llava-tiny image experiment run on qwen25-vl-tiny instead (the same images and labels; the prompt

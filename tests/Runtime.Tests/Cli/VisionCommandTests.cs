@@ -4,6 +4,7 @@ using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.SafeTensors;
 using HeadPursuit.Runtime.Tests.Imaging;
 using HeadPursuit.Tests;
+using static HeadPursuit.Runtime.Tests.Cli.VisionCliCases;
 
 namespace HeadPursuit.Runtime.Tests.Cli;
 
@@ -25,18 +26,9 @@ public sealed class VisionCommandTests : IDisposable
 
     static (int Exit, string Out, string Err) Hp(params string[] args) => CliRunner.Run([.. args, "--device", "cpu"]);
 
-    static JsonElement Case(string group, string name)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("llava-tiny", "cases.json")));
-        return doc.RootElement.GetProperty(group).EnumerateArray().Single(c => c.GetProperty("name").GetString() == name).Clone();
-    }
+    static JsonElement Case(string group, string name) => VisionCliCases.Case("llava-tiny", group, name);
 
-    static int[] Ints(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetInt32())];
-
-    /// <summary>The prompt with its run of image tokens collapsed to one, as a user types it.</summary>
-    static int[] Collapse(int[] ids) => [.. ids.Where((t, i) => t != ImageToken || i == 0 || ids[i - 1] != ImageToken)];
-
-    static int[] NewIds(string json) => Ints(JsonDocument.Parse(json).RootElement.GetProperty("results")[0].GetProperty("new_ids"));
+    static int[] Collapse(int[] ids) => VisionCliCases.Collapse(ids, ImageToken);
 
     [Theory]
     [InlineData("gen_base", false)]
@@ -154,7 +146,4 @@ public sealed class VisionCommandTests : IDisposable
         }
         Assert.Contains(rows, r => r.GetProperty("unmodified").GetString() != r.GetProperty("steered").GetString());
     }
-
-    /// <summary>Without a tokenizer, steer prints the generated ids separated by spaces.</summary>
-    static int[] Words(JsonElement text) => [.. text.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
 }
