@@ -52,7 +52,7 @@ sealed class RandomModel : IDisposable
         ["model_type"] = "gemma3_text", ["hidden_size"] = 1152, ["intermediate_size"] = 6912, ["num_hidden_layers"] = 26, ["num_attention_heads"] = 4, ["num_key_value_heads"] = 1, ["head_dim"] = 256, ["vocab_size"] = 262144, ["max_position_embeddings"] = 32768, ["query_pre_attn_scalar"] = 256, ["sliding_window"] = 512, ["rope_theta"] = 1e6, ["rope_local_base_freq"] = 10000.0,
     }, dtype);
 
-    static RandomModel Create(string name, JsonObject configJson, DType dtype)
+    internal static RandomModel Create(string name, JsonObject configJson, DType dtype)
     {
         string folder = Directory.CreateTempSubdirectory($"hp-bench-{name}-").FullName;
         string json = configJson.ToJsonString();

@@ -24,7 +24,8 @@ namespace HeadPursuit.Bench;
 sealed class VisionBench : IBench
 {
     public string Name => "vision";
-    public string Description => "CLIP ViT-L/14-336 vision tower images/s and 640x480 PNG preprocessing images/s; --layers 24 --images 2 --seconds 3 --family llava|llava-next --text-layers 1";
+    public string Description => "CLIP ViT-L/14-336 vision tower images/s and 640x480 PNG preprocessing images/s; --layers 24 --images 2 --seconds 3 --family llava|llava-next --text-layers 1; " +
+                                  "Qwen2.5-VL-7B tower and capture share: --qwen-blocks 32 --qwen-text-layers 2";
 
     public int Run(string[] args)
     {
@@ -63,6 +64,8 @@ sealed class VisionBench : IBench
         double total = sw.Elapsed.TotalSeconds;
         Console.WriteLine($"preprocessing 640x480 PNG ({png.Length / 1024} KiB) -> [3, 336, 336]: {n / total:0.0} images/s " +
                           $"(decode {decode / n * 1000:0.0} ms, resize + crop + normalise {(total - decode) / n * 1000:0.0} ms)");
+
+        Qwen25VlTowerBench.Run(args);
         return 0;
     }
 
@@ -159,7 +162,7 @@ sealed class VisionBench : IBench
     }
 
     /// <summary>An RGB PNG with smooth gradients and noise (filter None, default zlib), like a photo's compressibility.</summary>
-    static byte[] GeneratedPng(int w, int h)
+    internal static byte[] GeneratedPng(int w, int h)
     {
         var rng = new Random(5);
         var raw = new MemoryStream();
@@ -193,7 +196,7 @@ sealed class VisionBench : IBench
         s.Write(BigEndian((int)Crc32.Compute(typeAndData)));
     }
 
-    static string? Arg(string[] args, string name)
+    internal static string? Arg(string[] args, string name)
     {
         int i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;

@@ -14,6 +14,7 @@ public class ModelParityTests
     [InlineData("stories260K")]
     [InlineData("llava-tiny")]
     [InlineData("llava-next-tiny")]
+    [InlineData("qwen25-vl-tiny")]
     [InlineData("tinyworld-gpt2")]
     [InlineData("llama3-rope-tiny")]
     [InlineData("qwen3-tiny")]

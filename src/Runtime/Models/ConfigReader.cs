@@ -12,7 +12,10 @@ public sealed class ConfigReader(JsonElement root, string source, string path = 
 {
     public string Source => source;
 
-    /// <summary>Parses a config.json text and reads it with <paramref name="read"/> (the document lives as long as the read).</summary>
+    /// <summary>
+    /// Reads a JSON text that must hold one object (a config.json, a preprocessor_config.json) with <paramref name="read"/>;
+    /// anything else is refused naming <paramref name="source"/>.
+    /// </summary>
     public static T Parse<T>(string json, string source, Func<ConfigReader, T> read)
     {
         JsonDocument doc;

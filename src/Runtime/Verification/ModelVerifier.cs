@@ -24,8 +24,9 @@ public static class ModelVerifier
     }
 
     /// <summary>
-    /// Vision-language fixtures go to their family's verifier, sequence classifiers ("roberta") to
-    /// <see cref="ClassifierVerifier"/>; every other one is a text model of any family (config.json says which).
+    /// Vision-language fixtures go to their family's verifier (Qwen2.5-VL's checks both tensor layouts), sequence
+    /// classifiers ("roberta") to <see cref="ClassifierVerifier"/>; every other one is a text model of any family
+    /// (config.json says which).
     /// </summary>
     public static IEnumerable<Comparison> Run(string folder, IBackend backend)
     {
@@ -34,6 +35,7 @@ public static class ModelVerifier
         {
             "llava" => Vision.LlavaVerifier.Run(folder, backend),
             "llava_next" => Vision.LlavaNext.LlavaNextVerifier.Run(folder, backend),
+            Vision.Qwen25Vl.Qwen25VlFixture.Family => Vision.Qwen25Vl.Qwen25VlVerifier.RunEveryLayout(folder, backend),
             var family when SequenceClassifier.Reads(family) => ClassifierVerifier.Run(folder, backend),
             _ => RunText(folder, fixture, backend),
         };

@@ -116,7 +116,7 @@ public static class LlavaVerifier
     }
 
     /// <summary>head_out [L, T, H, d] with each head's alpha applied only at the rows its position policy scales.</summary>
-    internal static float[] ScaledHeadOutputs(VisionLanguageModel model, ForwardRecording rec, ImagePrompt prompt, HeadScales? scales)
+    public static float[] ScaledHeadOutputs(VisionLanguageModel model, ForwardRecording rec, ImagePrompt prompt, HeadScales? scales)
     {
         var headOut = HeadOutputs.Compute(model.Text, rec, null);
         if (scales == null) return headOut;

@@ -25,6 +25,7 @@ public abstract class VisionLanguageModel(Transformer text) : IDisposable
     {
         ["llava"] = new(LlavaModel.Load, path => LlavaConfig.Load(path).Text),
         ["llava_next"] = new(LlavaNext.LlavaNextModel.Load, path => LlavaNext.LlavaNextConfig.Load(path).Text),
+        ["qwen2_5_vl"] = new(Qwen25Vl.Qwen25VlModel.Load, path => Qwen25Vl.Qwen25VlConfig.Load(path).Text),
     };
 
     /// <summary>Whether a config.json model_type names a vision-language model we load.</summary>

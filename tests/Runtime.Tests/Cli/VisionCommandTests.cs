@@ -26,7 +26,6 @@ public sealed class VisionCommandTests : IDisposable
 
     static (int Exit, string Out, string Err) Hp(params string[] args) => CliRunner.Run([.. args, "--device", "cpu"]);
 
-    static int[] NewIds(string json) => Ints(Result(json).GetProperty("new_ids"));
 
     [Theory]
     [InlineData("gen_base", false)]

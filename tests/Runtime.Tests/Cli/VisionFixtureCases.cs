@@ -25,6 +25,9 @@ static class VisionFixtureCases
     /// <summary>The first result of generate --json.</summary>
     public static JsonElement Result(string json) => JsonDocument.Parse(json).RootElement.GetProperty("results")[0].Clone();
 
+    /// <summary>The new ids of the first result of generate --json.</summary>
+    public static int[] NewIds(string json) => Ints(Result(json).GetProperty("new_ids"));
+
     /// <summary>Without a tokenizer, steer prints the generated ids separated by spaces.</summary>
     public static int[] Words(JsonElement text) => [.. text.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
 
