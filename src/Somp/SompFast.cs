@@ -11,7 +11,7 @@ namespace HeadPursuit.Somp;
 ///   score could make it the best (see <see cref="SompFastHead"/>);
 /// - EVR_t = sum_{u&lt;=t} ||s_u||^2 / ||Hc||^2; the coefficients come once, at the end, from the triangular factor;
 /// - all heads given in one call share the dictionary: every pass over the atoms serves all of them;
-/// - P0 by a register-blocked float64 GEMM (<see cref="BlockedGemm"/>); the atoms are read as float rows times a
+/// - P0 by a register-blocked float64 GEMM (<see cref="Float64Gemm"/>); the atoms are read as float rows times a
 ///   float64 scale (<see cref="AtomRows"/>); passes over the atoms run in parallel blocks; row operations use
 ///   TensorPrimitives (SIMD).
 /// Memory: one P [v, n] float64 per head in the call (e.g. 402 MB for v = 50257, n = 1000), plus its pending

@@ -8,8 +8,9 @@ namespace HeadPursuit.Somp;
 ///   P = atoms R^T [v, n] is kept and receives one rank-one term per iteration, lazily: a row is brought up to date
 ///   (its pending terms applied in order, the same arithmetic as applying each at once) only when the upper bound on
 ///   its score, last exact score + sum over pending terms of |c_u| ||s_u||_1, says it could be the best;
-///   the selected atoms are orthonormalised incrementally (Q, R of a QR factorisation, classical Gram-Schmidt
-///   applied twice), and the EVR comes from the running sum of the explained squared norms.
+///   the selected atoms are orthonormalised incrementally (Q, R of a QR factorisation, modified Gram-Schmidt
+///   applied twice: each projection is taken off the already updated vector), and the EVR comes from the running sum
+///   of the explained squared norms.
 /// </summary>
 sealed class SompFastHead
 {
@@ -93,8 +94,8 @@ sealed class SompFastHead
     /// </summary>
     public void InitBlock(int first, int count, ReadOnlySpan<double> atoms, Span<double> a)
     {
-        BlockedGemm.Multiply(atoms, _wo, a, count, _dm, _dh);
-        BlockedGemm.Multiply(a, _zcT, _p.AsSpan(first * _n, count * _n), count, _dh, _n);
+        Float64Gemm.Multiply(atoms, _wo, a, count, _dm, _dh);
+        Float64Gemm.Multiply(a, _zcT, _p.AsSpan(first * _n, count * _n), count, _dh, _n);
         for (int j = first; j < first + count; j++)
             _upper[j] = _scores[j] = TensorPrimitives.SumOfMagnitudes((ReadOnlySpan<double>)_p.AsSpan(j * _n, _n));
     }

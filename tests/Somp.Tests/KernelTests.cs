@@ -9,7 +9,7 @@ public class KernelTests
     [InlineData(7, 13, 11)]
     [InlineData(64, 48, 100)]
     [InlineData(19, 30, 41)]
-    public void BlockedGemmEqualsTripleLoop(int m, int k, int n)
+    public void Float64GemmEqualsTripleLoop(int m, int k, int n)
     {
         var rng = new Random(m * 10000 + k * 100 + n);
         double[] a = [.. RandomProblem.Gaussian(rng, m * k).Select(x => (double)x)];
@@ -21,7 +21,7 @@ public class KernelTests
         foreach (bool wide in System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? new[] { false, true } : [false])
         {
             var c = new double[m * n];
-            BlockedGemm.Multiply(a, b, c, m, k, n, wide);
+            Float64Gemm.Multiply(a, b, c, m, k, n, wide);
             Assert.Equal(expected, c);   // both tile widths give the plain loop's bits
         }
     }

@@ -12,7 +12,7 @@ namespace HeadPursuit.Somp;
 /// Each element of C is one FMA chain over k in order, as in a plain loop, whichever tile computes it, so both widths
 /// give the same bits. Tested against a plain triple loop.
 /// </summary>
-static class BlockedGemm
+static class Float64Gemm
 {
     [ThreadStatic] static double[]? t_strip;
 
