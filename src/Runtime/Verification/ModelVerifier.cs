@@ -23,11 +23,16 @@ public static class ModelVerifier
         return doc.RootElement.TryGetProperty("family", out var f) && f.ValueKind == System.Text.Json.JsonValueKind.String;
     }
 
-    /// <summary>"llava" fixtures go to <see cref="Vision.LlavaVerifier"/>; every other one is a text model of any family (config.json says which).</summary>
+    /// <summary>Vision-language fixtures ("llava", "gemma3") go to their family's verifier; every other one is a text model of any family (config.json says which).</summary>
     public static IEnumerable<Comparison> Run(string folder, IBackend backend)
     {
         var fixture = ModelFixture.Load(folder);
-        return fixture.Family == "llava" ? Vision.LlavaVerifier.Run(folder, backend) : RunText(folder, fixture, backend);
+        return fixture.Family switch
+        {
+            "llava" => Vision.LlavaVerifier.Run(folder, backend),
+            "gemma3" => Vision.Gemma3.Gemma3Verifier.Run(folder, backend),
+            _ => RunText(folder, fixture, backend),
+        };
     }
 
     static IEnumerable<Comparison> RunText(string folder, ModelFixture fixture, IBackend backend)

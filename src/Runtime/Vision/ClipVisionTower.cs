@@ -4,9 +4,11 @@ using HeadPursuit.Runtime.Cpu;
 namespace HeadPursuit.Runtime.Vision;
 
 /// <summary>
-/// The CLIP vision transformer on the CPU (N = P + 1 rows, CLS first; Dv hidden):
-///   x = [class_embedding; unfold(pixels) W_patch^T] + position_embedding;  x = pre_layrnorm(x)   = hidden_states[0]
-///   per layer: x += out_proj(MHA(layer_norm1(x)));  x += fc2(act(fc1(layer_norm2(x))))        = hidden_states[i+1]
+/// The CLIP or SigLIP vision transformer on the CPU (Dv hidden; N = P + 1 rows with CLIP's class token first, P with SigLIP):
+///   CLIP:   x = [class_embedding; unfold(pixels) W_patch^T] + position_embedding;  x = pre_layrnorm(x)  = hidden_states[0]
+///   SigLIP: x = unfold(pixels) W_patch^T + b_patch + position_embedding                            = hidden_states[0]
+///   per layer: x += out_proj(MHA(layer_norm1(x)));  x += fc2(act(fc1(layer_norm2(x))))           = hidden_states[i+1]
+///   SigLIP's last_hidden_state = post_layernorm(hidden_states[Lv])
 /// MHA has no mask: every row sees all N. Projections run through <see cref="Gemm"/>; attention is plain loops
 /// (a few percent of the FLOPs at N = 577), parallel over heads.
 /// </summary>
@@ -21,7 +23,7 @@ public sealed class ClipVisionTower(ClipVisionWeights w)
     public float[] Run(ReadOnlySpan<float> pixelValues, int hiddenState, VisionRecording? record = null)
     {
         var c = Config;
-        int S = c.ImageSize, n = c.Patches + 1, d = c.Hidden;
+        int S = c.ImageSize, n = c.Rows, d = c.Hidden;
         if (pixelValues.Length != c.Channels * S * S)
             throw new ArgumentException($"pixel_values hold {pixelValues.Length} values; the vision tower expects [{c.Channels}, {S}, {S}] = {c.Channels * S * S}");
         if ((uint)hiddenState > (uint)c.Layers) throw new ArgumentOutOfRangeException(nameof(hiddenState), $"hidden state {hiddenState} is outside 0..{c.Layers}");
@@ -62,18 +64,34 @@ public sealed class ClipVisionTower(ClipVisionWeights w)
         return result!;
     }
 
-    /// <summary>[N, Dv] = [CLS; patch embeddings] + positions, then pre_layrnorm.</summary>
+    /// <summary>
+    /// SigLIP's output, last_hidden_state = post_layernorm(hidden_states[Lv]) ([P, Dv]) for one image's pixel_values
+    /// [3, S, S]; every layer runs.
+    /// </summary>
+    public float[] LastHiddenState(ReadOnlySpan<float> pixelValues, VisionRecording? record = null)
+    {
+        var c = Config;
+        if (w.PostNormWeight is not { } weight || w.PostNormBias is not { } bias)
+            throw new InvalidOperationException($"a {c.Kind} vision tower has no post_layernorm (its output is a hidden state)");
+        var x = Run(pixelValues, c.Layers, record);   // [N, Dv]
+        var y = new float[x.Length];                  // [N, Dv]
+        LayerNorm(x, weight, bias, y, c.Hidden, c.LayerNormEps);
+        return y;
+    }
+
+    /// <summary>[N, Dv]: CLIP [CLS; patch embeddings] + positions, then pre_layrnorm; SigLIP patch embeddings + bias + positions.</summary>
     float[] Embed(ReadOnlySpan<float> pixels)
     {
         var c = Config;
-        int d = c.Hidden, n = c.Patches + 1;
+        int d = c.Hidden, n = c.Rows, first = n - c.Patches;   // first patch row: 1 after CLIP's class token, else 0
         var patches = Unfold(pixels, c);                        // [P, 3 p p]
         var embedded = new float[n * d];                        // [N, Dv]
-        w.ClassEmbedding.CopyTo(embedded, 0);
-        Gemm.MatMul(patches, c.Patches, w.PatchEmbedding, embedded.AsSpan(d));
+        w.ClassEmbedding?.CopyTo(embedded, 0);
+        Gemm.MatMul(patches, c.Patches, w.PatchEmbedding, embedded.AsSpan(first * d), w.PatchBias);
         TensorPrimitives.Add(embedded, w.PositionEmbedding, embedded);
+        if (w.PreNormWeight is not { } weight) return embedded;
         var x = new float[n * d];
-        LayerNorm(embedded, w.PreNormWeight, w.PreNormBias, x, d, c.LayerNormEps);
+        LayerNorm(embedded, weight, w.PreNormBias!, x, d, c.LayerNormEps);
         return x;
     }
 

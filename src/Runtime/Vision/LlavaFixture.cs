@@ -61,7 +61,9 @@ public sealed class LlavaFixture
         c.TryGetProperty("image_positions", out var p) ? Ints(p) : null,
         c.TryGetProperty("scaled_positions", out var s) ? Ints(s) : null, Tensors(c));
 
-    static PositionPolicy Policy(JsonElement c) =>
+    // The readers below serve the other vision-language fixtures' cases.json too (the same schema, MANIFEST section 5).
+
+    internal static PositionPolicy Policy(JsonElement c) =>
         !c.TryGetProperty("position_policy", out var p) ? PositionPolicy.All : p.GetString() switch
         {
             "all" => PositionPolicy.All,
@@ -70,14 +72,14 @@ public sealed class LlavaFixture
         };
 
     static string PixelValues(JsonElement c) => c.GetProperty("inputs").GetProperty("pixel_values").GetString()!;
-    static string Str(JsonElement c, string key) => c.GetProperty(key).GetString()!;
-    static Dictionary<string, string> Tensors(JsonElement c) =>
+    internal static string Str(JsonElement c, string key) => c.GetProperty(key).GetString()!;
+    internal static Dictionary<string, string> Tensors(JsonElement c) =>
         c.TryGetProperty("tensors", out var t) ? t.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!) : new();
-    static IEnumerable<JsonElement> Cases(JsonElement root, string key) =>
+    internal static IEnumerable<JsonElement> Cases(JsonElement root, string key) =>
         root.TryGetProperty(key, out var a) ? a.EnumerateArray().Select(x => x.Clone()).ToArray() : [];
-    static Scale[] Scales(JsonElement c) =>
+    internal static Scale[] Scales(JsonElement c) =>
         c.TryGetProperty("head_scales", out var s)
             ? s.EnumerateArray().Select(x => new Scale(x.GetProperty("layer").GetInt32(), x.GetProperty("head").GetInt32(), x.GetProperty("alpha").GetSingle())).ToArray()
             : [];
-    static int[] Ints(JsonElement a) => a.EnumerateArray().Select(x => x.GetInt32()).ToArray();
+    internal static int[] Ints(JsonElement a) => a.EnumerateArray().Select(x => x.GetInt32()).ToArray();
 }

@@ -24,6 +24,7 @@ public abstract class VisionLanguageModel(Transformer text) : IDisposable
     static readonly Dictionary<string, Family> Families = new()
     {
         ["llava"] = new(LlavaModel.Load, path => LlavaConfig.Load(path).Text),
+        ["gemma3"] = new(Gemma3.Gemma3Model.Load, path => Gemma3.Gemma3Config.Load(path).Text),
     };
 
     /// <summary>Whether a config.json model_type names a vision-language model we load.</summary>
