@@ -62,11 +62,11 @@ public sealed class Gemma3ImageProcessor
     static (int Height, int Width) Size(ConfigReader r, Gemma3ImageProcessor d)
     {
         if (!r.Has("size")) return (d.Height, d.Width);
-        if (r.Object("size") is not { } size) return (r.RequiredInt("size"), r.RequiredInt("size"));
-        int h = size.Int("height") ?? throw r.Unsupported("size", "{\"height\": h, \"width\": w}");
-        int w = size.Int("width") ?? throw r.Unsupported("size", "{\"height\": h, \"width\": w}");
-        if (h <= 0 || w <= 0) throw r.Unsupported("size", "a positive height and width");
-        return (h, w);
+        const string supported = "{\"height\": h, \"width\": w} or one positive number";
+        var (h, w) = r.Raw("size").StartsWith('{')
+            ? (r.Object("size")!.Int("height") ?? throw r.Unsupported("size", supported), r.Object("size")!.Int("width") ?? throw r.Unsupported("size", supported))
+            : (r.RequiredInt("size"), r.RequiredInt("size"));
+        return h > 0 && w > 0 ? (h, w) : throw r.Unsupported("size", supported);
     }
 
     /// <summary>image_mean / image_std: one number for every channel, or three (R, G, B).</summary>
