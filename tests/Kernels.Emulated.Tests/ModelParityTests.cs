@@ -19,6 +19,7 @@ public class ModelParityTests
     [InlineData("pythia-tiny")]
     [InlineData("gemma2-tiny")]
     [InlineData("gemma3-text-tiny")]
+    [InlineData("gemma3-vlm-tiny")]
     public void Model_fixture_verifies_on_cuda(string model)
     {
         using var cuda = Emulator.Backend();
