@@ -82,7 +82,8 @@ sealed class ForwardBench : IBench
         return 0;
     }
 
-    static double Prefill(Transformer model, int[][] prompts, bool capture, bool logits)
+    /// <summary>Seconds of one packed prefill of the prompts, with pooled capture over every position and/or logits.</summary>
+    internal static double Prefill(Transformer model, int[][] prompts, bool capture, bool logits)
     {
         var c = model.Config;
         int width = c.Layers * c.Heads * c.DHead;

@@ -17,7 +17,14 @@ public sealed class Gemma3Projector
     readonly float[] _gain;             // [Dv] 1 + mm_soft_emb_norm.weight
     readonly WeightMatrix _projection;  // stored [Dv, d]: in x out
 
-    Gemma3Projector(Gemma3Config c, float[] gain, WeightMatrix projection) { _c = c; _gain = gain; _projection = projection; }
+    /// <param name="gain">[Dv] 1 + mm_soft_emb_norm.weight.</param>
+    /// <param name="projection">mm_input_projection_weight, stored [Dv, d] (<see cref="WeightLayout.InOut"/>).</param>
+    public Gemma3Projector(Gemma3Config c, float[] gain, WeightMatrix projection)
+    {
+        if (gain.Length != c.Vision.Hidden || projection.In != c.Vision.Hidden || projection.Out != c.Text.DModel)
+            throw new ArgumentException($"the projector maps {c.Vision.Hidden} vision features to {c.Text.DModel}; got a gain of {gain.Length} and a {projection.In} -> {projection.Out} matrix");
+        _c = c; _gain = gain; _projection = projection;
+    }
 
     public static Gemma3Projector Load(WeightStore s, string prefix, Gemma3Config c)
     {
