@@ -12,6 +12,17 @@ public sealed class ConfigReader(JsonElement root, string source, string path = 
 {
     public string Source => source;
 
+    /// <summary>A config file's text as a JSON document whose root is an object (read it through a ConfigReader on its RootElement).</summary>
+    public static JsonDocument ParseObject(string json, string source)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(json); }
+        catch (JsonException e) { throw new ModelFormatException($"{source}: not valid JSON ({e.Message})"); }
+        if (doc.RootElement.ValueKind == JsonValueKind.Object) return doc;
+        doc.Dispose();
+        throw new ModelFormatException($"{source}: the config is not a JSON object");
+    }
+
     /// <summary>The field's name as a message shows it: "rope_scaling.factor" inside a nested object.</summary>
     public string Name(string field) => path + field;
 

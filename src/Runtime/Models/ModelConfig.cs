@@ -50,11 +50,7 @@ public abstract record ModelConfig
     /// <summary>Reads a config.json text with the family its model_type names.</summary>
     public static ModelConfig Parse(string json, string source)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(json); }
-        catch (JsonException e) { throw new ModelFormatException($"{source}: not valid JSON ({e.Message})"); }
-        using var _ = doc;
-        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{source}: the config is not a JSON object");
+        using var doc = ConfigReader.ParseObject(json, source);
         var r = new ConfigReader(doc.RootElement, source);
         string supported = string.Join(", ", ModelFamily.SupportedModelTypes);
         string type = r.String("model_type") ?? throw new ModelFormatException($"{source}: missing \"model_type\" (supported: {supported})");

@@ -26,17 +26,11 @@ public sealed class LlavaFixture
 
     public static LlavaFixture Load(string folder)
     {
-        string path = Path.Combine(folder, "cases.json");
-        if (!File.Exists(path)) throw new ModelFormatException($"{folder}: no cases.json (not a fixture folder)");
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        using var doc = OpenCases(folder, "llava");
         var root = doc.RootElement;
-        string family = root.TryGetProperty("family", out var f) ? f.GetString()! : "";
-        if (family != "llava") throw new ModelFormatException($"{path}: family \"{family}\" is not \"llava\"");
         return new LlavaFixture
         {
-            Name = root.TryGetProperty("fixture", out var n) ? n.GetString()! : Path.GetFileName(folder),
-            ExpectedFile = Path.Combine(folder, root.TryGetProperty("expected_file", out var e) ? e.GetString()! : "expected.safetensors"),
-            PreprocessorConfig = root.TryGetProperty("preprocessor_config", out var pc) ? Path.Combine(folder, pc.GetString()!) : null,
+            Name = NameOf(root, folder), ExpectedFile = ExpectedFileOf(root, folder), PreprocessorConfig = PreprocessorConfigOf(root, folder),
             Preprocessing = Cases(root, "preprocessing").Select(c => new PreprocessingCase(
                 Str(c, "name"), Path.Combine(folder, Str(c, "file")), Ints(c.GetProperty("resize_to")), Ints(c.GetProperty("crop_box")), Tensors(c))).ToArray(),
             Forward = Cases(root, "forward").Select(ReadModelCase).ToArray(),
@@ -62,6 +56,25 @@ public sealed class LlavaFixture
         c.TryGetProperty("scaled_positions", out var s) ? Ints(s) : null, Tensors(c));
 
     // The readers below serve the other vision-language fixtures' cases.json too (the same schema, MANIFEST section 5).
+
+    /// <summary>The folder's cases.json, which must name <paramref name="family"/>.</summary>
+    internal static JsonDocument OpenCases(string folder, string family)
+    {
+        string path = Path.Combine(folder, "cases.json");
+        if (!File.Exists(path)) throw new ModelFormatException($"{folder}: no cases.json (not a fixture folder)");
+        var doc = JsonDocument.Parse(File.ReadAllText(path));
+        string named = doc.RootElement.TryGetProperty("family", out var f) ? f.GetString()! : "";
+        if (named == family) return doc;
+        doc.Dispose();
+        throw new ModelFormatException($"{path}: family \"{named}\" is not \"{family}\"");
+    }
+
+    internal static string NameOf(JsonElement root, string folder) => root.TryGetProperty("fixture", out var n) ? n.GetString()! : Path.GetFileName(folder);
+    internal static string ExpectedFileOf(JsonElement root, string folder) =>
+        Path.Combine(folder, root.TryGetProperty("expected_file", out var e) ? e.GetString()! : "expected.safetensors");
+    internal static string? PreprocessorConfigOf(JsonElement root, string folder) =>
+        root.TryGetProperty("preprocessor_config", out var pc) ? Path.Combine(folder, pc.GetString()!) : null;
+
 
     internal static PositionPolicy Policy(JsonElement c) =>
         !c.TryGetProperty("position_policy", out var p) ? PositionPolicy.All : p.GetString() switch

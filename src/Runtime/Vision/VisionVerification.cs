@@ -1,4 +1,5 @@
 using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Runtime.Generation;
 using HeadPursuit.Runtime.Models;
 using HeadPursuit.Runtime.Verification;
 
@@ -50,4 +51,24 @@ public static class VisionVerification
     /// <summary>z_image_mean [L, H, dh] of one prompt through the streaming capture (what `capture --images` runs).</summary>
     public static float[] CapturedImageMean(VisionLanguageModel model, int[] ids, IReadOnlyList<PreparedImage> images) =>
         model.CaptureImages([ids], _ => images, batchSize: 1).Z;   // Z [L, H, n = 1, dh]
+
+    /// <summary>A greedy generation case: the new ids exactly, and the logits of every step when the case stores them ([steps, vocab]).</summary>
+    public static IEnumerable<Comparison> Generation(VisionLanguageModel model, string name, ImagePrompt prompt, int maxNewTokens, HeadScales? scales,
+                                                     int[] newIds, float[]? stepLogits)
+    {
+        var result = model.Generate([prompt], new SamplingOptions { MaxNewTokens = maxNewTokens }, scales, keepStepLogits: stepLogits != null);
+        yield return Comparison.Exact(name, "new_ids", result.NewTokens[0], newIds);
+        if (stepLogits != null)
+            yield return Comparison.Of(name, "step_logits", result.StepLogits![0].SelectMany(x => x).ToArray(), stepLogits, ModelVerifier.Atol, ModelVerifier.Rtol);
+    }
+
+    /// <summary>An error case: preparing the prompt must be refused with HF's "Image features and image tokens do not match".</summary>
+    public static Comparison Refused(string name, Action prepare)
+    {
+        string? message = null;
+        try { prepare(); }
+        catch (ArgumentException x) { message = x.Message; }
+        bool refused = message?.Contains("Image features and image tokens do not match", StringComparison.Ordinal) == true;
+        return new Comparison(name, "refused", 0, 0, refused, refused ? null : message ?? "the prompt was accepted");
+    }
 }

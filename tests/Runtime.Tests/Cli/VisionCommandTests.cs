@@ -8,14 +8,14 @@ using HeadPursuit.Tests;
 namespace HeadPursuit.Runtime.Tests.Cli;
 
 /// <summary>
-/// The vision-language verbs on llava-tiny (no tokenizer: prompts are token ids, image token 1023, 16 image tokens):
-/// generate --image against the fixture's greedy generations, capture --images against its image-pooled z, and
-/// capture -> rank -> steer --policy image end to end on synthetic images written by the test.
+/// The vision-language verbs on the fixtures (no tokenizer: prompts are token ids): generate --image against each
+/// fixture's greedy generations and capture --images against its image-pooled z (llava-tiny: image token 1023, 16 image
+/// tokens; gemma3-vlm-tiny: 1020, 4), and capture -> rank -> steer --policy image end to end on llava-tiny with
+/// synthetic images written by the test.
 /// </summary>
 [Collection("console")]
 public sealed class VisionCommandTests : IDisposable
 {
-    const int ImageToken = 1023, ImageTokens = 16;
     readonly string _dir = Directory.CreateTempSubdirectory("hp-vlm-").FullName;
     readonly string _model = Fixtures.Path("llava-tiny");
 
@@ -25,35 +25,47 @@ public sealed class VisionCommandTests : IDisposable
 
     static (int Exit, string Out, string Err) Hp(params string[] args) => CliRunner.Run([.. args, "--device", "cpu"]);
 
-    static JsonElement Case(string group, string name)
+    static JsonElement Cases(string fixture)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("llava-tiny", "cases.json")));
-        return doc.RootElement.GetProperty(group).EnumerateArray().Single(c => c.GetProperty("name").GetString() == name).Clone();
+        using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.Path(fixture, "cases.json")));
+        return doc.RootElement.Clone();
     }
+
+    static JsonElement Case(string fixture, string group, string name) =>
+        Cases(fixture).GetProperty(group).EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
+
+    /// <summary>The case's (first) image: LLaVA cases name one "image", the others a list of "images".</summary>
+    static string Image(string fixture, JsonElement c) =>
+        Fixtures.Path(fixture, (c.TryGetProperty("image", out var one) ? one : c.GetProperty("images")[0]).GetString()!);
 
     static int[] Ints(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetInt32())];
 
-    /// <summary>The prompt with its run of image tokens collapsed to one, as a user types it.</summary>
-    static int[] Collapse(int[] ids) => [.. ids.Where((t, i) => t != ImageToken || i == 0 || ids[i - 1] != ImageToken)];
+    /// <summary>The prompt with each run of image tokens collapsed to one, as a user types it.</summary>
+    static int[] Collapse(int[] ids, int token) => [.. ids.Where((t, i) => t != token || i == 0 || ids[i - 1] != token)];
 
     static int[] NewIds(string json) => Ints(JsonDocument.Parse(json).RootElement.GetProperty("results")[0].GetProperty("new_ids"));
 
     [Theory]
-    [InlineData("gen_base", false)]
-    [InlineData("gen_base", true)]
-    [InlineData("gen_int", true)]
-    public void GenerateWithAnImageGivesTheFixturesGreedyTokens(string name, bool collapse)
+    [InlineData("llava-tiny", "gen_base", false)]
+    [InlineData("llava-tiny", "gen_base", true)]
+    [InlineData("llava-tiny", "gen_int", true)]
+    [InlineData("gemma3-vlm-tiny", "gen_base", false)]
+    [InlineData("gemma3-vlm-tiny", "gen_base", true)]
+    [InlineData("gemma3-vlm-tiny", "gen_int", true)]
+    [InlineData("gemma3-vlm-tiny", "gen_int_image", true)]
+    public void GenerateWithAnImageGivesTheFixturesGreedyTokens(string fixture, string name, bool collapse)
     {
-        var c = Case("generation", name);
+        var c = Case(fixture, "generation", name);
+        int token = Cases(fixture).GetProperty("image_token_index").GetInt32();
         int[] prompt = Ints(c.GetProperty("prompt_ids"));
-        if (collapse) Assert.Single(Collapse(prompt), ImageToken);
+        if (collapse) Assert.Single(Collapse(prompt, token), token);
         var scales = c.GetProperty("head_scales").EnumerateArray()
                       .Select(s => $"L{s.GetProperty("layer").GetInt32()}H{s.GetProperty("head").GetInt32()}={s.GetProperty("alpha").GetDouble()}").ToArray();
-        string[] args = ["generate", "--model", _model, "--image", Path.Combine(_model, c.GetProperty("image").GetString()!),
-                         "--ids", string.Join(",", collapse ? Collapse(prompt) : prompt),
+        string[] args = ["generate", "--model", Fixtures.Path(fixture), "--image", Image(fixture, c),
+                         "--ids", string.Join(",", collapse ? Collapse(prompt, token) : prompt),
                          "--max-new-tokens", c.GetProperty("max_new_tokens").GetInt32().ToString(), "--json",
-                         // The fixture generates past EOS (id 2); stop at the image token instead, which it never emits.
-                         "--stop", ImageToken.ToString(), "--policy", c.GetProperty("position_policy").GetString()!];
+                         // The fixtures generate past EOS; stop at the image token instead, which they never emit.
+                         "--stop", token.ToString(), "--policy", c.GetProperty("position_policy").GetString()!];
         if (scales.Length > 0) args = [.. args, "--scale", string.Join(",", scales)];
         var (exit, stdout, stderr) = Hp(args);
         Assert.True(exit == 0, stderr);
@@ -61,20 +73,25 @@ public sealed class VisionCommandTests : IDisposable
         Assert.Equal(prompt, Ints(JsonDocument.Parse(stdout).RootElement.GetProperty("results")[0].GetProperty("prompt_ids")));
     }
 
-    [Fact]
-    public void CaptureOfAJsonlSampleMatchesTheFixturesImagePooledZ()
+    [Theory]
+    [InlineData("llava-tiny")]
+    [InlineData("gemma3-vlm-tiny")]
+    public void CaptureOfAJsonlSampleMatchesTheFixturesImagePooledZ(string fixture)
     {
-        var c = Case("forward", "prompt0");
+        var c = Case(fixture, "forward", "prompt0");
+        var dims = Cases(fixture).GetProperty("dims");
+        int L = dims.GetProperty("n_layers").GetInt32(), H = dims.GetProperty("n_heads").GetInt32(), dh = dims.GetProperty("d_head").GetInt32();
+        int token = Cases(fixture).GetProperty("image_token_index").GetInt32();
         string jsonl = P("samples.jsonl");
-        File.WriteAllText(jsonl, JsonSerializer.Serialize(new { image = Path.Combine(_model, c.GetProperty("image").GetString()!), prompt = Collapse(Ints(c.GetProperty("input_ids"))) }) + "\n");
-        var (exit, _, stderr) = Hp("capture", "--model", _model, "--images", jsonl, "--out", P("one.safetensors"));
+        File.WriteAllText(jsonl, JsonSerializer.Serialize(new { image = Image(fixture, c), prompt = Collapse(Ints(c.GetProperty("input_ids")), token) }) + "\n");
+        var (exit, _, stderr) = Hp("capture", "--model", Fixtures.Path(fixture), "--images", jsonl, "--out", P("one.safetensors"));
         Assert.True(exit == 0, stderr);
 
         var acts = HeadActivations.Load(P("one.safetensors"));
-        Assert.Equal((2, 4, 1, 16), (acts.Layers, acts.Heads, acts.Samples, acts.DHead));
-        using var expected = SafeTensorsFile.Open(Fixtures.Path("llava-tiny", "expected.safetensors"));
-        var want = new float[2 * 4 * 16];   // z_image_mean [L, H, d_head] = Z [L, H, n = 1, d_head]
-        expected.Get(c.GetProperty("tensors").GetProperty("z_image_mean").GetString()!).ExpectShape(2, 4, 16).CopyTo(want);
+        Assert.Equal((L, H, 1, dh), (acts.Layers, acts.Heads, acts.Samples, acts.DHead));
+        using var expected = SafeTensorsFile.Open(Fixtures.Path(fixture, "expected.safetensors"));
+        var want = new float[L * H * dh];   // z_image_mean [L, H, d_head] = Z [L, H, n = 1, d_head]
+        expected.Get(c.GetProperty("tensors").GetProperty("z_image_mean").GetString()!).ExpectShape(L, H, dh).CopyTo(want);
         for (int i = 0; i < want.Length; i++)
             Assert.True(Math.Abs(acts.Z[i] - want[i]) <= 1e-4 + 1e-4 * Math.Abs(want[i]), $"z_image_mean[{i}]: {acts.Z[i]} vs {want[i]}");
         Assert.Equal("mean over the image tokens", acts.Positions);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using HeadPursuit.Runtime.Models;
 
@@ -35,11 +34,7 @@ public sealed record Gemma3Config
 
     public static Gemma3Config Parse(string json, string source)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(json); }
-        catch (JsonException e) { throw new ModelFormatException($"{source}: not valid JSON ({e.Message})"); }
-        using var _ = doc;
-        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{source}: the config is not a JSON object");
+        using var doc = ConfigReader.ParseObject(json, source);
         var r = new ConfigReader(doc.RootElement, source);
         string type = r.String("model_type") ?? throw new ModelFormatException($"{source}: missing \"model_type\" (expected \"gemma3\")");
         if (type != "gemma3") throw new ModelFormatException($"{source}: model_type \"{type}\" is not a Gemma 3 multimodal model (expected \"gemma3\")");

@@ -29,17 +29,11 @@ public sealed class Gemma3Fixture
 
     public static Gemma3Fixture Load(string folder)
     {
-        string path = Path.Combine(folder, "cases.json");
-        if (!File.Exists(path)) throw new ModelFormatException($"{folder}: no cases.json (not a fixture folder)");
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        using var doc = OpenCases(folder, "gemma3");
         var root = doc.RootElement;
-        string family = root.TryGetProperty("family", out var f) ? f.GetString()! : "";
-        if (family != "gemma3") throw new ModelFormatException($"{path}: family \"{family}\" is not \"gemma3\"");
         return new Gemma3Fixture
         {
-            Name = root.TryGetProperty("fixture", out var n) ? n.GetString()! : Path.GetFileName(folder),
-            ExpectedFile = Path.Combine(folder, root.TryGetProperty("expected_file", out var e) ? e.GetString()! : "expected.safetensors"),
-            PreprocessorConfig = root.TryGetProperty("preprocessor_config", out var pc) ? Path.Combine(folder, pc.GetString()!) : null,
+            Name = NameOf(root, folder), ExpectedFile = ExpectedFileOf(root, folder), PreprocessorConfig = PreprocessorConfigOf(root, folder),
             Preprocessing = Cases(root, "preprocessing").Select(c => new PreprocessingCase(Str(c, "name"), Path.Combine(folder, Str(c, "file")), LlavaFixture.Tensors(c))).ToArray(),
             Forward = Cases(root, "forward").Select(ReadModelCase).ToArray(),
             Interventions = Cases(root, "intervention").Select(ReadModelCase).ToArray(),

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using HeadPursuit.Runtime.Imaging;
 using HeadPursuit.Runtime.Models;
 
@@ -30,11 +29,7 @@ public sealed class Gemma3ImageProcessor
     public static Gemma3ImageProcessor Load(string path)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: preprocessor_config.json not found");
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new ModelFormatException($"{path}: not valid JSON ({e.Message})"); }
-        using var _ = doc;
-        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{path}: not a JSON object");
+        using var doc = ConfigReader.ParseObject(File.ReadAllText(path), path);
         var r = new ConfigReader(doc.RootElement, path);
         var d = new Gemma3ImageProcessor();
         if (r.String("image_processor_type") is { } type && type is not ("Gemma3ImageProcessor" or "Gemma3ImageProcessorFast"))

@@ -92,11 +92,8 @@ public sealed class Gemma3Model : VisionLanguageModel
     /// </summary>
     public override ImagePrompt Prepare(int[] ids, IReadOnlyList<PreparedImage> images)
     {
-        int token = ImageTokenId, n = Config.MmTokensPerImage;
-        if (images.Count > 0 && ids.Count(t => t == token) == images.Count)
-            ids = [.. ids.SelectMany(t => t == token ? Enumerable.Repeat(token, n) : [t])];
         var features = images.SelectMany(image => ImageFeatures(((Image)image).PixelValues)).ToArray();
-        return MergeFeatures(ids, features);
+        return MergeFeatures(ExpandImageTokens(ids, images.Count, Config.MmTokensPerImage), features);
     }
 
     /// <summary>
@@ -107,18 +104,12 @@ public sealed class Gemma3Model : VisionLanguageModel
     /// </summary>
     public ImagePrompt MergeFeatures(int[] inputIds, float[] imageFeatures)
     {
-        int d = Config.Text.DModel, token = ImageTokenId;
-        if (imageFeatures.Length % d != 0) throw new ArgumentException($"{imageFeatures.Length} image feature values are not rows of d_model {d}");
-        var positions = Enumerable.Range(0, inputIds.Length).Where(t => inputIds[t] == token).ToArray();
-        int features = imageFeatures.Length / d;
-        if (positions.Length != features)
-            throw new ArgumentException(
-                $"Image features and image tokens do not match: the prompt holds {positions.Length} image tokens (id {token}) but the images give " +
-                $"{features} features; a Gemma 3 prompt writes each image as {string.Join(", ", PlaceholderIds)} (\\n\\n, <start_of_image>, the image " +
-                $"token, <end_of_image>, \\n\\n), the image token once or {Config.MmTokensPerImage} times per image");
-        var rows = new ImageRows(new RowEmbeddings(positions, imageFeatures, d));
+        var positions = ImagePositions(inputIds, imageFeatures,
+            $"a Gemma 3 prompt writes each image as {string.Join(", ", PlaceholderIds)} (\\n\\n, <start_of_image>, the image token, " +
+            $"<end_of_image>, \\n\\n), the image token once or {Config.MmTokensPerImage} times per image");
+        var rows = new ImageRows(new RowEmbeddings(positions, imageFeatures, Config.Text.DModel));
         if (positions.Length == 0) return new ImagePrompt(inputIds, rows);
-        var (first, last) = ImageBlocks(inputIds, token);
+        var (first, last) = ImageBlocks(inputIds, ImageTokenId);
         return new ImagePrompt(inputIds, rows with { BlockFirst = first, BlockLast = last });
     }
 

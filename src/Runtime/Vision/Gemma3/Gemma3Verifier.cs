@@ -1,5 +1,4 @@
 using HeadPursuit.Runtime.Backends;
-using HeadPursuit.Runtime.Generation;
 using HeadPursuit.Runtime.Imaging;
 using HeadPursuit.Runtime.Models;
 using HeadPursuit.Runtime.SafeTensors;
@@ -37,24 +36,12 @@ public static class Gemma3Verifier
 
         var t = model.Config.Text;
         foreach (var g in fixture.Generations)
-        {
-            var prompt = model.Prepare(g.PromptIds, Images(g.PixelValues));
-            var scales = LlavaFixture.ToScales(g.Scales, g.Policy, t.Layers, t.Heads);
-            var result = model.Generate([prompt], new SamplingOptions { MaxNewTokens = g.MaxNewTokens }, scales, keepStepLogits: g.StepLogits != null);
-            yield return Comparison.Exact(g.Name, "new_ids", result.NewTokens[0], g.NewIds);
-            if (g.StepLogits != null)
-                yield return Comparison.Of(g.Name, "step_logits", result.StepLogits![0].SelectMany(x => x).ToArray(), E(g.StepLogits),
-                                           ModelVerifier.Atol, ModelVerifier.Rtol);
-        }
+            foreach (var r in VisionVerification.Generation(model, g.Name, model.Prepare(g.PromptIds, Images(g.PixelValues)), g.MaxNewTokens,
+                                                            LlavaFixture.ToScales(g.Scales, g.Policy, t.Layers, t.Heads), g.NewIds, g.StepLogits == null ? null : E(g.StepLogits)))
+                yield return r;
 
         foreach (var e in fixture.Errors)
-        {
-            string? message = null;
-            try { model.Prepare(e.InputIds, Images(e.PixelValues)); }
-            catch (ArgumentException x) { message = x.Message; }
-            bool refused = message?.Contains("Image features and image tokens do not match", StringComparison.Ordinal) == true;
-            yield return new Comparison(e.Name, "refused", 0, 0, refused, refused ? null : message ?? "the prompt was accepted");
-        }
+            yield return VisionVerification.Refused(e.Name, () => model.Prepare(e.InputIds, Images(e.PixelValues)));
     }
 
     static IEnumerable<Comparison> Preprocessing(Gemma3Fixture.PreprocessingCase p, Gemma3ImageProcessor processor, SafeTensorsFile expected)
