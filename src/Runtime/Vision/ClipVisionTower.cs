@@ -9,8 +9,8 @@ namespace HeadPursuit.Runtime.Vision;
 ///   SigLIP: x = unfold(pixels) W_patch^T + b_patch + position_embedding                            = hidden_states[0]
 ///   per layer: x += out_proj(MHA(layer_norm1(x)));  x += fc2(act(fc1(layer_norm2(x))))           = hidden_states[i+1]
 ///   SigLIP's last_hidden_state = post_layernorm(hidden_states[Lv])
-/// MHA has no mask: every row sees all N. Projections run through <see cref="Gemm"/>; attention is plain loops
-/// (a few percent of the FLOPs at N = 577), parallel over heads.
+/// MHA has no mask: every row sees all N. Projections and each head's attention products run through <see cref="Gemm"/>
+/// (attention is a few percent of the FLOPs at CLIP's N = 577, a third at SigLIP's N = 4096).
 /// </summary>
 public sealed class ClipVisionTower(ClipVisionWeights w)
 {
@@ -46,9 +46,7 @@ public sealed class ClipVisionTower(ClipVisionWeights w)
             Gemm.MatMul(h, n, L.Q, q, L.QBias);
             Gemm.MatMul(h, n, L.K, k, L.KBias);
             Gemm.MatMul(h, n, L.V, v, L.VBias);
-            var probs = record?.AttnProbs.AsMemory(l * c.Heads * n * n, c.Heads * n * n);
-            var attention = new HeadAttention(q, k, v, z, n, d, c.DHead, probs);
-            CpuParallel.For(c.Heads, ref attention);
+            Attention(q, k, v, z, n, d, c.Heads, record?.AttnProbs.AsMemory(l * c.Heads * n * n, c.Heads * n * n));
             Gemm.MatMul(z, n, L.Out, o, L.OutBias);
             TensorPrimitives.Add(x, o, x);
 
@@ -125,6 +123,57 @@ public sealed class ClipVisionTower(ClipVisionWeights w)
             double inv = 1 / Math.Sqrt(sq / d + eps);
             for (int i = 0; i < d; i++) y[r * d + i] = (float)((xs[i] - mean) * inv) * weight[i] + bias[i];
         }
+    }
+
+    /// <summary>
+    /// Unmasked multi-head attention of one layer, z[:, h] = softmax(q_h k_h^T / sqrt(dh)) v_h for every head h, as two
+    /// matrix products per head (its scores [N, N] at a time, heads one after another, each product on all cores).
+    /// q, k, v, z are [N, Dv]; <paramref name="probs"/>, when given, receives [Hv, N, N].
+    /// </summary>
+    internal static void Attention(float[] q, float[] k, float[] v, float[] z, int n, int d, int heads, Memory<float>? probs)
+    {
+        int dh = d / heads;
+        var qh = new float[n * dh];        // [N, dh] one head's queries
+        var kh = new float[n * dh];        // [N, dh]
+        var vh = new float[n * dh];        // [N, dh]
+        var scores = new float[n * n];     // [N, N] its scores, then probabilities
+        var zh = new float[n * dh];        // [N, dh]
+        for (int h = 0; h < heads; h++)
+        {
+            Columns(q, h * dh, dh, d, qh);
+            Columns(k, h * dh, dh, d, kh);
+            Columns(v, h * dh, dh, d, vh);
+            Gemm.MatMul(qh, n, WeightMatrix.FromFloats("k_h", kh, n, dh, WeightLayout.OutIn), scores);    // q_h k_h^T
+            var softmax = new ScaledSoftmax(scores, n, 1f / MathF.Sqrt(dh));
+            CpuParallel.For(n, ref softmax);
+            Gemm.MatMul(scores, n, WeightMatrix.FromFloats("v_h", vh, n, dh, WeightLayout.InOut), zh);    // P v_h
+            for (int t = 0; t < n; t++) zh.AsSpan(t * dh, dh).CopyTo(z.AsSpan(t * d + h * dh, dh));
+            if (probs is { } all) scores.CopyTo(all.Span.Slice(h * n * n, n * n));
+        }
+    }
+
+    /// <summary>dst [N, width] = columns first..first + width of src [N, stride].</summary>
+    static void Columns(float[] src, int first, int width, int stride, float[] dst)
+    {
+        for (int t = 0; t < dst.Length / width; t++) src.AsSpan(t * stride + first, width).CopyTo(dst.AsSpan(t * width, width));
+    }
+
+    /// <summary>Row t of scores [N, N]: softmax(scale * row).</summary>
+    readonly struct ScaledSoftmax(float[] scores, int n, float scale) : IParallelBody
+    {
+        public void Run(int t)
+        {
+            var row = scores.AsSpan(t * n, n);
+            TensorPrimitives.Multiply(row, scale, row);
+            TensorPrimitives.SoftMax(row, row);
+        }
+    }
+
+    /// <summary>The same attention as plain loops, one query row and one key at a time (the reference the tests compare with).</summary>
+    internal static void ReferenceAttention(float[] q, float[] k, float[] v, float[] z, int n, int d, int heads, Memory<float>? probs)
+    {
+        var attention = new HeadAttention(q, k, v, z, n, d, d / heads, probs);
+        CpuParallel.For(heads, ref attention);
     }
 
     /// <summary>One head of unmasked attention: z[:, head] = softmax(q_h k_h^T / sqrt(dh)) v_h, over all N rows.</summary>
