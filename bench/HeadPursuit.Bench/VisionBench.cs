@@ -49,6 +49,7 @@ sealed class VisionBench : IBench
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < images; i++) tower.Run(pixels, c.Layers - 1);
         double perImage = sw.Elapsed.TotalSeconds / images;
+        GC.KeepAlive(tower);   // its random weights are pinned arrays the GEMMs read through raw pointers
         double flops = TowerFlops(c, c.Layers - 1);
         Console.WriteLine($"vision tower ViT-L/14-336, {c.Layers - 1} of {c.Layers} layers run (feature layer -2): {1 / perImage:0.00} images/s, " +
                           $"{perImage * 1000:0} ms/image, {flops / perImage / 1e9:0.0} GFLOP/s ({flops / 1e9:0.0} GFLOP/image)");
@@ -104,6 +105,8 @@ sealed class VisionBench : IBench
         sw.Restart();
         projector.Run(last);                                                        // [256, 3840]
         double projectorSeconds = sw.Elapsed.TotalSeconds;
+        GC.KeepAlive(tower);   // their random weights are pinned arrays the GEMMs read through raw pointers
+        GC.KeepAlive(projector);
         double flops = TowerFlops(c, c.Layers);
         Console.WriteLine($"\nvision tower SigLIP So400m/14-896 (Gemma 3), {c.Rows} rows, {c.Layers} of 27 layers run: {1 / towerSeconds:0.000} images/s, " +
                           $"{towerSeconds:0.0} s/image, {flops / towerSeconds / 1e9:0.0} GFLOP/s ({flops / 1e9:0} GFLOP/image); " +

@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using HeadPursuit.Runtime.Cpu;
+using HeadPursuit.Runtime.Tensors;
 
 namespace HeadPursuit.Runtime.Vision;
 
@@ -130,26 +132,32 @@ public sealed class ClipVisionTower(ClipVisionWeights w)
     /// matrix products per head (its scores [N, N] at a time, heads one after another, each product on all cores).
     /// q, k, v, z are [N, Dv]; <paramref name="probs"/>, when given, receives [Hv, N, N].
     /// </summary>
-    internal static void Attention(float[] q, float[] k, float[] v, float[] z, int n, int d, int heads, Memory<float>? probs)
+    internal static unsafe void Attention(float[] q, float[] k, float[] v, float[] z, int n, int d, int heads, Memory<float>? probs)
     {
         int dh = d / heads;
-        var qh = new float[n * dh];        // [N, dh] one head's queries
-        var kh = new float[n * dh];        // [N, dh]
-        var vh = new float[n * dh];        // [N, dh]
-        var scores = new float[n * n];     // [N, N] its scores, then probabilities
-        var zh = new float[n * dh];        // [N, dh]
+        var qh = new float[n * dh];                                               // [N, dh] one head's queries
+        var kh = GC.AllocateUninitializedArray<float>(n * dh, pinned: true);      // [N, dh], read by the GEMM as k_h^T
+        var vh = GC.AllocateUninitializedArray<float>(n * dh, pinned: true);      // [N, dh]
+        var scores = new float[n * n];                                            // [N, N] its scores, then probabilities
+        var zh = new float[n * dh];                                               // [N, dh]
+        var kMatrix = new WeightMatrix(new TensorView("k_h", DType.F32, [n, dh], (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(kh, 0), "memory", owner: kh),
+                                       WeightLayout.OutIn);
+        var vMatrix = new WeightMatrix(new TensorView("v_h", DType.F32, [n, dh], (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(vh, 0), "memory", owner: vh),
+                                       WeightLayout.InOut);
         for (int h = 0; h < heads; h++)
         {
             Columns(q, h * dh, dh, d, qh);
             Columns(k, h * dh, dh, d, kh);
             Columns(v, h * dh, dh, d, vh);
-            Gemm.MatMul(qh, n, WeightMatrix.FromFloats("k_h", kh, n, dh, WeightLayout.OutIn), scores);    // q_h k_h^T
+            Gemm.MatMul(qh, n, kMatrix, scores);    // q_h k_h^T
             var softmax = new ScaledSoftmax(scores, n, 1f / MathF.Sqrt(dh));
             CpuParallel.For(n, ref softmax);
-            Gemm.MatMul(scores, n, WeightMatrix.FromFloats("v_h", vh, n, dh, WeightLayout.InOut), zh);    // P v_h
+            Gemm.MatMul(scores, n, vMatrix, zh);    // P v_h
             for (int t = 0; t < n; t++) zh.AsSpan(t * dh, dh).CopyTo(z.AsSpan(t * d + h * dh, dh));
             if (probs is { } all) scores.CopyTo(all.Span.Slice(h * n * n, n * n));
         }
+        GC.KeepAlive(kMatrix);   // the GEMMs read the pinned arrays through raw pointers
+        GC.KeepAlive(vMatrix);
     }
 
     /// <summary>dst [N, width] = columns first..first + width of src [N, stride].</summary>
