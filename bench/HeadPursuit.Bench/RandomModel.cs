@@ -52,6 +52,16 @@ sealed class RandomModel : IDisposable
         ["model_type"] = "gemma3_text", ["hidden_size"] = 1152, ["intermediate_size"] = 6912, ["num_hidden_layers"] = 26, ["num_attention_heads"] = 4, ["num_key_value_heads"] = 1, ["head_dim"] = 256, ["vocab_size"] = 262144, ["max_position_embeddings"] = 32768, ["query_pre_attn_scalar"] = 256, ["sliding_window"] = 512, ["rope_theta"] = 1e6, ["rope_local_base_freq"] = 10000.0,
     }, dtype);
 
+    /// <summary>
+    /// google/gemma-3-12b-it's text model shapes (d 3840, 16 query / 8 kv heads of 256, ff 15360, 5 sliding (window 1024) :
+    /// 1 global) with <paramref name="layers"/> of its 48 layers and a 32000-token vocabulary instead of 262208 (the
+    /// embedding lookup costs nothing per token, and a capture computes no logits).
+    /// </summary>
+    public static RandomModel Gemma3_12BText(DType dtype, int layers) => Create("gemma3-12b", new JsonObject
+    {
+        ["model_type"] = "gemma3_text", ["hidden_size"] = 3840, ["intermediate_size"] = 15360, ["num_hidden_layers"] = layers, ["num_attention_heads"] = 16, ["num_key_value_heads"] = 8, ["vocab_size"] = 32000, ["sliding_window"] = 1024, ["rope_scaling"] = new JsonObject { ["factor"] = 8.0, ["rope_type"] = "linear" },
+    }, dtype);
+
     internal static RandomModel Create(string name, JsonObject configJson, DType dtype)
     {
         string folder = Directory.CreateTempSubdirectory($"hp-bench-{name}-").FullName;

@@ -22,6 +22,7 @@ public class ModelParityTests
     [InlineData("gemma2-tiny")]
     [InlineData("gemma3-text-tiny")]
     [InlineData("roberta-cls-tiny")]
+    [InlineData("gemma3-vlm-tiny")]
     public void Model_fixture_verifies_on_cuda(string model)
     {
         using var cuda = Emulator.Backend();

@@ -100,16 +100,6 @@ public sealed class ClipImageProcessor
         var src = DoResize ? Resize(image) : image;
         var (left, top) = DoCenterCrop ? CropOrigin(src.Width, src.Height) : (0, 0);
         int ch = DoCenterCrop ? CropHeight : src.Height, cw = DoCenterCrop ? CropWidth : src.Width;
-        var result = new float[3 * ch * cw];
-        for (int c = 0; c < 3; c++)
-            for (int y = 0; y < ch; y++)
-                for (int x = 0; x < cw; x++)
-                {
-                    double v = src.Pixels[((top + y) * src.Width + left + x) * 3 + c];
-                    if (DoRescale) v *= RescaleFactor;
-                    if (DoNormalize) v = (v - Mean[c]) / Std[c];
-                    result[(c * ch + y) * cw + x] = (float)v;
-                }
-        return result;
+        return ChannelsFirst.PixelValues(src, left, top, cw, ch, DoRescale ? RescaleFactor : null, DoNormalize ? Mean : null, Std);
     }
 }

@@ -67,6 +67,14 @@ public sealed class ConfigReader(JsonElement root, string source, string path = 
         return [Int(name)!.Value];
     }
 
+    public double[] DoubleOrList(string name)
+    {
+        if (!TryGet(name, out var e)) return [];
+        if (e.ValueKind == JsonValueKind.Array)
+            return e.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Number ? x.GetDouble() : throw Bad(name, "a list of numbers")).ToArray();
+        return [Double(name)!.Value];
+    }
+
     public string[]? Strings(string name)
     {
         if (!TryGet(name, out var e)) return null;

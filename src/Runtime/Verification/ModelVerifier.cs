@@ -36,6 +36,7 @@ public static class ModelVerifier
             "llava" => Vision.LlavaVerifier.Run(folder, backend),
             "llava_next" => Vision.LlavaNext.LlavaNextVerifier.Run(folder, backend),
             Vision.Qwen25Vl.Qwen25VlFixture.Family => Vision.Qwen25Vl.Qwen25VlVerifier.RunEveryLayout(folder, backend),
+            "gemma3" => Vision.Gemma3.Gemma3Verifier.Run(folder, backend),
             var family when SequenceClassifier.Reads(family) => ClassifierVerifier.Run(folder, backend),
             _ => RunText(folder, fixture, backend),
         };

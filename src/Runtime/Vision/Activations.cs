@@ -1,3 +1,6 @@
+using HeadPursuit.Runtime.Backends;
+using HeadPursuit.Runtime.Backends.Cpu;
+
 namespace HeadPursuit.Runtime.Vision;
 
 /// <summary>Element-wise activations of the vision tower and the projector, in place on [rows * cols] buffers.</summary>
@@ -15,8 +18,25 @@ public static class Activations
         for (int i = 0; i < x.Length; i++) x[i] = Maths.Gelu.Exact(x[i]);
     }
 
+    /// <summary>The tanh GELU (SigLIP's gelu_pytorch_tanh), the language models' CPU kernel, a chunk at a time.</summary>
+    public static void GeluTanh(Span<float> x)
+    {
+        const int chunk = 1 << 14;   // keeps the kernel's scratch row small
+        for (int i = 0; i < x.Length; i += chunk)
+        {
+            var part = x.Slice(i, Math.Min(chunk, x.Length - i));
+            ActivationRow.Apply(Activation.GeluTanh, part, part);
+        }
+    }
+
     public static void Apply(ClipActivation act, Span<float> x)
     {
-        if (act == ClipActivation.QuickGelu) QuickGelu(x); else Gelu(x);
+        switch (act)
+        {
+            case ClipActivation.QuickGelu: QuickGelu(x); break;
+            case ClipActivation.Gelu: Gelu(x); break;
+            case ClipActivation.GeluTanh: GeluTanh(x); break;
+            default: throw new ArgumentOutOfRangeException(nameof(act), act, "unknown activation");
+        }
     }
 }

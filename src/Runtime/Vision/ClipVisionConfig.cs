@@ -1,14 +1,23 @@
 namespace HeadPursuit.Runtime.Vision;
 
-/// <summary>The activation of the CLIP encoder MLP (config hidden_act).</summary>
-public enum ClipActivation { QuickGelu, Gelu }
+/// <summary>The activation of the vision encoder MLP (config hidden_act).</summary>
+public enum ClipActivation { QuickGelu, Gelu, GeluTanh }
 
 /// <summary>
-/// A CLIP vision tower's shape (HF CLIPVisionConfig). Absent keys take the HF class defaults; LLaVA configs
-/// without any vision_config get LLaVA-1.5's CLIP ViT-L/14-336 (<see cref="ViTL14At336"/>).
+/// Which vision transformer: CLIP (a class-token row first, pre_layrnorm on the embeddings, no bias on the patch
+/// convolution) or SigLIP (no class token, no pre-norm, a biased patch convolution, and post_layernorm on the output).
+/// Their encoder layers are the same.
+/// </summary>
+public enum VisionTowerKind { Clip, Siglip }
+
+/// <summary>
+/// A CLIP or SigLIP vision tower's shape (HF CLIPVisionConfig, SiglipVisionConfig). Absent keys take the HF class
+/// defaults (<see cref="SiglipDefaults"/> for SigLIP); LLaVA configs without any vision_config get LLaVA-1.5's CLIP
+/// ViT-L/14-336 (<see cref="ViTL14At336"/>).
 /// </summary>
 public sealed record ClipVisionConfig
 {
+    public VisionTowerKind Kind { get; init; } = VisionTowerKind.Clip;
     public int Hidden { get; init; } = 768;
     public int Intermediate { get; init; } = 3072;
     public int Layers { get; init; } = 12;
@@ -21,11 +30,19 @@ public sealed record ClipVisionConfig
 
     public static ClipVisionConfig ViTL14At336 { get; } = new() { Hidden = 1024, Intermediate = 4096, Layers = 24, Heads = 16, ImageSize = 336, PatchSize = 14 };
 
+    /// <summary>HF SiglipVisionConfig's defaults (the rest as CLIP's: hidden 768, 12 layers, 12 heads, image 224).</summary>
+    public static ClipVisionConfig SiglipDefaults { get; } = new()
+    {
+        Kind = VisionTowerKind.Siglip, PatchSize = 16, Activation = ClipActivation.GeluTanh, LayerNormEps = 1e-6f,
+    };
+
     public int DHead => Hidden / Heads;
     /// <summary>Patches per side (image_size / patch_size).</summary>
     public int Grid => ImageSize / PatchSize;
-    /// <summary>P = Grid^2 patches; the encoder runs on P + 1 rows (CLS first).</summary>
+    /// <summary>P = Grid^2 patches.</summary>
     public int Patches => Grid * Grid;
+    /// <summary>Rows the encoder runs on: P + 1 for CLIP (the class token first), P for SigLIP.</summary>
+    public int Rows => Patches + (Kind == VisionTowerKind.Clip ? 1 : 0);
     /// <summary>Length of one unfolded patch, in the Conv2d weight's (channel, y, x) order.</summary>
     public int PatchLength => Channels * PatchSize * PatchSize;
 

@@ -1,14 +1,18 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using HeadPursuit.Runtime.Cpu;
+using HeadPursuit.Runtime.Tensors;
 
 namespace HeadPursuit.Runtime.Vision;
 
 /// <summary>
-/// The CLIP vision transformer on the CPU (N = P + 1 rows, CLS first; Dv hidden):
-///   x = [class_embedding; unfold(pixels) W_patch^T] + position_embedding;  x = pre_layrnorm(x)   = hidden_states[0]
-///   per layer: x += out_proj(MHA(layer_norm1(x)));  x += fc2(act(fc1(layer_norm2(x))))        = hidden_states[i+1]
-/// MHA has no mask: every row sees all N. Projections run through <see cref="Gemm"/>; attention is plain loops
-/// (a few percent of the FLOPs at N = 577), parallel over heads.
+/// The CLIP or SigLIP vision transformer on the CPU (Dv hidden; N = P + 1 rows with CLIP's class token first, P with SigLIP):
+///   CLIP:   x = [class_embedding; unfold(pixels) W_patch^T] + position_embedding;  x = pre_layrnorm(x)  = hidden_states[0]
+///   SigLIP: x = unfold(pixels) W_patch^T + b_patch + position_embedding                            = hidden_states[0]
+///   per layer: x += out_proj(MHA(layer_norm1(x)));  x += fc2(act(fc1(layer_norm2(x))))           = hidden_states[i+1]
+///   SigLIP's last_hidden_state = post_layernorm(hidden_states[Lv])
+/// MHA has no mask: every row sees all N. Projections and each head's attention products run through <see cref="Gemm"/>
+/// (attention is a few percent of the FLOPs at CLIP's N = 577, a third at SigLIP's N = 4096).
 /// </summary>
 public sealed class ClipVisionTower(ClipVisionWeights w)
 {
@@ -21,7 +25,7 @@ public sealed class ClipVisionTower(ClipVisionWeights w)
     public float[] Run(ReadOnlySpan<float> pixelValues, int hiddenState, VisionRecording? record = null)
     {
         var c = Config;
-        int S = c.ImageSize, n = c.Patches + 1, d = c.Hidden;
+        int S = c.ImageSize, n = c.Rows, d = c.Hidden;
         if (pixelValues.Length != c.Channels * S * S)
             throw new ArgumentException($"pixel_values hold {pixelValues.Length} values; the vision tower expects [{c.Channels}, {S}, {S}] = {c.Channels * S * S}");
         if ((uint)hiddenState > (uint)c.Layers) throw new ArgumentOutOfRangeException(nameof(hiddenState), $"hidden state {hiddenState} is outside 0..{c.Layers}");
@@ -44,9 +48,7 @@ public sealed class ClipVisionTower(ClipVisionWeights w)
             Gemm.MatMul(h, n, L.Q, q, L.QBias);
             Gemm.MatMul(h, n, L.K, k, L.KBias);
             Gemm.MatMul(h, n, L.V, v, L.VBias);
-            var probs = record?.AttnProbs.AsMemory(l * c.Heads * n * n, c.Heads * n * n);
-            var attention = new HeadAttention(q, k, v, z, n, d, c.DHead, probs);
-            CpuParallel.For(c.Heads, ref attention);
+            Attention(q, k, v, z, n, d, c.Heads, record?.AttnProbs.AsMemory(l * c.Heads * n * n, c.Heads * n * n));
             Gemm.MatMul(z, n, L.Out, o, L.OutBias);
             TensorPrimitives.Add(x, o, x);
 
@@ -62,18 +64,34 @@ public sealed class ClipVisionTower(ClipVisionWeights w)
         return result!;
     }
 
-    /// <summary>[N, Dv] = [CLS; patch embeddings] + positions, then pre_layrnorm.</summary>
+    /// <summary>
+    /// SigLIP's output, last_hidden_state = post_layernorm(hidden_states[Lv]) ([P, Dv]) for one image's pixel_values
+    /// [3, S, S]; every layer runs.
+    /// </summary>
+    public float[] LastHiddenState(ReadOnlySpan<float> pixelValues, VisionRecording? record = null)
+    {
+        var c = Config;
+        if (w.PostNormWeight is not { } weight || w.PostNormBias is not { } bias)
+            throw new InvalidOperationException($"a {c.Kind} vision tower has no post_layernorm (its output is a hidden state)");
+        var x = Run(pixelValues, c.Layers, record);   // [N, Dv]
+        var y = new float[x.Length];                  // [N, Dv]
+        LayerNorm(x, weight, bias, y, c.Hidden, c.LayerNormEps);
+        return y;
+    }
+
+    /// <summary>[N, Dv]: CLIP [CLS; patch embeddings] + positions, then pre_layrnorm; SigLIP patch embeddings + bias + positions.</summary>
     float[] Embed(ReadOnlySpan<float> pixels)
     {
         var c = Config;
-        int d = c.Hidden, n = c.Patches + 1;
+        int d = c.Hidden, n = c.Rows, first = n - c.Patches;   // first patch row: 1 after CLIP's class token, else 0
         var patches = Unfold(pixels, c);                        // [P, 3 p p]
         var embedded = new float[n * d];                        // [N, Dv]
-        w.ClassEmbedding.CopyTo(embedded, 0);
-        Gemm.MatMul(patches, c.Patches, w.PatchEmbedding, embedded.AsSpan(d));
+        w.ClassEmbedding?.CopyTo(embedded, 0);
+        Gemm.MatMul(patches, c.Patches, w.PatchEmbedding, embedded.AsSpan(first * d), w.PatchBias);
         TensorPrimitives.Add(embedded, w.PositionEmbedding, embedded);
+        if (w.PreNormWeight is not { } weight) return embedded;
         var x = new float[n * d];
-        LayerNorm(embedded, w.PreNormWeight, w.PreNormBias, x, d, c.LayerNormEps);
+        LayerNorm(embedded, weight, w.PreNormBias!, x, d, c.LayerNormEps);
         return x;
     }
 
@@ -107,6 +125,63 @@ public sealed class ClipVisionTower(ClipVisionWeights w)
             double inv = 1 / Math.Sqrt(sq / d + eps);
             for (int i = 0; i < d; i++) y[r * d + i] = (float)((xs[i] - mean) * inv) * weight[i] + bias[i];
         }
+    }
+
+    /// <summary>
+    /// Unmasked multi-head attention of one layer, z[:, h] = softmax(q_h k_h^T / sqrt(dh)) v_h for every head h, as two
+    /// matrix products per head (its scores [N, N] at a time, heads one after another, each product on all cores).
+    /// q, k, v, z are [N, Dv]; <paramref name="probs"/>, when given, receives [Hv, N, N].
+    /// </summary>
+    internal static unsafe void Attention(float[] q, float[] k, float[] v, float[] z, int n, int d, int heads, Memory<float>? probs)
+    {
+        int dh = d / heads;
+        var qh = new float[n * dh];                                               // [N, dh] one head's queries
+        var kh = GC.AllocateUninitializedArray<float>(n * dh, pinned: true);      // [N, dh], read by the GEMM as k_h^T
+        var vh = GC.AllocateUninitializedArray<float>(n * dh, pinned: true);      // [N, dh]
+        var scores = new float[n * n];                                            // [N, N] its scores, then probabilities
+        var zh = new float[n * dh];                                               // [N, dh]
+        var kMatrix = new WeightMatrix(new TensorView("k_h", DType.F32, [n, dh], (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(kh, 0), "memory", owner: kh),
+                                       WeightLayout.OutIn);
+        var vMatrix = new WeightMatrix(new TensorView("v_h", DType.F32, [n, dh], (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(vh, 0), "memory", owner: vh),
+                                       WeightLayout.InOut);
+        for (int h = 0; h < heads; h++)
+        {
+            Columns(q, h * dh, dh, d, qh);
+            Columns(k, h * dh, dh, d, kh);
+            Columns(v, h * dh, dh, d, vh);
+            Gemm.MatMul(qh, n, kMatrix, scores);    // q_h k_h^T
+            var softmax = new ScaledSoftmax(scores, n, 1f / MathF.Sqrt(dh));
+            CpuParallel.For(n, ref softmax);
+            Gemm.MatMul(scores, n, vMatrix, zh);    // P v_h
+            for (int t = 0; t < n; t++) zh.AsSpan(t * dh, dh).CopyTo(z.AsSpan(t * d + h * dh, dh));
+            if (probs is { } all) scores.CopyTo(all.Span.Slice(h * n * n, n * n));
+        }
+        GC.KeepAlive(kMatrix);   // the GEMMs read the pinned arrays through raw pointers
+        GC.KeepAlive(vMatrix);
+    }
+
+    /// <summary>dst [N, width] = columns first..first + width of src [N, stride].</summary>
+    static void Columns(float[] src, int first, int width, int stride, float[] dst)
+    {
+        for (int t = 0; t < dst.Length / width; t++) src.AsSpan(t * stride + first, width).CopyTo(dst.AsSpan(t * width, width));
+    }
+
+    /// <summary>Row t of scores [N, N]: softmax(scale * row).</summary>
+    readonly struct ScaledSoftmax(float[] scores, int n, float scale) : IParallelBody
+    {
+        public void Run(int t)
+        {
+            var row = scores.AsSpan(t * n, n);
+            TensorPrimitives.Multiply(row, scale, row);
+            TensorPrimitives.SoftMax(row, row);
+        }
+    }
+
+    /// <summary>The same attention as plain loops, one query row and one key at a time (the reference the tests compare with).</summary>
+    internal static void ReferenceAttention(float[] q, float[] k, float[] v, float[] z, int n, int d, int heads, Memory<float>? probs)
+    {
+        var attention = new HeadAttention(q, k, v, z, n, d, d / heads, probs);
+        CpuParallel.For(heads, ref attention);
     }
 
     /// <summary>One head of unmasked attention: z[:, head] = softmax(q_h k_h^T / sqrt(dh)) v_h, over all N rows.</summary>

@@ -18,25 +18,31 @@ public sealed class ClipLayerWeights
 }
 
 /// <summary>
-/// The CLIP vision model's parameters used by LLaVA (post_layernorm is never used and not loaded; an old
-/// embeddings.position_ids buffer is ignored). The Conv2d patch weight [Dv, 3, p, p] is read as the matrix
-/// [Dv, 3 p p]: a stride-p convolution is a matrix multiply over unfolded patches.
+/// A CLIP or SigLIP vision model's parameters. CLIP (LLaVA): class_embedding and pre_layrnorm; its post_layernorm is
+/// never used and not loaded. SigLIP (Gemma 3): a bias on the patch convolution and post_layernorm, no class token, no
+/// pre-norm. An old embeddings.position_ids buffer is ignored. The Conv2d patch weight [Dv, 3, p, p] is read as the
+/// matrix [Dv, 3 p p]: a stride-p convolution is a matrix multiply over unfolded patches.
 /// </summary>
 public sealed class ClipVisionWeights
 {
     public required ClipVisionConfig Config { get; init; }
     public required WeightMatrix PatchEmbedding { get; init; }   // [Dv, 3 p p]
-    public required float[] ClassEmbedding { get; init; }        // [Dv]
-    public required float[] PositionEmbedding { get; init; }     // [P + 1, Dv]
-    public required float[] PreNormWeight { get; init; }         // [Dv]
-    public required float[] PreNormBias { get; init; }           // [Dv]
+    public float[]? PatchBias { get; init; }                     // [Dv] SigLIP
+    public float[]? ClassEmbedding { get; init; }                // [Dv] CLIP
+    public required float[] PositionEmbedding { get; init; }     // [N, Dv], N = Config.Rows
+    public float[]? PreNormWeight { get; init; }                 // [Dv] CLIP
+    public float[]? PreNormBias { get; init; }                   // [Dv] CLIP
+    public float[]? PostNormWeight { get; init; }                // [Dv] SigLIP
+    public float[]? PostNormBias { get; init; }                  // [Dv] SigLIP
     public required ClipLayerWeights[] Layers { get; init; }
 
     public static unsafe ClipVisionWeights Load(WeightStore s, ClipVisionConfig c, string prefix)
     {
         int d = c.Hidden, f = c.Intermediate, p = c.PatchSize;
+        bool clip = c.Kind == VisionTowerKind.Clip;
         TensorView T(string name, params int[] shape) => s.Get(prefix + name).ExpectShape(shape);
         float[] Vec(string name, int n) => T(name, n).ToFloatArray();
+        float[]? Only(bool present, string name) => present ? Vec(name, d) : null;
         WeightMatrix M(string name, int rows, int cols) => new(T(name, rows, cols), WeightLayout.OutIn);
 
         var conv = T("embeddings.patch_embedding.weight", d, c.Channels, p, p);
@@ -60,9 +66,11 @@ public sealed class ClipVisionWeights
         return new ClipVisionWeights
         {
             Config = c, PatchEmbedding = new WeightMatrix(patch, WeightLayout.OutIn),
-            ClassEmbedding = Vec("embeddings.class_embedding", d),
-            PositionEmbedding = T("embeddings.position_embedding.weight", c.Patches + 1, d).ToFloatArray(),
-            PreNormWeight = Vec("pre_layrnorm.weight", d), PreNormBias = Vec("pre_layrnorm.bias", d),
+            PatchBias = Only(!clip, "embeddings.patch_embedding.bias"),
+            ClassEmbedding = Only(clip, "embeddings.class_embedding"),
+            PositionEmbedding = T("embeddings.position_embedding.weight", c.Rows, d).ToFloatArray(),
+            PreNormWeight = Only(clip, "pre_layrnorm.weight"), PreNormBias = Only(clip, "pre_layrnorm.bias"),
+            PostNormWeight = Only(!clip, "post_layernorm.weight"), PostNormBias = Only(!clip, "post_layernorm.bias"),
             Layers = layers,
         };
     }

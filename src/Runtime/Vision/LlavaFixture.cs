@@ -30,9 +30,7 @@ public sealed class LlavaFixture
         var root = doc.RootElement;
         return new LlavaFixture
         {
-            Name = root.TryGetProperty("fixture", out var n) ? n.GetString()! : Path.GetFileName(folder),
-            ExpectedFile = Path.Combine(folder, root.TryGetProperty("expected_file", out var e) ? e.GetString()! : "expected.safetensors"),
-            PreprocessorConfig = root.TryGetProperty("preprocessor_config", out var pc) ? Path.Combine(folder, pc.GetString()!) : null,
+            Name = NameOf(root, folder), ExpectedFile = ExpectedFileOf(root, folder), PreprocessorConfig = PreprocessorConfigOf(root, folder),
             Preprocessing = Cases(root, "preprocessing").Select(c => new PreprocessingCase(
                 Str(c, "name"), Path.Combine(folder, Str(c, "file")), Ints(c.GetProperty("resize_to")), Ints(c.GetProperty("crop_box")), Tensors(c))).ToArray(),
             Forward = Cases(root, "forward").Select(ReadModelCase).ToArray(),
@@ -68,6 +66,14 @@ public sealed class LlavaFixture
         Str(c, "name"), Ints(c.GetProperty("input_ids")), PixelValues(c), Scales(c), Policy(c),
         c.TryGetProperty("image_positions", out var p) ? Ints(p) : null,
         c.TryGetProperty("scaled_positions", out var s) ? Ints(s) : null, Tensors(c));
+
+    // The readers below serve the other vision-language fixtures' cases.json too (the same schema, MANIFEST section 5).
+
+    internal static string NameOf(JsonElement root, string folder) => root.TryGetProperty("fixture", out var n) ? n.GetString()! : Path.GetFileName(folder);
+    internal static string ExpectedFileOf(JsonElement root, string folder) =>
+        Path.Combine(folder, root.TryGetProperty("expected_file", out var e) ? e.GetString()! : "expected.safetensors");
+    internal static string? PreprocessorConfigOf(JsonElement root, string folder) =>
+        root.TryGetProperty("preprocessor_config", out var pc) ? Path.Combine(folder, pc.GetString()!) : null;
 
     internal static PositionPolicy Policy(JsonElement c) =>
         !c.TryGetProperty("position_policy", out var p) ? PositionPolicy.All : p.GetString() switch

@@ -83,11 +83,8 @@ public sealed class LlavaModel : VisionLanguageModel
     public override ImagePrompt Prepare(int[] ids, IReadOnlyList<PreparedImage> images)
     {
         if (images.Count == 0) throw new ArgumentException("an image prompt needs at least one image");
-        int token = ImageTokenId, n = Config.ImageTokens;
-        if (ids.Count(t => t == token) == images.Count)
-            ids = [.. ids.SelectMany(t => t == token ? Enumerable.Repeat(token, n) : [t])];
         var features = images.SelectMany(image => ImageFeatures(((Image)image).PixelValues)).ToArray();
-        return MergeFeatures(ids, features);
+        return MergeFeatures(ExpandImageTokens(ids, images.Count, Config.ImageTokens), features);
     }
 
     /// <summary>
@@ -96,15 +93,9 @@ public sealed class LlavaModel : VisionLanguageModel
     /// </summary>
     public ImagePrompt MergeFeatures(int[] inputIds, float[] imageFeatures)
     {
-        int d = Config.Text.DModel;
-        if (imageFeatures.Length % d != 0) throw new ArgumentException($"{imageFeatures.Length} image feature values are not rows of d_model {d}");
-        var positions = Enumerable.Range(0, inputIds.Length).Where(t => inputIds[t] == Config.ImageTokenIndex).ToArray();
-        int features = imageFeatures.Length / d;
-        if (positions.Length != features)
-            throw new ArgumentException(
-                $"Image features and image tokens do not match: the prompt holds {positions.Length} image tokens (id {Config.ImageTokenIndex}) " +
-                $"but the images give {features} features; the prompt must hold the image token once per image, or {Config.ImageTokens} times per image");
-        return new ImagePrompt(inputIds, new ImageRows(new RowEmbeddings(positions, imageFeatures, d)));
+        var positions = ImagePositions(inputIds, imageFeatures,
+                                       $"the prompt must hold the image token once per image, or {Config.ImageTokens} times per image");
+        return new ImagePrompt(inputIds, new ImageRows(new RowEmbeddings(positions, imageFeatures, Config.Text.DModel)));
     }
 
     public override void Dispose()

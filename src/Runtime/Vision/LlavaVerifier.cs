@@ -1,6 +1,5 @@
 using HeadPursuit.Runtime.Backends;
 using HeadPursuit.Runtime.Capture;
-using HeadPursuit.Runtime.Generation;
 using HeadPursuit.Runtime.Imaging;
 using HeadPursuit.Runtime.Models;
 using HeadPursuit.Runtime.SafeTensors;
@@ -16,8 +15,6 @@ namespace HeadPursuit.Runtime.Vision;
 /// </summary>
 public static class LlavaVerifier
 {
-    public const double PixelAtol = 1e-6;
-
     /// <param name="modelFolder">Where the weights and config are (default: the fixture folder; e.g. its new-layout/).</param>
     public static IEnumerable<Comparison> Run(string folder, IBackend backend, string? modelFolder = null)
     {
@@ -37,24 +34,12 @@ public static class LlavaVerifier
 
         var t = model.Config.Text;
         foreach (var g in fixture.Generations)
-        {
-            var prompt = model.Prepare(g.PromptIds, [new LlavaModel.Image(g.Name, E(g.PixelValues))]);
-            var scales = LlavaFixture.ToScales(g.Scales, g.Policy, t.Layers, t.Heads);
-            var result = model.Generate([prompt], new SamplingOptions { MaxNewTokens = g.MaxNewTokens }, scales, keepStepLogits: g.StepLogits != null);
-            yield return Comparison.Exact(g.Name, "new_ids", result.NewTokens[0], g.NewIds);
-            if (g.StepLogits != null)
-                yield return Comparison.Of(g.Name, "step_logits", result.StepLogits![0].SelectMany(x => x).ToArray(), E(g.StepLogits),
-                                           ModelVerifier.Atol, ModelVerifier.Rtol);
-        }
+            foreach (var r in VisionVerification.Generation(model, g.Name, model.Prepare(g.PromptIds, [new LlavaModel.Image(g.Name, E(g.PixelValues))]), g.MaxNewTokens,
+                                                            LlavaFixture.ToScales(g.Scales, g.Policy, t.Layers, t.Heads), g.NewIds, g.StepLogits == null ? null : E(g.StepLogits)))
+                yield return r;
 
         foreach (var e in fixture.Errors)
-        {
-            string? message = null;
-            try { model.Prepare(e.InputIds, [new LlavaModel.Image(e.Name, E(e.PixelValues))]); }
-            catch (ArgumentException x) { message = x.Message; }
-            bool refused = message?.Contains("Image features and image tokens do not match", StringComparison.Ordinal) == true;
-            yield return new Comparison(e.Name, "refused", 0, 0, refused, refused ? null : message ?? "the prompt was accepted");
-        }
+            yield return VisionVerification.Refused(e.Name, () => model.Prepare(e.InputIds, [new LlavaModel.Image(e.Name, E(e.PixelValues))]));
     }
 
     static IEnumerable<Comparison> Preprocessing(LlavaFixture.PreprocessingCase p, ClipImageProcessor processor, SafeTensorsFile expected)
@@ -66,7 +51,7 @@ public static class LlavaVerifier
         var (left, top) = processor.CropOrigin(w, h);
         yield return Comparison.Exact(p.Name, "crop_box", [w, h, left, top, left + processor.CropWidth, top + processor.CropHeight], [.. p.ResizeTo, .. p.CropBox]);
         yield return Comparison.Exact(p.Name, "resized", Ints(processor.Resize(decoded).Pixels), U8("resized"));
-        yield return Comparison.Of(p.Name, "pixel_values", processor.PixelValues(decoded), expected.Get(p.Tensors["pixel_values"]).ToFloatArray(), PixelAtol, 0);
+        yield return Comparison.Of(p.Name, "pixel_values", processor.PixelValues(decoded), expected.Get(p.Tensors["pixel_values"]).ToFloatArray(), VisionVerification.PixelAtol, 0);
     }
 
     static int[] Ints(byte[] b) => Array.ConvertAll(b, x => (int)x);
@@ -88,14 +73,14 @@ public static class LlavaVerifier
             var rows = VisionLanguageModel.ScaleRows(prompt, scales);
             yield return Comparison.Exact(fc.Name, "scaled_pos", Enumerable.Range(0, T).Where(i => rows[i] != 0).ToArray(), fc.ScaledPositions);
         }
-        var zImageMean = ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead);   // [L, H, dh]
+        var zImageMean = VisionVerification.ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead);   // [L, H, dh]
         foreach (var (quantity, tensorName) in fc.Tensors)
         {
             float[] actual = quantity switch
             {
                 "logits" => logits,
                 "z" => rec.Z,
-                "head_out" => ScaledHeadOutputs(model, rec, prompt, scales),
+                "head_out" => VisionVerification.ScaledHeadOutputs(model, rec, prompt, scales),
                 "attn_out" => rec.AttnOut,
                 "attn_probs" => rec.Probs!,
                 "resid" => rec.Resid,
@@ -105,7 +90,7 @@ public static class LlavaVerifier
                 "image_selected" => vision.Selected,
                 "image_features" => features,
                 // The streaming capture path for the plain model; the recording's mean when scales are applied.
-                "z_image_mean" => scales == null ? CapturedImageMean(model, fc.InputIds, pixelValues) : zImageMean,
+                "z_image_mean" => scales == null ? VisionVerification.CapturedImageMean(model, fc.InputIds, [new LlavaModel.Image("capture", pixelValues)]) : zImageMean,
                 "head_out_image_mean" => HeadOutImageMean(model, zImageMean),
                 _ => throw new ModelFormatException($"case {fc.Name} lists an unknown quantity '{quantity}'"),
             };
@@ -113,46 +98,6 @@ public static class LlavaVerifier
             yield return Comparison.Of(fc.Name, quantity, actual, expected.Get(tensorName).ToFloatArray(),
                                        probs ? ModelVerifier.ProbAtol : ModelVerifier.Atol, probs ? 0 : ModelVerifier.Rtol);
         }
-    }
-
-    /// <summary>head_out [L, T, H, d] with each head's alpha applied only at the rows its position policy scales.</summary>
-    public static float[] ScaledHeadOutputs(VisionLanguageModel model, ForwardRecording rec, ImagePrompt prompt, HeadScales? scales)
-    {
-        var headOut = HeadOutputs.Compute(model.Text, rec, null);
-        if (scales == null) return headOut;
-        var t = model.Text.Config;
-        var rows = VisionLanguageModel.ScaleRows(prompt, scales);
-        int T = rec.Rows, d = t.DModel;
-        for (int l = 0; l < t.Layers; l++)
-            for (int r = 0; r < T; r++)
-                for (int h = 0; h < t.Heads; h++)
-                    if (rows[r] != 0)
-                    {
-                        var o = headOut.AsSpan(((l * T + r) * t.Heads + h) * d, d);
-                        for (int i = 0; i < d; i++) o[i] *= scales[l, h];
-                    }
-        return headOut;
-    }
-
-    /// <summary>Mean of z [L, T, H, dh] over the image positions: [L, H, dh] (a plain loop, the reference).</summary>
-    public static float[] ImageMean(float[] z, int[] positions, int layers, int T, int heads, int dHead)
-    {
-        var mean = new float[layers * heads * dHead];
-        for (int l = 0; l < layers; l++)
-            for (int h = 0; h < heads; h++)
-                for (int j = 0; j < dHead; j++)
-                {
-                    double s = 0;
-                    foreach (int t in positions) s += z[((l * T + t) * heads + h) * dHead + j];
-                    mean[(l * heads + h) * dHead + j] = (float)(s / positions.Length);
-                }
-        return mean;
-    }
-
-    static float[] CapturedImageMean(LlavaModel model, int[] ids, float[] pixelValues)
-    {
-        var acts = model.CaptureImages([ids], _ => [new LlavaModel.Image("capture", pixelValues)], batchSize: 1);   // Z [L, H, 1, dh] = [L, H, dh]
-        return acts.Z;
     }
 
     /// <summary>W_O^(h) z_image_mean[l, h] for every head: [L, H, d_model].</summary>

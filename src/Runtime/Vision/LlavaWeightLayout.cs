@@ -3,7 +3,7 @@ using HeadPursuit.Runtime.SafeTensors;
 namespace HeadPursuit.Runtime.Vision;
 
 /// <summary>
-/// The two tensor-name layouts of LLaVA checkpoints (same values, same shapes):
+/// The two tensor-name layouts of LLaVA checkpoints, which Gemma 3's multimodal checkpoints share (same values, same shapes):
 ///   classic (llava-hf, transformers &lt; 4.52)        new (transformers &gt;= 4.52)
 ///   vision_tower.vision_model.X                       model.vision_tower.vision_model.X
 ///   multi_modal_projector.X                            model.multi_modal_projector.X
@@ -42,7 +42,7 @@ public sealed class LlavaWeightLayout
             if (store.Contains(layout.TextName("model.embed_tokens.weight"))) return layout;
         string sample = string.Join(", ", store.Names.Order(StringComparer.Ordinal).Take(5).Select(n => $"'{n}'"));
         throw new ModelFormatException(
-            $"{store.Folder}: unknown LLaVA tensor layout: neither '{Classic.TextName("model.embed_tokens.weight")}' (classic) nor " +
+            $"{store.Folder}: unknown tensor layout of a vision-language checkpoint (LLaVA, Gemma 3): neither '{Classic.TextName("model.embed_tokens.weight")}' (classic) nor " +
             $"'{New.TextName("model.embed_tokens.weight")}' (new) is present (first tensors: {sample})");
     }
 }

@@ -26,6 +26,7 @@ public abstract class VisionLanguageModel(Transformer text) : IDisposable
         ["llava"] = new(LlavaModel.Load, path => LlavaConfig.Load(path).Text),
         ["llava_next"] = new(LlavaNext.LlavaNextModel.Load, path => LlavaNext.LlavaNextConfig.Load(path).Text),
         ["qwen2_5_vl"] = new(Qwen25Vl.Qwen25VlModel.Load, path => Qwen25Vl.Qwen25VlConfig.Load(path).Text),
+        ["gemma3"] = new(Gemma3.Gemma3Model.Load, path => Gemma3.Gemma3Config.Load(path).Text),
     };
 
     /// <summary>Whether a config.json model_type names a vision-language model we load.</summary>
@@ -84,6 +85,33 @@ public abstract class VisionLanguageModel(Transformer text) : IDisposable
     /// features is refused ("Image features and image tokens do not match").
     /// </summary>
     public abstract ImagePrompt Prepare(int[] ids, IReadOnlyList<PreparedImage> images);
+
+    /// <summary>
+    /// <paramref name="ids"/> with each image token standing for one image (as many as <paramref name="images"/>)
+    /// repeated <paramref name="perImage"/> times, as the processors expand an image; ids that already repeat it are kept.
+    /// </summary>
+    protected int[] ExpandImageTokens(int[] ids, int images, int perImage)
+    {
+        int token = ImageTokenId;
+        return images > 0 && ids.Count(t => t == token) == images ? [.. ids.SelectMany(t => t == token ? Enumerable.Repeat(token, perImage) : [t])] : ids;
+    }
+
+    /// <summary>
+    /// The positions of the image token in <paramref name="ids"/>, which receive the rows of <paramref name="features"/>
+    /// [n, d_model] in order (HF masked_scatter). Their number must equal n (HF: "Image features and image tokens do not
+    /// match"); <paramref name="hint"/> tells how the family's prompts write an image.
+    /// </summary>
+    protected int[] ImagePositions(int[] ids, float[] features, string hint)
+    {
+        int d = Text.Config.DModel, token = ImageTokenId;
+        if (features.Length % d != 0) throw new ArgumentException($"{features.Length} image feature values are not rows of d_model {d}");
+        var positions = Enumerable.Range(0, ids.Length).Where(t => ids[t] == token).ToArray();
+        if (positions.Length != features.Length / d)
+            throw new ArgumentException(
+                $"Image features and image tokens do not match: the prompt holds {positions.Length} image tokens (id {token}) " +
+                $"but the images give {features.Length / d} features; {hint}");
+        return positions;
+    }
 
     /// <summary>
     /// Text holding <see cref="Placeholder"/> once per image: the text before the first placeholder is encoded with the

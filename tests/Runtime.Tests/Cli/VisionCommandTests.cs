@@ -9,14 +9,14 @@ using static HeadPursuit.Runtime.Tests.Cli.VisionFixtureCases;
 namespace HeadPursuit.Runtime.Tests.Cli;
 
 /// <summary>
-/// The vision-language verbs on llava-tiny (no tokenizer: prompts are token ids, image token 1023, 16 image tokens):
-/// generate --image against the fixture's greedy generations, capture --images against its image-pooled z, and
-/// capture -> rank -> steer --policy image end to end on synthetic images written by the test.
+/// The vision-language verbs on the fixtures (no tokenizer: prompts are token ids): generate --image against each
+/// fixture's greedy generations and capture --images against its image-pooled z (llava-tiny: image token 1023, 16 image
+/// tokens; gemma3-vlm-tiny: 1020, 4), and capture -> rank -> steer --policy image end to end on llava-tiny with
+/// synthetic images written by the test.
 /// </summary>
 [Collection("console")]
 public sealed class VisionCommandTests : IDisposable
 {
-    const int ImageToken = 1023, ImageTokens = 16;
     readonly string _dir = Directory.CreateTempSubdirectory("hp-vlm-").FullName;
     readonly string _model = Fixtures.Path("llava-tiny");
 
@@ -26,21 +26,25 @@ public sealed class VisionCommandTests : IDisposable
 
     static (int Exit, string Out, string Err) Hp(params string[] args) => CliRunner.Run([.. args, "--device", "cpu"]);
 
-
     [Theory]
-    [InlineData("gen_base", false)]
-    [InlineData("gen_base", true)]
-    [InlineData("gen_int", true)]
-    public void GenerateWithAnImageGivesTheFixturesGreedyTokens(string name, bool collapse)
+    [InlineData("llava-tiny", "gen_base", false)]
+    [InlineData("llava-tiny", "gen_base", true)]
+    [InlineData("llava-tiny", "gen_int", true)]
+    [InlineData("gemma3-vlm-tiny", "gen_base", false)]
+    [InlineData("gemma3-vlm-tiny", "gen_base", true)]
+    [InlineData("gemma3-vlm-tiny", "gen_int", true)]
+    [InlineData("gemma3-vlm-tiny", "gen_int_image", true)]
+    public void GenerateWithAnImageGivesTheFixturesGreedyTokens(string fixture, string name, bool collapse)
     {
-        var c = Case("llava-tiny", "generation", name);
+        var c = Case(fixture, "generation", name);
+        int token = ImageToken(fixture);
         int[] prompt = Ints(c.GetProperty("prompt_ids"));
-        if (collapse) Assert.Single(Collapse(prompt, ImageToken), ImageToken);
-        string[] args = ["generate", "--model", _model, "--image", Path.Combine(_model, c.GetProperty("image").GetString()!),
-                         "--ids", string.Join(",", collapse ? Collapse(prompt, ImageToken) : prompt),
+        if (collapse) Assert.Single(Collapse(prompt, token), token);
+        string[] args = ["generate", "--model", Fixtures.Path(fixture), "--image", FirstImage(fixture, c),
+                         "--ids", string.Join(",", collapse ? Collapse(prompt, token) : prompt),
                          "--max-new-tokens", c.GetProperty("max_new_tokens").GetInt32().ToString(), "--json",
-                         // The fixture generates past EOS (id 2); stop at the image token instead, which it never emits.
-                         "--stop", ImageToken.ToString(), "--policy", c.GetProperty("position_policy").GetString()!];
+                         // The fixtures generate past EOS; stop at the image token instead, which they never emit.
+                         "--stop", token.ToString(), "--policy", c.GetProperty("position_policy").GetString()!];
         if (ScaleOption(c) is { Length: > 0 } scales) args = [.. args, "--scale", scales];
         var (exit, stdout, stderr) = Hp(args);
         Assert.True(exit == 0, stderr);
@@ -48,20 +52,25 @@ public sealed class VisionCommandTests : IDisposable
         Assert.Equal(prompt, Ints(Result(stdout).GetProperty("prompt_ids")));
     }
 
-    [Fact]
-    public void CaptureOfAJsonlSampleMatchesTheFixturesImagePooledZ()
+    [Theory]
+    [InlineData("llava-tiny")]
+    [InlineData("gemma3-vlm-tiny")]
+    public void CaptureOfAJsonlSampleMatchesTheFixturesImagePooledZ(string fixture)
     {
-        var c = Case("llava-tiny", "forward", "prompt0");
+        var c = Case(fixture, "forward", "prompt0");
+        var dims = Root(fixture).GetProperty("dims");
+        int L = dims.GetProperty("n_layers").GetInt32(), H = dims.GetProperty("n_heads").GetInt32(), dh = dims.GetProperty("d_head").GetInt32();
+        int token = ImageToken(fixture);
         string jsonl = P("samples.jsonl");
-        File.WriteAllText(jsonl, JsonSerializer.Serialize(new { image = Path.Combine(_model, c.GetProperty("image").GetString()!), prompt = Collapse(Ints(c.GetProperty("input_ids")), ImageToken) }) + "\n");
-        var (exit, _, stderr) = Hp("capture", "--model", _model, "--images", jsonl, "--out", P("one.safetensors"));
+        File.WriteAllText(jsonl, JsonSerializer.Serialize(new { image = FirstImage(fixture, c), prompt = Collapse(Ints(c.GetProperty("input_ids")), token) }) + "\n");
+        var (exit, _, stderr) = Hp("capture", "--model", Fixtures.Path(fixture), "--images", jsonl, "--out", P("one.safetensors"));
         Assert.True(exit == 0, stderr);
 
         var acts = HeadActivations.Load(P("one.safetensors"));
-        Assert.Equal((2, 4, 1, 16), (acts.Layers, acts.Heads, acts.Samples, acts.DHead));
-        using var expected = SafeTensorsFile.Open(Fixtures.Path("llava-tiny", "expected.safetensors"));
-        var want = new float[2 * 4 * 16];   // z_image_mean [L, H, d_head] = Z [L, H, n = 1, d_head]
-        expected.Get(c.GetProperty("tensors").GetProperty("z_image_mean").GetString()!).ExpectShape(2, 4, 16).CopyTo(want);
+        Assert.Equal((L, H, 1, dh), (acts.Layers, acts.Heads, acts.Samples, acts.DHead));
+        using var expected = SafeTensorsFile.Open(Fixtures.Path(fixture, "expected.safetensors"));
+        var want = new float[L * H * dh];   // z_image_mean [L, H, d_head] = Z [L, H, n = 1, d_head]
+        expected.Get(c.GetProperty("tensors").GetProperty("z_image_mean").GetString()!).ExpectShape(L, H, dh).CopyTo(want);
         for (int i = 0; i < want.Length; i++)
             Assert.True(Math.Abs(acts.Z[i] - want[i]) <= 1e-4 + 1e-4 * Math.Abs(want[i]), $"z_image_mean[{i}]: {acts.Z[i]} vs {want[i]}");
         Assert.Equal("mean over the image tokens", acts.Positions);

@@ -4,8 +4,9 @@ using HeadPursuit.Tests;
 namespace HeadPursuit.Runtime.Tests.Cli;
 
 /// <summary>
-/// `headpursuit eval` with the repository's image experiment files on llava-tiny (the fixture's own PNGs), their report
-/// written to a temp folder: the whole grid runs, reports and resumes; a text-only model is refused before loading.
+/// `headpursuit eval` with the repository's image experiment files on llava-tiny (the fixture's own PNGs), and the same
+/// experiments on another vision-language family's fixture with its prompt ids, their report written to a temp folder:
+/// the whole grid runs, reports and resumes; a text-only model is refused before loading.
 /// </summary>
 [Collection("console")]
 public sealed class VisionEvalCommandTests : IDisposable
@@ -39,11 +40,17 @@ public sealed class VisionEvalCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("llava-tiny-images.json", 1 + 3 * 2 * (1 + 1 + 3), "accuracy")]
-    [InlineData("llava-tiny-captions.json", 1 + 2 * (1 + 1 + 3), "cider_d")]
-    public void TheExampleExperimentRunsReportsAndResumes(string name, int cells, string metric)
+    [InlineData("llava-tiny-images.json", "llava-tiny", null, 1 + 3 * 2 * (1 + 1 + 3), "accuracy")]
+    [InlineData("llava-tiny-captions.json", "llava-tiny", null, 1 + 2 * (1 + 1 + 3), "cider_d")]
+    [InlineData("llava-tiny-images.json", "gemma3-vlm-tiny", "2,108,1000,1020,1001,108,5,6,7", 1 + 3 * 2 * (1 + 1 + 3), "accuracy")]
+    [InlineData("llava-tiny-captions.json", "gemma3-vlm-tiny", "2,108,1000,1020,1001,108,9,11", 1 + 2 * (1 + 1 + 3), "cider_d")]
+    public void TheExampleExperimentRunsReportsAndResumes(string name, string model, string? promptIds, int cells, string metric)
     {
-        string file = Copy(name);
+        string file = Copy(name, o =>
+        {
+            o["model"] = Fixtures.Path(model);
+            if (promptIds != null) o["prompt_ids"] = new JsonArray([.. promptIds.Split(',').Select(id => JsonValue.Create(int.Parse(id)))]);
+        });
         var (exit, _, err) = Hp("eval", file);
         Assert.True(exit == 0, err);
         string stem = Path.Combine(_dir, "report");

@@ -7,11 +7,22 @@ namespace HeadPursuit.Runtime.Tests.Cli;
 /// <summary>What the vision-language CLI tests read from a fixture's cases.json and from the commands' JSON output.</summary>
 static class VisionFixtureCases
 {
-    public static JsonElement Case(string fixture, string group, string name)
+    public static JsonElement Case(string fixture, string group, string name) =>
+        Root(fixture).GetProperty(group).EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
+
+    /// <summary>The fixture's cases.json as a whole.</summary>
+    public static JsonElement Root(string fixture)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.Path(fixture, "cases.json")));
-        return doc.RootElement.GetProperty(group).EnumerateArray().Single(c => c.GetProperty("name").GetString() == name).Clone();
+        return doc.RootElement.Clone();
     }
+
+    /// <summary>The image token id the fixture's model expands (cases.json image_token_index).</summary>
+    public static int ImageToken(string fixture) => Root(fixture).GetProperty("image_token_index").GetInt32();
+
+    /// <summary>The case's (first) image: LLaVA cases name one "image", the other families a list of "images".</summary>
+    public static string FirstImage(string fixture, JsonElement c) =>
+        Fixtures.Path(fixture, (c.TryGetProperty("image", out var one) ? one : c.GetProperty("images")[0]).GetString()!);
 
     public static int[] Ints(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetInt32())];
 

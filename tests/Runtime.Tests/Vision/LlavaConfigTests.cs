@@ -62,7 +62,7 @@ public sealed class LlavaConfigTests
             new SafeTensorsWriter().Add("text.embed.weight", [2, 2], new float[4]).Save(Path.Combine(dir, "model.safetensors"));
             using var store = WeightStore.Open(dir);
             var e = Assert.Throws<ModelFormatException>(() => LlavaWeightLayout.Detect(store));
-            Assert.Contains("unknown LLaVA tensor layout", e.Message);
+            Assert.Contains("unknown tensor layout of a vision-language checkpoint (LLaVA, Gemma 3)", e.Message);
             Assert.Contains("'text.embed.weight'", e.Message);
         }
         finally { Directory.Delete(dir, true); }

@@ -298,7 +298,7 @@ public sealed class Qwen25VlFixtureTests(ITestOutputHelper output)
             int T = prompt.Ids.Length;
             var rec = new ForwardRecording(t.Layers, T, t.Heads, t.DHead, t.DModel, probs: false);
             model.Forward(prompt, record: rec);
-            var mean = LlavaVerifier.ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead);   // [L, H, dh]
+            var mean = VisionVerification.ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead);   // [L, H, dh]
             for (int l = 0; l < t.Layers; l++)
                 for (int h = 0; h < t.Heads; h++)
                     for (int j = 0; j < t.DHead; j++)

@@ -3,7 +3,10 @@ using HeadPursuit.Runtime.Maths;
 
 namespace HeadPursuit.Runtime.Tests.Vision;
 
-/// <summary>erf against tabulated values, GELU's identities, and the patch unfold against the convolution it replaces.</summary>
+/// <summary>
+/// erf against tabulated values, GELU's identities, the patch unfold against the convolution it replaces, and the vision
+/// tower's attention as matrix products against its plain loops.
+/// </summary>
 public sealed class VisionMathTests
 {
     [Theory]
@@ -53,5 +56,22 @@ public sealed class VisionMathTests
                     for (int k = 0; k < 48; k++) matmul += weight[o * 48 + k] * patches[(gy * 3 + gx) * 48 + k];
                     Assert.Equal(conv, matmul, 1e-9);
                 }
+    }
+
+    [Theory]
+    [InlineData(17, 2, 8)]
+    [InlineData(130, 3, 24)]
+    public void AttentionAsMatrixProductsEqualsThePlainLoops(int n, int heads, int dh)
+    {
+        int d = heads * dh;
+        var rng = new Random(n);
+        float[] Random() => [.. Enumerable.Range(0, n * d).Select(_ => (float)(rng.NextDouble() * 4 - 2))];
+        float[] q = Random(), k = Random(), v = Random();
+        float[] z = new float[n * d], zRef = new float[n * d], probs = new float[heads * n * n], probsRef = new float[heads * n * n];
+        ClipVisionTower.Attention(q, k, v, z, n, d, heads, probs);
+        ClipVisionTower.ReferenceAttention(q, k, v, zRef, n, d, heads, probsRef);
+        for (int i = 0; i < z.Length; i++) Assert.Equal(zRef[i], z[i], 1e-5f);
+        for (int i = 0; i < probs.Length; i++) Assert.Equal(probsRef[i], probs[i], 1e-6f);
+        Assert.All(Enumerable.Range(0, heads * n), r => Assert.Equal(1f, probs.AsSpan(r * n, n).ToArray().Sum(), 1e-5f));
     }
 }

@@ -38,8 +38,7 @@ public sealed class LlavaNextFixture
         var root = doc.RootElement;
         return new LlavaNextFixture
         {
-            ExpectedFile = Path.Combine(folder, root.TryGetProperty("expected_file", out var e) ? e.GetString()! : "expected.safetensors"),
-            PreprocessorConfig = root.TryGetProperty("preprocessor_config", out var pc) ? Path.Combine(folder, pc.GetString()!) : null,
+            ExpectedFile = ExpectedFileOf(root, folder), PreprocessorConfig = PreprocessorConfigOf(root, folder),
             Preprocessing = Cases(root, "preprocessing").Select(c => ReadPreprocessing(c, folder)).ToArray(),
             Forward = Cases(root, "forward").Select(ReadModelCase).ToArray(),
             Interventions = Cases(root, "intervention").Select(ReadModelCase).ToArray(),

@@ -93,7 +93,7 @@ public static class LlavaNextVerifier
         yield return Comparison.Exact(p.Name, "resized", Ints(resized), U8("resized"));
         yield return Comparison.Exact(p.Name, "padded", Ints(LlavaNextImageProcessor.Pad(resized, best)), U8("padded"));
         yield return Comparison.Exact(p.Name, "base_resized", Ints(processor.Base(image)), U8("base_resized"));
-        yield return Comparison.Of(p.Name, "pixel_values", processor.PixelValues(image), expected.Get(p.Tensors["pixel_values"]).ToFloatArray(), LlavaVerifier.PixelAtol, 0);
+        yield return Comparison.Of(p.Name, "pixel_values", processor.PixelValues(image), expected.Get(p.Tensors["pixel_values"]).ToFloatArray(), VisionVerification.PixelAtol, 0);
         var map = model.Map(image.Height, image.Width);
         yield return Comparison.Exact(p.Name, "feature_map", MapFacts(map, model.ImageTokens(image.Height, image.Width)), [.. p.Grid, p.Crops, .. p.Map, p.ImageTokens]);
     }
@@ -151,14 +151,14 @@ public static class LlavaNextVerifier
             var scaled = VisionLanguageModel.ScaleRows(prompt, scales);
             yield return Comparison.Exact(fc.Name, "scaled_pos", Enumerable.Range(0, T).Where(i => scaled[i] != 0).ToArray(), fc.ScaledPositions);
         }
-        var zImageMean = LlavaVerifier.ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead);   // [L, H, dh]
+        var zImageMean = VisionVerification.ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead);   // [L, H, dh]
         foreach (var (quantity, tensorName) in fc.Tensors)
         {
             float[] actual = quantity switch
             {
                 "logits" => logits,
                 "z" => rec.Z,
-                "head_out" => LlavaVerifier.ScaledHeadOutputs(model, rec, prompt, scales),
+                "head_out" => VisionVerification.ScaledHeadOutputs(model, rec, prompt, scales),
                 "attn_out" => rec.AttnOut,
                 "attn_probs" => rec.Probs!,
                 "resid" => rec.Resid,
@@ -169,7 +169,7 @@ public static class LlavaNextVerifier
                 "z_image_mean" => scales == null ? model.CaptureImages([fc.InputIds], _ => images, batchSize: 1).Z : zImageMean,
                 // W_O z_image_mean for the plain model (pooling commutes with W_O); the mean of the actual (scaled) writes otherwise.
                 "head_out_image_mean" => scales == null ? LlavaVerifier.HeadOutImageMean(model, zImageMean)
-                    : LlavaVerifier.ImageMean(LlavaVerifier.ScaledHeadOutputs(model, rec, prompt, scales), prompt.ImagePositions, t.Layers, T, t.Heads, t.DModel),
+                    : VisionVerification.ImageMean(VisionVerification.ScaledHeadOutputs(model, rec, prompt, scales), prompt.ImagePositions, t.Layers, T, t.Heads, t.DModel),
                 _ => throw new ModelFormatException($"case {fc.Name} lists an unknown quantity '{quantity}'"),
             };
             yield return Compare(fc.Name, quantity, actual, expected.Get(tensorName).ToFloatArray());

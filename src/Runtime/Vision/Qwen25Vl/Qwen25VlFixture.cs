@@ -42,9 +42,7 @@ public sealed class Qwen25VlFixture
         if (family != Family) throw new ModelFormatException($"{path}: family \"{family}\" is not \"{Family}\"");
         return new Qwen25VlFixture
         {
-            Name = root.TryGetProperty("fixture", out var n) ? n.GetString()! : Path.GetFileName(folder),
-            ExpectedFile = Path.Combine(folder, root.TryGetProperty("expected_file", out var e) ? e.GetString()! : "expected.safetensors"),
-            PreprocessorConfig = root.TryGetProperty("preprocessor_config", out var pc) ? Path.Combine(folder, pc.GetString()!) : null,
+            Name = NameOf(root, folder), ExpectedFile = ExpectedFileOf(root, folder), PreprocessorConfig = PreprocessorConfigOf(root, folder),
             Preprocessing = Cases(root, "preprocessing").Select(c =>
             {
                 var s = c.GetProperty("smart_resize");

@@ -85,9 +85,9 @@ public static class Qwen25VlVerifier
         var resized = processor.Resize(decoded, p.File);
         yield return Comparison.Exact(p.Name, "resized", Array.ConvertAll(resized.Pixels, x => (long)x), Longs(expected, p.Tensors["resized"]));
         var normalized = processor.Normalize(resized);
-        yield return Comparison.Of(p.Name, "normalized", normalized, expected.Get(p.Tensors["normalized"]).ToFloatArray(), LlavaVerifier.PixelAtol, 0);
+        yield return Comparison.Of(p.Name, "normalized", normalized, expected.Get(p.Tensors["normalized"]).ToFloatArray(), VisionVerification.PixelAtol, 0);
         var (pixels, gh, gw) = processor.Process(decoded, p.File);
-        yield return Comparison.Of(p.Name, "pixel_values", pixels, expected.Get(p.Tensors["pixel_values"]).ToFloatArray(), LlavaVerifier.PixelAtol, 0);
+        yield return Comparison.Of(p.Name, "pixel_values", pixels, expected.Get(p.Tensors["pixel_values"]).ToFloatArray(), VisionVerification.PixelAtol, 0);
         yield return Comparison.Exact(p.Name, "image_grid_thw", [1L, gh, gw], Longs(expected, p.Tensors["image_grid_thw"]));
         yield return Comparison.Exact(p.Name, "n_image_tokens", [new ImageGrid(1, gh, gw).Tokens(processor.MergeSize)], [p.ImageTokens]);
     }
@@ -144,7 +144,7 @@ public static class Qwen25VlVerifier
             var rows = VisionLanguageModel.ScaleRows(prompt, scales);
             yield return Comparison.Exact(fc.Name, "scaled_pos", Enumerable.Range(0, T).Where(i => rows[i] != 0).ToArray(), fc.ScaledPositions);
         }
-        var headOut = LlavaVerifier.ScaledHeadOutputs(model, rec, prompt, scales);   // [L, T, H, d]
+        var headOut = VisionVerification.ScaledHeadOutputs(model, rec, prompt, scales);   // [L, T, H, d]
         foreach (var (quantity, tensorName) in fc.Tensors)
         {
             if (quantity == "position_ids")
@@ -164,8 +164,8 @@ public static class Qwen25VlVerifier
                 "image_embeds" => prompt.Rows.Embeddings.Values,
                 // The streaming capture path for the plain model; the recording's mean when scales are applied.
                 "z_image_mean" => scales == null ? model.CaptureImages([fc.InputIds], _ => images, batchSize: 1).Z
-                                                 : LlavaVerifier.ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead),
-                "head_out_image_mean" => LlavaVerifier.ImageMean(headOut, prompt.ImagePositions, t.Layers, T, t.Heads, t.DModel),
+                                                 : VisionVerification.ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead),
+                "head_out_image_mean" => VisionVerification.ImageMean(headOut, prompt.ImagePositions, t.Layers, T, t.Heads, t.DModel),
                 _ => throw new ModelFormatException($"case {fc.Name} lists an unknown quantity '{quantity}'"),
             };
             bool probs = quantity == "attn_probs";
