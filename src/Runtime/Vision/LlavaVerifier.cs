@@ -63,63 +63,15 @@ public static class LlavaVerifier
         var features = model.ImageFeatures(pixelValues, vision);
         var prompt = model.MergeFeatures(fc.InputIds, features);
         var scales = LlavaFixture.ToScales(fc.Scales, fc.Policy, t.Layers, t.Heads);
-        int T = fc.InputIds.Length;
-        var rec = new ForwardRecording(t.Layers, T, t.Heads, t.DHead, t.DModel, probs: fc.Tensors.ContainsKey("attn_probs"));
-        var logits = model.Forward(prompt, scales, rec);
-
-        if (fc.ImagePositions != null) yield return Comparison.Exact(fc.Name, "image_pos", prompt.ImagePositions, fc.ImagePositions);
-        if (fc.ScaledPositions != null && scales != null)
+        var c = new VisionVerification.ForwardCase(fc.Name, fc.InputIds, [new LlavaModel.Image("capture", pixelValues)], scales,
+                                                   fc.ImagePositions, fc.ScaledPositions, fc.Tensors);
+        return VisionVerification.ForwardQuantities(model, c, prompt, expected, (quantity, _) => quantity switch
         {
-            var rows = VisionLanguageModel.ScaleRows(prompt, scales);
-            yield return Comparison.Exact(fc.Name, "scaled_pos", Enumerable.Range(0, T).Where(i => rows[i] != 0).ToArray(), fc.ScaledPositions);
-        }
-        var zImageMean = VisionVerification.ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead);   // [L, H, dh]
-        foreach (var (quantity, tensorName) in fc.Tensors)
-        {
-            float[] actual = quantity switch
-            {
-                "logits" => logits,
-                "z" => rec.Z,
-                "head_out" => VisionVerification.ScaledHeadOutputs(model, rec, prompt, scales),
-                "attn_out" => rec.AttnOut,
-                "attn_probs" => rec.Probs!,
-                "resid" => rec.Resid,
-                "final_norm" => rec.FinalNorm,
-                "vision_hidden_states" => vision.HiddenStates,
-                "vision_attn_probs" => vision.AttnProbs,
-                "image_selected" => vision.Selected,
-                "image_features" => features,
-                // The streaming capture path for the plain model; the recording's mean when scales are applied.
-                "z_image_mean" => scales == null ? VisionVerification.CapturedImageMean(model, fc.InputIds, [new LlavaModel.Image("capture", pixelValues)]) : zImageMean,
-                "head_out_image_mean" => HeadOutImageMean(model, zImageMean),
-                _ => throw new ModelFormatException($"case {fc.Name} lists an unknown quantity '{quantity}'"),
-            };
-            bool probs = quantity is "attn_probs" or "vision_attn_probs";
-            yield return Comparison.Of(fc.Name, quantity, actual, expected.Get(tensorName).ToFloatArray(),
-                                       probs ? ModelVerifier.ProbAtol : ModelVerifier.Atol, probs ? 0 : ModelVerifier.Rtol);
-        }
-    }
-
-    /// <summary>W_O^(h) z_image_mean[l, h] for every head: [L, H, d_model].</summary>
-    internal static float[] HeadOutImageMean(VisionLanguageModel model, float[] zImageMean)
-    {
-        var t = model.Text.Config;
-        int d = t.DModel, dh = t.DHead;
-        var result = new float[t.Layers * t.Heads * d];
-        for (int l = 0; l < t.Layers; l++)
-        {
-            var blocks = model.Text.OutputBlocks(l);
-            for (int h = 0; h < t.Heads; h++)
-            {
-                var w = blocks[h];   // [d, dh]
-                for (int i = 0; i < d; i++)
-                {
-                    double s = 0;
-                    for (int j = 0; j < dh; j++) s += (double)w[i * dh + j] * zImageMean[(l * t.Heads + h) * dh + j];
-                    result[(l * t.Heads + h) * d + i] = (float)s;
-                }
-            }
-        }
-        return result;
+            "vision_hidden_states" => vision.HiddenStates,
+            "vision_attn_probs" => vision.AttnProbs,
+            "image_selected" => vision.Selected,
+            "image_features" => features,
+            _ => null,
+        });
     }
 }

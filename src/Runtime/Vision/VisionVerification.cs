@@ -1,18 +1,71 @@
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Generation;
 using HeadPursuit.Runtime.Models;
+using HeadPursuit.Runtime.SafeTensors;
 using HeadPursuit.Runtime.Verification;
 
 namespace HeadPursuit.Runtime.Vision;
 
 /// <summary>
 /// The quantities every vision-language fixture (MANIFEST section 5) checks the same way, whatever the family: the
-/// per-head writes with the position policy applied, and means over the image positions.
+/// language model's side of a forward case (logits, the recorded activations, the per-head writes with the position
+/// policy applied, means over the image positions), generations and refusals.
 /// </summary>
 public static class VisionVerification
 {
     /// <summary>pixel_values from an exact port of the processor: within float rounding of the float64 reference.</summary>
     public const double PixelAtol = 1e-6;
+
+    /// <summary>A forward or intervention case's inputs and what it lists, as every family's cases.json gives them.</summary>
+    /// <param name="Tensors">quantity -> tensor name in expected.safetensors</param>
+    public sealed record ForwardCase(string Name, int[] InputIds, IReadOnlyList<PreparedImage> Images, HeadScales? Scales,
+                                     int[]? ImagePositions, int[]? ScaledPositions, IEnumerable<KeyValuePair<string, string>> Tensors);
+
+    /// <summary>
+    /// Runs the prepared prompt through the language model with the case's scales and compares: image_pos and scaled_pos
+    /// when the case gives them, then every listed quantity. The language model's quantities are the same for every
+    /// family; the family's own (its tower's steps, its features) come from <paramref name="familyQuantity"/>, given the
+    /// recording, which returns null for a name it does not know (an unknown name is an error).
+    /// </summary>
+    public static IEnumerable<Comparison> ForwardQuantities(VisionLanguageModel model, ForwardCase fc, ImagePrompt prompt, SafeTensorsFile expected,
+                                                            Func<string, ForwardRecording, float[]?> familyQuantity)
+    {
+        var t = model.Text.Config;
+        int T = fc.InputIds.Length;
+        var tensors = fc.Tensors.ToArray();
+        var rec = new ForwardRecording(t.Layers, T, t.Heads, t.DHead, t.DModel, probs: tensors.Any(x => x.Key == "attn_probs"));
+        var logits = model.Forward(prompt, fc.Scales, rec);
+
+        if (fc.ImagePositions != null) yield return Comparison.Exact(fc.Name, "image_pos", prompt.ImagePositions, fc.ImagePositions);
+        if (fc.ScaledPositions != null && fc.Scales != null)
+        {
+            var rows = VisionLanguageModel.ScaleRows(prompt, fc.Scales);
+            yield return Comparison.Exact(fc.Name, "scaled_pos", Enumerable.Range(0, T).Where(i => rows[i] != 0).ToArray(), fc.ScaledPositions);
+        }
+        var headOut = ScaledHeadOutputs(model, rec, prompt, fc.Scales);   // [L, T, H, d]
+        float[] Mean(float[] x, int n) => ImageMean(x, prompt.ImagePositions, t.Layers, T, t.Heads, n);
+        foreach (var (quantity, tensorName) in tensors)
+        {
+            float[] actual = quantity switch
+            {
+                "logits" => logits,
+                "z" => rec.Z,
+                "head_out" => headOut,
+                "attn_out" => rec.AttnOut,
+                "attn_probs" => rec.Probs!,
+                "resid" => rec.Resid,
+                "final_norm" => rec.FinalNorm,
+                "inputs_embeds" => rec.Resid[..(T * t.DModel)],   // resid[0]
+                // The streaming capture path for the plain model; the recording's mean when scales are applied.
+                "z_image_mean" => fc.Scales == null ? CapturedImageMean(model, fc.InputIds, fc.Images) : Mean(rec.Z, t.DHead),
+                "head_out_image_mean" => Mean(headOut, t.DModel),
+                _ => familyQuantity(quantity, rec) ?? throw new ModelFormatException($"case {fc.Name} lists an unknown quantity '{quantity}'"),
+            };
+            bool probs = quantity is "attn_probs" or "vision_attn_probs";
+            yield return Comparison.Of(fc.Name, quantity, actual, expected.Get(tensorName).ToFloatArray(),
+                                       probs ? ModelVerifier.ProbAtol : ModelVerifier.Atol, probs ? 0 : ModelVerifier.Rtol);
+        }
+    }
 
     /// <summary>head_out [L, T, H, d] with each head's alpha applied only at the rows its position policy scales.</summary>
     public static float[] ScaledHeadOutputs(VisionLanguageModel model, ForwardRecording rec, ImagePrompt prompt, HeadScales? scales)

@@ -75,56 +75,28 @@ public static class Gemma3Verifier
         var steps = images.Select(i => Steps(model, i.PixelValues)).ToArray();
         float[] Stack(Func<ImageSteps, float[]> part) => [.. steps.SelectMany(part)];   // leading axis: the image
         var prompt = model.MergeFeatures(fc.InputIds, Stack(s => s.Features));
-        var scales = LlavaFixture.ToScales(fc.Scales, fc.Policy, t.Layers, t.Heads);
-        int T = fc.InputIds.Length;
-        var rec = new ForwardRecording(t.Layers, T, t.Heads, t.DHead, t.DModel, probs: fc.Tensors.ContainsKey("attn_probs"));
-        var logits = model.Forward(prompt, scales, rec);
-
-        if (fc.ImagePositions != null) yield return Comparison.Exact(fc.Name, "image_pos", prompt.ImagePositions, fc.ImagePositions);
         if (fc.TokenTypeIds != null)
             yield return Comparison.Exact(fc.Name, "token_type_ids", prompt.ImageMask().Select(b => b ? 1 : 0).ToArray(), fc.TokenTypeIds);
-        if (fc.ScaledPositions != null && scales != null)
+        var listed = fc.Tensors.Concat(fc.Extra).ToArray();
+        foreach (var (quantity, tensorName) in listed.Where(x => x.Key.StartsWith("mask_", StringComparison.Ordinal)))
+            yield return Comparison.Of(fc.Name, quantity, Mask(model, prompt, quantity), expected.Get(tensorName).ToFloatArray(), 0, 0);   // 0 or 1, exact
+
+        var c = new VisionVerification.ForwardCase(fc.Name, fc.InputIds, images, LlavaFixture.ToScales(fc.Scales, fc.Policy, t.Layers, t.Heads),
+                                                   fc.ImagePositions, fc.ScaledPositions, listed.Where(x => !x.Key.StartsWith("mask_", StringComparison.Ordinal)));
+        int T = fc.InputIds.Length;
+        foreach (var r in VisionVerification.ForwardQuantities(model, c, prompt, expected, (quantity, rec) => quantity switch
         {
-            var rows = VisionLanguageModel.ScaleRows(prompt, scales);
-            yield return Comparison.Exact(fc.Name, "scaled_pos", Enumerable.Range(0, T).Where(i => rows[i] != 0).ToArray(), fc.ScaledPositions);
-        }
-        var headOut = VisionVerification.ScaledHeadOutputs(model, rec, prompt, scales);   // [L, T, H, d]
-        float[] ImageMean(float[] x, int n) => VisionVerification.ImageMean(x, prompt.ImagePositions, t.Layers, T, t.Heads, n);
-        var attnPostNorm = AttnPostNorm(model, weights, rec.AttnOut);   // [L, T, d]
-        foreach (var (quantity, tensorName) in fc.Tensors.Concat(fc.Extra))
-        {
-            if (quantity.StartsWith("mask_", StringComparison.Ordinal))
-            {
-                yield return Comparison.Of(fc.Name, quantity, Mask(model, prompt, quantity), expected.Get(tensorName).ToFloatArray(), 0, 0);   // 0 or 1, exact
-                continue;
-            }
-            float[] actual = quantity switch
-            {
-                "logits" => logits,
-                "z" => rec.Z,
-                "head_out" => headOut,
-                "attn_out" => rec.AttnOut,
-                "attn_probs" => rec.Probs!,
-                "resid" => rec.Resid,
-                "final_norm" => rec.FinalNorm,
-                "inputs_embeds" => rec.Resid[..(T * t.DModel)],
-                "attn_post_norm" => attnPostNorm,
-                "mlp_out_post_norm" => MlpPostNorm(rec.Resid, attnPostNorm, t.Layers, T * t.DModel),
-                "vision_hidden_states" => Stack(s => s.Vision.HiddenStates),
-                "vision_attn_probs" => Stack(s => s.Vision.AttnProbs),
-                "vision_last_hidden_state" => Stack(s => s.LastHiddenState),
-                "image_pooled" => Stack(s => s.Pooled),
-                "image_pooled_normed" => Stack(s => s.PooledNormed),
-                "image_features" => Stack(s => s.Features),
-                // The streaming capture path for the plain model; the recording's mean when scales are applied.
-                "z_image_mean" => scales == null ? VisionVerification.CapturedImageMean(model, fc.InputIds, images) : ImageMean(rec.Z, t.DHead),
-                "head_out_image_mean" => ImageMean(headOut, t.DModel),
-                _ => throw new ModelFormatException($"case {fc.Name} lists an unknown quantity '{quantity}'"),
-            };
-            bool probs = quantity is "attn_probs" or "vision_attn_probs";
-            yield return Comparison.Of(fc.Name, quantity, actual, expected.Get(tensorName).ToFloatArray(),
-                                       probs ? ModelVerifier.ProbAtol : ModelVerifier.Atol, probs ? 0 : ModelVerifier.Rtol);
-        }
+            "attn_post_norm" => AttnPostNorm(model, weights, rec.AttnOut),
+            "mlp_out_post_norm" => MlpPostNorm(rec.Resid, AttnPostNorm(model, weights, rec.AttnOut), t.Layers, T * t.DModel),
+            "vision_hidden_states" => Stack(s => s.Vision.HiddenStates),
+            "vision_attn_probs" => Stack(s => s.Vision.AttnProbs),
+            "vision_last_hidden_state" => Stack(s => s.LastHiddenState),
+            "image_pooled" => Stack(s => s.Pooled),
+            "image_pooled_normed" => Stack(s => s.PooledNormed),
+            "image_features" => Stack(s => s.Features),
+            _ => null,
+        }))
+            yield return r;
     }
 
     /// <summary>

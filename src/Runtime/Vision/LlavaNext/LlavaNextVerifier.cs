@@ -112,11 +112,6 @@ public static class LlavaNextVerifier
         var packed = images.Select((image, i) => model.Pack(image, cropFeatures[i])).ToArray();                                   // [image][tokens, d]
         var features = packed.SelectMany(x => x).ToArray();
         var prompt = model.MergeFeatures(fc.InputIds, features, images);
-        var scales = LlavaFixture.ToScales(fc.Scales, fc.Policy, t.Layers, t.Heads);
-        int T = fc.InputIds.Length;
-        var rec = new ForwardRecording(t.Layers, T, t.Heads, t.DHead, t.DModel, probs: fc.Tensors.ContainsKey("attn_probs"));
-        var logits = model.Forward(prompt, scales, rec);
-
         if (fc.Images.Length != 0 && fc.Images.Length != images.Length)   // intervention cases repeat no packing facts
             yield return new Comparison(fc.Name, "per_image", 0, 0, false, $"{fc.Images.Length} per_image entries for {images.Length} images");
         for (int i = 0; i < Math.Min(images.Length, fc.Images.Length); i++)
@@ -145,35 +140,10 @@ public static class LlavaNextVerifier
             }
         }
 
-        if (fc.ImagePositions != null) yield return Comparison.Exact(fc.Name, "image_pos", prompt.ImagePositions, fc.ImagePositions);
-        if (fc.ScaledPositions != null && scales != null)
-        {
-            var scaled = VisionLanguageModel.ScaleRows(prompt, scales);
-            yield return Comparison.Exact(fc.Name, "scaled_pos", Enumerable.Range(0, T).Where(i => scaled[i] != 0).ToArray(), fc.ScaledPositions);
-        }
-        var zImageMean = VisionVerification.ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead);   // [L, H, dh]
-        foreach (var (quantity, tensorName) in fc.Tensors)
-        {
-            float[] actual = quantity switch
-            {
-                "logits" => logits,
-                "z" => rec.Z,
-                "head_out" => VisionVerification.ScaledHeadOutputs(model, rec, prompt, scales),
-                "attn_out" => rec.AttnOut,
-                "attn_probs" => rec.Probs!,
-                "resid" => rec.Resid,
-                "final_norm" => rec.FinalNorm,
-                "inputs_embeds" => rec.Resid.AsSpan(0, T * t.DModel).ToArray(),   // resid[0]
-                "image_features" => features,
-                // The streaming capture path for the plain model; the recording's mean when scales are applied.
-                "z_image_mean" => scales == null ? model.CaptureImages([fc.InputIds], _ => images, batchSize: 1).Z : zImageMean,
-                // W_O z_image_mean for the plain model (pooling commutes with W_O); the mean of the actual (scaled) writes otherwise.
-                "head_out_image_mean" => scales == null ? LlavaVerifier.HeadOutImageMean(model, zImageMean)
-                    : VisionVerification.ImageMean(VisionVerification.ScaledHeadOutputs(model, rec, prompt, scales), prompt.ImagePositions, t.Layers, T, t.Heads, t.DModel),
-                _ => throw new ModelFormatException($"case {fc.Name} lists an unknown quantity '{quantity}'"),
-            };
-            yield return Compare(fc.Name, quantity, actual, expected.Get(tensorName).ToFloatArray());
-        }
+        var c = new VisionVerification.ForwardCase(fc.Name, fc.InputIds, images, LlavaFixture.ToScales(fc.Scales, fc.Policy, t.Layers, t.Heads),
+                                                   fc.ImagePositions, fc.ScaledPositions, fc.Tensors);
+        foreach (var r in VisionVerification.ForwardQuantities(model, c, prompt, expected, (quantity, _) => quantity == "image_features" ? features : null))
+            yield return r;
     }
 
     static Comparison Compare(string caseName, string quantity, float[] actual, float[] expected)
