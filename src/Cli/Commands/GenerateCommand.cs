@@ -25,7 +25,7 @@ sealed class GenerateCommand : HeadPursuitCommand
     readonly Option<(Somp.HeadId Head, float Alpha)[]?> _scale = Opt.Parsed<(Somp.HeadId, float)[]?>("--scale", "L3H5=-1,...",
         $"head scales: alpha per head (-1 suppresses, 5 enhances, 0 ablates; within ±{HeadScaleList.Limit:0e0})", HeadScaleList.Parse);
     readonly Option<string> _policy = Opt.Choice("--policy", "positions where the scales apply (image: the image tokens; needs --image)",
-        "all", "all", "prompt", "generated", "image");
+        "all", PositionPolicyNames.Named);
     readonly Option<bool> _json = Opt.Flag("--json", "print prompts, ids, text and timing as JSON");
     readonly BackendOptions _backend = new();
 
@@ -41,7 +41,7 @@ sealed class GenerateCommand : HeadPursuitCommand
         int[]? ids = parse.Given(_ids);
         bool chat = parse.IsGiven(_chat);
         string? chatFamily = parse.GetValue(_chat);
-        var policy = ParsePolicy(parse.GetValue(_policy)!);
+        var policy = PositionPolicyNames.Parse(parse.GetValue(_policy)!)!.Value;   // the option accepts only these names
         var options = _decoding.Read(parse) with { StopTokens = parse.Given(_stop) ?? [] };
         var scaleList = parse.Given(_scale);
         bool json = parse.GetValue(_json);
@@ -118,12 +118,4 @@ sealed class GenerateCommand : HeadPursuitCommand
         }
         return ExitCode.Ok;
     }
-
-    static PositionPolicy ParsePolicy(string s) => s switch
-    {
-        "prompt" => PositionPolicy.Prompt,
-        "generated" => PositionPolicy.Generated,
-        "image" => PositionPolicy.Image,
-        _ => PositionPolicy.All,
-    };
 }

@@ -101,13 +101,7 @@ sealed class SteerCommand : HeadPursuitCommand
 
     static (PositionPolicy, int, int) ParsePolicy(string s)
     {
-        switch (s)
-        {
-            case "all": return (PositionPolicy.All, 0, 0);
-            case "prompt": return (PositionPolicy.Prompt, 0, 0);
-            case "generated": return (PositionPolicy.Generated, 0, 0);
-            case "image": return (PositionPolicy.Image, 0, 0);
-        }
+        if (PositionPolicyNames.Parse(s) is { } named) return (named, 0, 0);
         var parts = s.Split(':');
         if (parts.Length == 3 && parts[0] == "span" && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int start)
             && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out int end) && start >= 0 && end > start)

@@ -271,14 +271,8 @@ public static class ExperimentFile
     {
         if (!root.TryGetProperty("policy", out var v)) return (PositionPolicy.All, 0, 0);
         if (v.ValueKind == JsonValueKind.String)
-            return v.GetString() switch
-            {
-                "all" => (PositionPolicy.All, 0, 0),
-                "prompt" => (PositionPolicy.Prompt, 0, 0),
-                "generated" => (PositionPolicy.Generated, 0, 0),
-                "image" => (PositionPolicy.Image, 0, 0),
-                var p => throw Error(source, $"\"policy\" '{p}' is not one of all, prompt, generated, image, {{\"span\": [start, end]}}"),
-            };
+            return PositionPolicyNames.Parse(v.GetString()!) is { } named ? (named, 0, 0)
+                : throw Error(source, $"\"policy\" '{v.GetString()}' is not one of {string.Join(", ", PositionPolicyNames.Named)}, {{\"span\": [start, end]}}");
         if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty("span", out var span) && span.ValueKind == JsonValueKind.Array
             && span.GetArrayLength() == 2 && span.EnumerateArray().All(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out _)))
         {

@@ -4,3 +4,20 @@ namespace HeadPursuit.Runtime.Capture;
 /// only generated positions, only image-token positions (VLMs), or only the prompt positions in
 /// [<see cref="HeadScales.SpanStart"/>, <see cref="HeadScales.SpanEnd"/>) (Span).</summary>
 public enum PositionPolicy { All, Prompt, Generated, Image, Span }
+
+/// <summary>The policies' names as the command line and experiment files write them (a span has its own syntax in each).</summary>
+public static class PositionPolicyNames
+{
+    /// <summary>all, prompt, generated, image.</summary>
+    public static readonly string[] Named = ["all", "prompt", "generated", "image"];
+
+    /// <summary>The policy a name stands for, or null when it is not one of <see cref="Named"/>.</summary>
+    public static PositionPolicy? Parse(string name) => name switch
+    {
+        "all" => PositionPolicy.All,
+        "prompt" => PositionPolicy.Prompt,
+        "generated" => PositionPolicy.Generated,
+        "image" => PositionPolicy.Image,
+        _ => null,
+    };
+}
