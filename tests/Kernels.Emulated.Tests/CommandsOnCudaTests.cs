@@ -1,5 +1,5 @@
 using System.Text.Json;
-using HeadPursuit.Runtime.Tests.Cli;
+using HeadPursuit.Cli.Tests;
 using HeadPursuit.Tests;
 
 namespace HeadPursuit.Kernels.Emulated.Tests;

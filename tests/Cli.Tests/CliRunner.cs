@@ -1,6 +1,6 @@
 using HeadPursuit.Cli;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>Runs the headpursuit entry point in-process with captured stdout/stderr.</summary>
 static class CliRunner

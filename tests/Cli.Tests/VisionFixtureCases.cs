@@ -2,7 +2,7 @@ using System.Text.Json;
 using HeadPursuit.Runtime.Tests.Imaging;
 using HeadPursuit.Tests;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>What the vision-language CLI tests read from a fixture's cases.json and from the commands' JSON output.</summary>
 static class VisionFixtureCases

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using HeadPursuit.Tests;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>`headpursuit sensitivity` end to end on stories260K (colours, with numbers as distractors); bad options are named.</summary>
 [Collection("console")]

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>`headpursuit eval` run to the end, then again after an interruption: the report must come out the same.</summary>
 static class EvalResume

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using HeadPursuit.Somp;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>`headpursuit overlap` reads ranking files as `rank` writes them and writes the four outputs; bad input is named.</summary>
 [Collection("console")]

@@ -1,7 +1,7 @@
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Tests;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>
 /// Without --model the commands run the built-in TinyWorld GPT-2 that the build copies beside the binary (from the

@@ -1,6 +1,6 @@
 using HeadPursuit.Tests;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>
 /// Every numeric and list option is checked as the command line is parsed (issue 16's misuse cases and their

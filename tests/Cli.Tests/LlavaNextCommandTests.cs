@@ -6,9 +6,9 @@ using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.SafeTensors;
 using HeadPursuit.Runtime.Tokenizers;
 using HeadPursuit.Tests;
-using static HeadPursuit.Runtime.Tests.Cli.VisionFixtureCases;
+using static HeadPursuit.Cli.Tests.VisionFixtureCases;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>
 /// The vision-language verbs on llava-next-tiny (image token 500; an image takes 16 base tokens plus its unpadded map):

@@ -5,7 +5,7 @@ using HeadPursuit.Runtime.Tests.Hub;
 using HeadPursuit.Tests;
 using static HeadPursuit.Eval.Tests.ParquetTestFiles;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>
 /// `headpursuit eval` on hub datasets, served with the toxicity classifier by a fake hub on 127.0.0.1 (HF_ENDPOINT, a

@@ -7,9 +7,9 @@ using HeadPursuit.Runtime.SafeTensors;
 using HeadPursuit.Runtime.Tests.Imaging;
 using HeadPursuit.Runtime.Tokenizers;
 using HeadPursuit.Tests;
-using static HeadPursuit.Runtime.Tests.Cli.VisionFixtureCases;
+using static HeadPursuit.Cli.Tests.VisionFixtureCases;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>
 /// The vision-language verbs on qwen25-vl-tiny (no tokenizer: prompts are token ids; an image is vision start 1000, the

@@ -7,7 +7,7 @@ using HeadPursuit.Runtime.Tests.Imaging;
 using HeadPursuit.Runtime.Tokenizers;
 using HeadPursuit.Tests;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>
 /// The vision-language verbs on gemma3-vlm-tiny beyond the fixture's own cases (VisionCommandTests runs those; no

@@ -4,9 +4,9 @@ using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.SafeTensors;
 using HeadPursuit.Tests;
-using static HeadPursuit.Runtime.Tests.Cli.VisionFixtureCases;
+using static HeadPursuit.Cli.Tests.VisionFixtureCases;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>
 /// The vision-language verbs on the fixtures (no tokenizer: prompts are token ids): generate --image against each

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using HeadPursuit.Runtime.Tokenizers;
 using HeadPursuit.Tests;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>
 /// Image prompts through the command line: text with the &lt;image&gt; placeholder (on llava-tiny given the

@@ -1,6 +1,6 @@
 using HeadPursuit.Tests;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>
 /// The command line as System.CommandLine parses it: help for the root and every command, usage errors (exit 2),

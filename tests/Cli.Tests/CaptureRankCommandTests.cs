@@ -2,7 +2,7 @@ using System.Text.Json;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Tests;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>capture -> merge -> rank -> decompose on stories260K, through the command line.</summary>
 [Collection("console")]

@@ -1,7 +1,7 @@
 using HeadPursuit.Cli;
 using HeadPursuit.Runtime.Hub;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>
 /// Progress lines on standard error: how far, the rate and the time left, redrawn in place on a terminal and never

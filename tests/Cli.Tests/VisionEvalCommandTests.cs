@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using HeadPursuit.Tests;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>
 /// `headpursuit eval` with the repository's image experiment files on llava-tiny (the fixture's own PNGs), and the same

@@ -1,6 +1,7 @@
 using HeadPursuit.Cli;
+using HeadPursuit.Runtime;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>
 /// An exception that ends a command: bad input is one "error:" line with exit 1; anything else is reported as a bug in

@@ -1,6 +1,6 @@
 using HeadPursuit.Tests;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>
 /// A prompt must fit in the model's positions (TinyWorld has 128) with the tokens to generate: otherwise it is refused

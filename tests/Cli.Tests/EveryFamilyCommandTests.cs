@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Tests;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>
 /// Every model family through the same commands: capture -> rank -> decompose -> steer -> generate --scale -> eval, on

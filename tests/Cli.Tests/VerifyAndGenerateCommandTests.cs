@@ -1,6 +1,6 @@
 using HeadPursuit.Tests;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 [Collection("console")]
 public sealed class VerifyAndGenerateCommandTests

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using HeadPursuit.Tests;
 using static HeadPursuit.Eval.Tests.ParquetTestFiles;
 
-namespace HeadPursuit.Runtime.Tests.Cli;
+namespace HeadPursuit.Cli.Tests;
 
 /// <summary>
 /// `headpursuit eval` on datasets stored as Parquet (written here with Parquet.Net in the hub's layouts): a TriviaQA-style
