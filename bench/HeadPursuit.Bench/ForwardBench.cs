@@ -32,7 +32,7 @@ sealed class ForwardBench : IBench
         string[] peers = (Arg(args, "--peer") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
         foreach (var p in peers)
             if (!ForwardPeers.Names.Contains(p)) throw new ArgumentException($"--peer {p}: unknown (known: {string.Join(", ", ForwardPeers.Names)})");
-        var runner = new ForwardPeers(Arg(args, "--peers-dir") ?? PeersFolder.Find());
+        var runner = peers.Length == 0 ? null : new ForwardPeers(Arg(args, "--peers-dir") ?? PeersFolder.Find());   // looked for only when asked
         bool profile = args.Contains("--profile");
         int all = Environment.ProcessorCount;
         int[] threadCounts = Arg(args, "--threads") is string t ? t.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray()
@@ -96,7 +96,7 @@ sealed class ForwardBench : IBench
                     {
                         // llama.cpp's BF16 matmuls widen to f32 in the LLamaSharp build (README there): its F16 file is its fast one.
                         string dt = peer == "llama" && dtype == DType.BF16 ? "f16" : peerDtype;
-                        Add(name, threads, ForwardPeers.Label(peer, peer == "pytorch" ? "f32" : dt), runner.Run(peer, name, dt, threads, batch, T));
+                        Add(name, threads, ForwardPeers.Label(peer, peer == "pytorch" ? "f32" : dt), runner!.Run(peer, name, dt, threads, batch, T));
                     }
                 }
         }
