@@ -74,11 +74,17 @@ public sealed class FileLock : IDisposable
     static FileStream? Open(string path)
     {
         FileStream file;
-        try { file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+        try { file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0); }
         catch (IOException e) when (IsHeldByAnother(e)) { return null; }
-        file.SetLength(0);
-        file.Write(Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n"));
-        file.Flush();
+        try
+        {
+            file.SetLength(0);
+            file.Write(Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n"));
+        }
+        catch (IOException)
+        {
+            // a full disk: the lock holds without the id (unbuffered, so nothing is left to flush)
+        }
         return file;
     }
 
