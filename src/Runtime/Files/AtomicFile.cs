@@ -32,7 +32,7 @@ public static class AtomicFile
         }
         finally
         {
-            File.Delete(temp);   // nothing left when the rename happened
+            if (File.Exists(temp)) File.Delete(temp);   // none after the rename, nor when it could not be created
         }
     }
 
