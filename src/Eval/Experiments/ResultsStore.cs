@@ -38,7 +38,11 @@ public sealed class ResultsStore
     {
         _path = path;
         _header = JsonSerializer.Serialize(new { experiment_sha256 = fingerprint });
-        if (!File.Exists(path)) return;
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+            return;
+        }
         var lines = File.ReadAllLines(path);
         string? found = lines.Length == 0 ? null : Header(lines[0], path);
         if (found != fingerprint)
