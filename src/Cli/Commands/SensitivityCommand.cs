@@ -61,7 +61,7 @@ sealed class SensitivityCommand : HeadPursuitCommand
         var encode = (string w) => loaded.RequireTokenizer().Encode(w);
         var dict = ConceptSource.Load(concept, tokens, loaded.Folder, encode);
         stem ??= dict.Name + ".sensitivity";
-        using var claim = OutputClaim.Take("--out", [.. new[] { ".json", ".csv", ".md", ".subsets.svg", ".distractors.svg" }.Select(e => stem + e)],
+        using var claim = OutputClaim.Take("--out", [.. new[] { ".json", ".csv", ".md" }.Concat(DictionarySensitivity.PlotNames.Select(n => $".{n}.svg")).Select(e => stem + e)],
             [.. InputFile.Of("--activations", actsPath), .. InputFile.Of("--prompts", promptsPath), .. InputFile.Of("--concept", concept),
              .. InputFile.Of("--distractors", distractorList), .. InputFile.OfModel(modelName)]);
         var build = ConceptSource.Builder(tokens, encode);

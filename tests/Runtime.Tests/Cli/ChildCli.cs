@@ -50,12 +50,17 @@ static class ChildCli
         }
     }
 
-    /// <summary>Starts headpursuit and kills it with SIGKILL after <paramref name="after"/> (if it has not ended); true if it was killed.</summary>
-    public static bool KillAfter(TimeSpan after, string folder, params string[] args)
+    /// <summary>
+    /// Starts headpursuit and kills it with SIGKILL <paramref name="after"/> its start, or after the file
+    /// <paramref name="appears"/> has appeared when given (if it has not ended by then); true if it was killed.
+    /// </summary>
+    public static bool KillAfter(TimeSpan after, string folder, string[] args, string? appears = null)
     {
         using var p = Start(folder, args);
         _ = p.StandardOutput.ReadToEndAsync();
         _ = p.StandardError.ReadToEndAsync();
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (appears != null && !File.Exists(appears) && !p.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(10);
         if (p.WaitForExit(after)) return false;
         p.Kill();   // SIGKILL on Unix: no handler runs, no file is closed tidily
         p.WaitForExit();

@@ -27,25 +27,44 @@ public sealed class WriteProtocolTests : IDisposable
     /// <summary>Capture on the built-in model (300 prompts) with a checkpoint after every prompt: many writes to be killed in.</summary>
     static string[] Capture(string output) => ["capture", "--out", output, "--batch", "1", "--checkpoint-every", "1", "--device", "cpu", "--quiet"];
 
+    /// <summary>
+    /// Kills runs of <paramref name="args"/> with SIGKILL at random moments, as fractions of <paramref name="whole"/> (an
+    /// uninterrupted run's time), calling <paramref name="afterKill"/> after each: three at any moment, then one soon after
+    /// <paramref name="progress"/> exists, so that the final run has something to resume. A run that ends before its kill
+    /// has its <paramref name="outputs"/> removed, and the next starts over.
+    /// </summary>
+    void KillAtRandomMoments(string[] args, TimeSpan whole, string progress, string[] outputs, Action afterKill)
+    {
+        var random = new Random(_seed);
+        for (int kill = 0, runs = 0; kill < 4; kill++, runs++)
+        {
+            Assert.True(runs < 8, $"seed {_seed}: the runs kept ending before their kill");
+            bool last = kill == 3;
+            var after = whole * (last ? 0.2 * random.NextDouble() : 0.05 + 0.65 * random.NextDouble());
+            if (ChildCli.KillAfter(after, _dir, args, last ? progress : null)) { afterKill(); continue; }
+            foreach (string f in outputs) File.Delete(f);
+            if (last) kill--;
+        }
+        Assert.True(File.Exists(progress), $"seed {_seed}: nothing was stored before the last kill");
+    }
+
     [Fact]
     public void CaptureKilledAtRandomMomentsResumesToTheSameFile()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var reference = ChildCli.Run(_dir, Capture(P("reference.safetensors")));
         Assert.True(reference.Exit == 0, reference.Err);
-        var random = new Random(_seed);
-        for (int kill = 0; kill < 3; kill++)
+        string acts = P("acts.safetensors"), partial = acts + ".partial";
+        KillAtRandomMoments(Capture(acts), clock.Elapsed, partial, [acts], () =>
         {
-            var after = TimeSpan.FromMilliseconds(random.Next(1500, 6000));
-            Assert.True(ChildCli.KillAfter(after, _dir, Capture(P("acts.safetensors"))), $"seed {_seed}: the capture ended before {after}");
-            Assert.False(File.Exists(P("acts.safetensors")), $"seed {_seed}");
-            if (File.Exists(P("acts.safetensors.partial")))   // a checkpoint is always whole: it loads
-                Assert.True(HeadActivations.LoadCheckpoint(P("acts.safetensors.partial")).Unfinished, $"seed {_seed}");
-        }
-        Assert.True(File.Exists(P("acts.safetensors.partial")), $"seed {_seed}: no checkpoint was written before the kills");
-        var (exit, _, err) = ChildCli.Run(_dir, [.. Capture(P("acts.safetensors"))[..^1]]);   // not quiet: it says it resumes
+            if (File.Exists(acts)) HeadActivations.Load(acts);   // killed after its last write: whole
+            if (File.Exists(partial))   // a checkpoint is always whole: it loads
+                Assert.True(HeadActivations.LoadCheckpoint(partial).Unfinished, $"seed {_seed}");
+        });
+        var (exit, _, err) = ChildCli.Run(_dir, [.. Capture(acts)[..^1]]);   // not quiet: it says it resumes
         Assert.True(exit == 0, err);
         Assert.Contains("resuming from", err);
-        Assert.Equal(File.ReadAllBytes(P("reference.safetensors")), File.ReadAllBytes(P("acts.safetensors")));
+        Assert.Equal(File.ReadAllBytes(P("reference.safetensors")), File.ReadAllBytes(acts));
         Assert.Equal(["acts.safetensors", "reference.safetensors"], Files());   // no checkpoint, temporary or lock file left
     }
 
@@ -71,18 +90,23 @@ public sealed class WriteProtocolTests : IDisposable
     public void EvalKilledAtRandomMomentsResumesToTheSameReport()
     {
         string experiment = Experiment();
-        var reference = ChildCli.Run(_dir, "eval", experiment, "--device", "cpu", "--quiet");
+        string[] eval = ["eval", experiment, "--device", "cpu", "--quiet"];
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var reference = ChildCli.Run(_dir, eval);
         Assert.True(reference.Exit == 0, reference.Err);
+        var whole = clock.Elapsed;
         var expected = Report();
         Assert.Equal(["report.alpha=-1.svg", "report.alpha=5.svg", "report.cells.jsonl", "report.json", "report.md", "report.somp.svg"], expected.Keys.Order());
-        foreach (string f in expected.Keys) File.Delete(P(f));
+        string[] outputs = [.. expected.Keys.Select(P)];
+        foreach (string f in outputs) File.Delete(f);
 
-        var random = new Random(_seed);
-        int killed = 0;
-        for (int kill = 0; kill < 3; kill++)
-            if (ChildCli.KillAfter(TimeSpan.FromMilliseconds(random.Next(1500, 7000)), _dir, "eval", experiment, "--device", "cpu", "--quiet")) killed++;
-        Assert.True(killed > 0, $"seed {_seed}: every run ended before its kill");
-        var (exit, _, err) = ChildCli.Run(_dir, "eval", experiment, "--device", "cpu", "--quiet");
+        KillAtRandomMoments(eval, whole, P("report.cells.jsonl"), outputs, () =>
+        {
+            if (File.Exists(P("report.json"))) JsonNode.Parse(File.ReadAllText(P("report.json")));   // killed after its last writes: whole
+            if (File.Exists(P("report.cells.jsonl")))   // every line whole
+                Assert.All(File.ReadAllLines(P("report.cells.jsonl")), l => JsonNode.Parse(l));
+        });
+        var (exit, _, err) = ChildCli.Run(_dir, eval);
         Assert.True(exit == 0, $"seed {_seed}: {err}");
         var resumed = Report();
         Assert.Equal(expected.Keys.Order(), resumed.Keys.Order());
@@ -96,7 +120,7 @@ public sealed class WriteProtocolTests : IDisposable
         lines[2] = cell.ToJsonString();
         File.WriteAllLines(P("report.cells.jsonl"), lines);
         File.Delete(P("report.json"));
-        (exit, _, err) = ChildCli.Run(_dir, "eval", experiment, "--device", "cpu", "--quiet");
+        (exit, _, err) = ChildCli.Run(_dir, eval);
         Assert.Equal(1, exit);
         Assert.Equal($"error: {P("report.cells.jsonl")}:3: cell '{cell["key"]}' \"generations\" holds 7 texts, the experiment has 8 prompts; " +
                      "the results file is damaged: delete that line (the cell is run again) or the file", err.Trim());
