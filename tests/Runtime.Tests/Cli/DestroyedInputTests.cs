@@ -72,6 +72,15 @@ public sealed class DestroyedInputTests : IDisposable
     }
 
     [Fact]
+    public void MergeOutNamingOneOfItsPartsIsRefused()
+    {
+        string part = P("acts.0.safetensors");
+        Assert.Equal(0, Hp("capture", "--model", _model, "--prompts", _prompts, "--shard", "0/2", "--out", part).Exit);
+        Refused(part, $"--out {part}: is one of the parts ({part}); writing it would destroy an input: give another path",
+                "merge", "--out", part, part, P("acts.1.safetensors"));
+    }
+
+    [Fact]
     public void AnExperimentWhoseReportStemIsItsOwnNameIsRefused()
     {
         string path = P("small.json");   // no "report": the stem is the name, "small", beside the file: small.json
