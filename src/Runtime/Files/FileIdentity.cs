@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace HeadPursuit.Runtime.Files;
@@ -20,14 +21,18 @@ public readonly record struct FileIdentity(FileKind Kind, ulong Device, ulong In
     public static FileIdentity Of(string path)
     {
         string full = Resolved(Path.GetFullPath(path));
-        if (!OperatingSystem.IsLinux())
+        if (!HasStatx)
             return new(File.Exists(full) ? FileKind.Regular : Directory.Exists(full) ? FileKind.Directory : FileKind.Missing, 0, 0, full);
         return Statx(Libc.AtFdCwd, full, 0, full) ?? new(FileKind.Missing, 0, 0, full);
     }
 
-    /// <summary>The file an open handle refers to (on Linux; elsewhere null), wherever its name now points.</summary>
+    /// <summary>The file an open handle refers to (where statx exists; elsewhere null), wherever its name now points.</summary>
     public static FileIdentity? Of(SafeFileHandle handle, string path) =>
-        OperatingSystem.IsLinux() ? Statx((int)handle.DangerousGetHandle(), "", Libc.AtEmptyPath, Path.GetFullPath(path)) : null;
+        HasStatx ? Statx((int)handle.DangerousGetHandle(), "", Libc.AtEmptyPath, Path.GetFullPath(path)) : null;
+
+    /// <summary>Linux with a C library that has statx (glibc 2.28 and later, musl 1.2.5 and later).</summary>
+    static readonly bool HasStatx = OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libc", typeof(FileIdentity).Assembly, null, out var libc)
+                                    && NativeLibrary.TryGetExport(libc, "statx", out _);
 
     static unsafe FileIdentity? Statx(int dirfd, string path, int flags, string full)
     {

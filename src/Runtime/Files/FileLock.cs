@@ -26,7 +26,14 @@ public sealed class FileLock : IDisposable
     /// <summary>Removes the file (when asked to) while still holding the lock, then lets go.</summary>
     public void Dispose()
     {
-        if (_removeOnRelease != null) File.Delete(_removeOnRelease);
+        try
+        {
+            if (_removeOnRelease != null) File.Delete(_removeOnRelease);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // left behind, it blocks no one: the lock is the kernel's and goes with the file descriptor
+        }
         _file.Dispose();
     }
 
