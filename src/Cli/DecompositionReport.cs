@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using HeadPursuit.Runtime.Files;
 
 namespace HeadPursuit.Cli;
 
@@ -37,12 +38,14 @@ sealed class DecompositionReport
     public required string Shard { get; init; }
     public required IReadOnlyList<DecomposedHead> Heads { get; init; }
 
-    /// <summary>decompose.json and decompose.md in <paramref name="folder"/>.</summary>
+    /// <summary>The files <see cref="Write"/> writes in <paramref name="folder"/>.</summary>
+    public static string[] Files(string folder) => [Path.Combine(folder, JsonFile), Path.Combine(folder, MarkdownFile)];
+
+    /// <summary>decompose.json and decompose.md in <paramref name="folder"/> (claimed beforehand, <see cref="OutputClaim"/>).</summary>
     public void Write(string folder)
     {
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, JsonFile), JsonSerializer.Serialize(this, Format));
-        File.WriteAllText(Path.Combine(folder, MarkdownFile), ToMarkdown());
+        AtomicFile.WriteText(Path.Combine(folder, JsonFile), JsonSerializer.Serialize(this, Format));
+        AtomicFile.WriteText(Path.Combine(folder, MarkdownFile), ToMarkdown());
     }
 
     public static DecompositionReport Read(string path)

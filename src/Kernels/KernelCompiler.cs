@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Text;
 using HeadPursuit.Kernels.Native;
+using HeadPursuit.Runtime.Files;
 
 namespace HeadPursuit.Kernels;
 
@@ -45,9 +46,7 @@ public sealed unsafe class KernelCompiler : IDisposable
         if (!File.Exists(path))
         {
             System.IO.Directory.CreateDirectory(_cacheDir);
-            string temp = path + "." + Environment.ProcessId + ".tmp";   // write then rename: concurrent processes never read half a file
-            File.WriteAllBytes(temp, cubin);
-            File.Move(temp, path, overwrite: true);
+            AtomicFile.Write(path, s => s.Write(cubin));   // concurrent processes never read half a file
         }
         fixed (byte* image = cubin)
         {

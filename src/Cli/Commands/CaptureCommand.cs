@@ -65,6 +65,9 @@ sealed class CaptureCommand : HeadPursuitCommand
         if (imagesPath != null && (parse.IsGiven(_positions) || chat))
             throw new ArgumentException("--images pools over the image tokens: --positions and --chat apply to --prompts only");
         if (prompt != null && ids != null) throw new ArgumentException("give at most one of --prompt, --ids");
+        string partial = outPath + PartialSuffix;
+        using var claim = OutputClaim.Take("--out", [outPath, partial],
+            [.. InputFile.Of("--prompts", promptsPath), .. InputFile.Of("--images", imagesPath), .. InputFile.OfModel(model)]);
         var samples = imagesPath == null ? null : ImageSamples.Read(imagesPath, ids != null ? null : prompt ?? ImagePrompts.DefaultText, ids);
         using var backend = _backend.Create(parse, Status);
 
@@ -84,7 +87,6 @@ sealed class CaptureCommand : HeadPursuitCommand
             ["sample_start"] = start.ToString(CultureInfo.InvariantCulture),
             ["samples_total"] = source.Samples.ToString(CultureInfo.InvariantCulture),
         };
-        string partial = outPath + PartialSuffix;
         var done = Resume(partial, metadata);
         if (done != null) Status.Note($"resuming from {partial}: {done.Samples} of {end - start} samples already captured");
 
@@ -98,23 +100,23 @@ sealed class CaptureCommand : HeadPursuitCommand
             var part = source.Capture(next, count, (d, _) => progress.Report(offset - start + d, end - start));
             parts.Add(part);
             next += count;
-            if (next < end) Stamp(HeadActivationsJoin.Concat(parts), loaded.Name, source.Positions, metadata).Save(partial);
+            if (next < end) Stamp(HeadActivationsJoin.Concat(parts), loaded.Name, source.Positions, metadata, unfinished: true).Save(partial);
         }
-        Stamp(HeadActivationsJoin.Concat(parts), loaded.Name, source.Positions, metadata).Save(outPath);
+        Stamp(HeadActivationsJoin.Concat(parts), loaded.Name, source.Positions, metadata, unfinished: false).Save(outPath);
         File.Delete(partial);
         var c = loaded.Model.Config;
         Status.Note($"wrote {outPath}: {end - start} samples x {c.Layers} layers x {c.Heads} heads x d_head {c.DHead}");
         return ExitCode.Ok;
     }
 
-    static HeadActivations Stamp(HeadActivations a, string model, string positions, Dictionary<string, string> metadata) =>
-        new(a.Layers, a.Heads, a.Samples, a.DHead, a.Z) { Model = model, Positions = positions, Metadata = new(metadata) };
+    static HeadActivations Stamp(HeadActivations a, string model, string positions, Dictionary<string, string> metadata, bool unfinished) =>
+        new(a.Layers, a.Heads, a.Samples, a.DHead, a.Z) { Model = model, Positions = positions, Metadata = new(metadata), Unfinished = unfinished };
 
     /// <summary>A checkpoint of the same run (same model, prompts, shard), or null.</summary>
     static HeadActivations? Resume(string partial, Dictionary<string, string> metadata)
     {
         if (!File.Exists(partial)) return null;
-        var acts = HeadActivations.Load(partial);
+        var acts = HeadActivations.LoadCheckpoint(partial);
         foreach (var (k, v) in metadata)
             if (acts.Metadata.GetValueOrDefault(k) != v)
                 throw new ArgumentException($"{partial} is a checkpoint of another run ({k} = '{acts.Metadata.GetValueOrDefault(k)}', now '{v}'): delete it to start over");

@@ -34,6 +34,7 @@ sealed class DecomposeCommand : HeadPursuitCommand
         string outDir = parse.GetValue(_out)!;
         var options = _somp.Read(parse);
         var wanted = parse.Given(_heads)?.Distinct().Order().ToArray();
+        using var claim = OutputClaim.Take("--out", DecompositionReport.Files(outDir), [.. InputFile.Of("--activations", actsPath), .. InputFile.OfModel(model)]);
         using var backend = _backend.Create(parse, Status);
 
         string modelName = BuiltinModel.Or(model, Status);

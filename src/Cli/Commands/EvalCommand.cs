@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Globalization;
 using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Eval.Plots;
+using HeadPursuit.Runtime.Files;
 using HeadPursuit.Somp;
 using HeadPursuit.Runtime.Models;
 using HeadPursuit.Runtime.Vision;
@@ -39,6 +39,9 @@ sealed class EvalCommand : HeadPursuitCommand
         int examples = parse.GetValue(_examples);
         ExperimentSpec spec;
         using (var downloads = Status.Downloads()) spec = ExperimentFile.Load(path, downloads);
+        using var claim = OutputClaim.Take("\"report\"", spec.ReportFiles(),
+            [new InputFile("the experiment file", path), .. spec.InputFiles().Select(f => new InputFile($"the experiment's \"{f.Field}\"", f.Path)),
+             .. InputFile.OfModel(spec.Model)]);
         string localConfig = Path.Combine(spec.Model, "config.json");
         if (File.Exists(localConfig))
             spec.CheckAgainst(spec.Images != null ? VisionLanguageModel.TextConfig(spec.Model) : ModelConfig.Load(localConfig), path);
@@ -58,12 +61,11 @@ sealed class EvalCommand : HeadPursuitCommand
             ? new ImageTask(spec, loaded.RequireVlm($"{path}: the image task (\"dataset.format\": {spec.DatasetFormat})"), loaded.Tokenizer)
             : new TextTask(spec, loaded.Model, loaded.RequireTokenizer());
         var report = new ExperimentRunner(spec, task) { Progress = Progress, Solver = solver, ToxicityClassifier = classifier }.Run();
-        File.WriteAllText(spec.ReportStem + ".json", report.ToJson());
-        File.WriteAllText(spec.ReportStem + ".md", report.ToMarkdown(examples));
-        foreach (var (alpha, svg) in ExperimentPlots.Write(report))
-            File.WriteAllText(string.Create(CultureInfo.InvariantCulture, $"{spec.ReportStem}.alpha={alpha}.svg"), svg);
-        if (report.Somp != null) File.WriteAllText(spec.ReportStem + ".somp.svg", HeatmapSvg.Write(report.Somp));
-        if (report.LogitLens != null) File.WriteAllText(spec.ReportStem + ".logit_lens.svg", HeatmapSvg.Write(report.LogitLens));
+        AtomicFile.WriteText(spec.ReportStem + ".json", report.ToJson());
+        AtomicFile.WriteText(spec.ReportStem + ".md", report.ToMarkdown(examples));
+        foreach (var (alpha, svg) in ExperimentPlots.Write(report)) AtomicFile.WriteText(spec.PlotFile(alpha), svg);
+        if (report.Somp != null) AtomicFile.WriteText(spec.ReportStem + ".somp.svg", HeatmapSvg.Write(report.Somp));
+        if (report.LogitLens != null) AtomicFile.WriteText(spec.ReportStem + ".logit_lens.svg", HeatmapSvg.Write(report.LogitLens));
         Status.Note($"wrote {spec.ReportStem}.json and {spec.ReportStem}.md ({report.Cells.Count} cells; finished cells kept in {spec.ReportStem}.cells.jsonl)");
         return ExitCode.Ok;
     }

@@ -41,8 +41,11 @@ sealed class MergeCommand : HeadPursuitCommand
         return MergeActivations(parts, outPath);
     }
 
+    static IEnumerable<InputFile> Parts(IEnumerable<string> paths) => paths.Select(p => new InputFile("one of the parts", p));
+
     int MergeActivations(IReadOnlyList<string> paths, string outPath)
     {
+        using var claim = OutputClaim.Take("--out", [outPath], Parts(paths));
         var parts = paths.Select(p => (Path: p, Acts: HeadActivations.Load(p))).ToList();
         var first = parts[0].Acts;
         foreach (var key in new[] { "config_sha256", "prompts_sha256", "samples_total" })
@@ -68,6 +71,7 @@ sealed class MergeCommand : HeadPursuitCommand
 
     int MergeDecompositions(IReadOnlyList<string> paths, string outDir)
     {
+        using var claim = OutputClaim.Take("--out", DecompositionReport.Files(outDir), Parts(paths));
         var merged = DecompositionReport.Join([.. paths.Select(p => (p, DecompositionReport.Read(p)))]);
         merged.Write(outDir);
         Status.Note($"wrote {Path.Combine(outDir, DecompositionReport.JsonFile)} and {DecompositionReport.MarkdownFile}: {merged.Heads.Count} heads from {paths.Count} shards");

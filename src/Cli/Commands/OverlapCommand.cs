@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime.Files;
 using HeadPursuit.Somp;
 using System.CommandLine;
 using System.Globalization;
@@ -36,23 +37,23 @@ sealed class OverlapCommand : HeadPursuitCommand
         string stem = parse.GetValue(_out)!;
         string[] files = parse.GetValue(_rankings)!;
         if (files.Length < 2) throw new ArgumentException("give at least two ranking files to compare");
-        var rankings = files.Select(a =>
+        var named = files.Select(a =>
         {
             int eq = a.IndexOf('=');
-            bool named = eq > 0 && !File.Exists(a);
-            string file = named ? a[(eq + 1)..] : a;
-            string name = named ? a[..eq] : Path.GetFileNameWithoutExtension(file);
-            return new NamedRanking(name, file, HeadRankingJson.Read(file));
+            bool isNamed = eq > 0 && !File.Exists(a);
+            string file = isNamed ? a[(eq + 1)..] : a;
+            return (Name: isNamed ? a[..eq] : Path.GetFileNameWithoutExtension(file), File: file);
         }).ToArray();
+        string Plot(int k) => string.Create(CultureInfo.InvariantCulture, $"{stem}.k={k}.svg");
+        using var claim = OutputClaim.Take("--out", [stem + ".json", stem + ".csv", stem + ".md", .. ks.Select(Plot)],
+                                           named.Select(r => new InputFile("one of the ranking files", r.File)));
+        var rankings = named.Select(r => new NamedRanking(r.Name, r.File, HeadRankingJson.Read(r.File))).ToArray();
 
         var overlap = new HeadSetOverlap(rankings, ks);
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(stem));
-        if (folder != null) Directory.CreateDirectory(folder);
-        File.WriteAllText(stem + ".json", overlap.ToJson());
-        File.WriteAllText(stem + ".csv", overlap.ToCsv());
-        File.WriteAllText(stem + ".md", overlap.ToMarkdown());
-        foreach (var at in overlap.ByK)
-            File.WriteAllText(string.Create(CultureInfo.InvariantCulture, $"{stem}.k={at.K}.svg"), OverlapHeatmapSvg.Write(overlap, at));
+        AtomicFile.WriteText(stem + ".json", overlap.ToJson());
+        AtomicFile.WriteText(stem + ".csv", overlap.ToCsv());
+        AtomicFile.WriteText(stem + ".md", overlap.ToMarkdown());
+        foreach (var at in overlap.ByK) AtomicFile.WriteText(Plot(at.K), OverlapHeatmapSvg.Write(overlap, at));
         Console.WriteLine(overlap.ToMarkdown());
         Status.Note($"wrote {stem}.json, .csv, .md and {overlap.ByK.Count} heatmap(s) {stem}.k=K.svg");
         return ExitCode.Ok;

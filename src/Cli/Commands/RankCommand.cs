@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HeadPursuit.Eval.Experiments;
+using HeadPursuit.Runtime.Files;
 using HeadPursuit.Somp;
 
 namespace HeadPursuit.Cli.Commands;
@@ -60,25 +61,28 @@ sealed class RankCommand : HeadPursuitCommand
             : [.. concepts!.Select(concept => spaceVariant
                                   ? ConceptSource.Load(concept, tokens, loaded.Folder, w => loaded.RequireTokenizer().Encode(w))
                                   : ConceptLists.Load(concept, w => loaded.RequireTokenizer().Encode(w), spaceVariant: false))];
+        string[] suffixes = [".somp.json", ".somp.csv", ".somp.md", ".somp.svg", ".logit_lens.json", ".logit_lens.csv", ".logit_lens.md", ".dictionary.md"];
+        using var claim = OutputClaim.Take("--out", [.. dicts.SelectMany(d => suffixes.Select(e => Path.Combine(outDir, d.Name) + e))],
+            [.. InputFile.Of("--activations", actsPath), .. InputFile.Of("--prompts", promptsPath), .. (concepts ?? []).SelectMany(c => InputFile.Of("--concept", c)),
+             .. InputFile.OfModel(model)]);
         var acts = PromptCapture.LoadOrRun(loaded, modelName, actsPath, promptsPath, batch, Status);
         var readout = ModelReadout.From(loaded.Model);
         var solver = CommonOptions.SompSolver(backend, Status);
         var scorer = new HeadScorer(acts, readout.Blocks, readout.Unembedding, options, options.FoldFinalNorm ? readout.FinalNormGain : null, solver);
-        Directory.CreateDirectory(outDir);
         foreach (var dict in dicts)
         {
             string name = dict.Name;
             var somp = scorer.Rank(name, dict.TokenIds, iterations);
             var lens = scorer.LogitLens(name, dict.TokenIds);
             string stem = Path.Combine(outDir, name);
-            File.WriteAllText(stem + ".somp.json", somp.ToJson());
-            File.WriteAllText(stem + ".somp.csv", somp.ToCsv());
-            File.WriteAllText(stem + ".somp.md", somp.ToMarkdown(top));
-            File.WriteAllText(stem + ".somp.svg", HeatmapSvg.Write(somp));
-            File.WriteAllText(stem + ".logit_lens.json", lens.ToJson());
-            File.WriteAllText(stem + ".logit_lens.csv", lens.ToCsv());
-            File.WriteAllText(stem + ".logit_lens.md", lens.ToMarkdown(top));
-            File.WriteAllText(stem + ".dictionary.md", DictionaryReport.Markdown(dict, tok));
+            AtomicFile.WriteText(stem + ".somp.json", somp.ToJson());
+            AtomicFile.WriteText(stem + ".somp.csv", somp.ToCsv());
+            AtomicFile.WriteText(stem + ".somp.md", somp.ToMarkdown(top));
+            AtomicFile.WriteText(stem + ".somp.svg", HeatmapSvg.Write(somp));
+            AtomicFile.WriteText(stem + ".logit_lens.json", lens.ToJson());
+            AtomicFile.WriteText(stem + ".logit_lens.csv", lens.ToCsv());
+            AtomicFile.WriteText(stem + ".logit_lens.md", lens.ToMarkdown(top));
+            AtomicFile.WriteText(stem + ".dictionary.md", DictionaryReport.Markdown(dict, tok));
             Console.WriteLine(somp.ToMarkdown(top));
             Status.Note($"{name}: {dict.TokenIds.Length} tokens from {dict.Words.Count} words ({dict.MultiTokenWords.Count} multi-token)");
             Status.Note($"  ranking: {stem}.somp.md (also .json, .csv; the logit-lens baseline in {stem}.logit_lens.*)");

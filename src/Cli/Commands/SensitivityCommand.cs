@@ -1,6 +1,7 @@
 using System.CommandLine;
 using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Eval.Sensitivity;
+using HeadPursuit.Runtime.Files;
 using HeadPursuit.Somp;
 
 namespace HeadPursuit.Cli.Commands;
@@ -59,6 +60,10 @@ sealed class SensitivityCommand : HeadPursuitCommand
         using var loaded = LoadedModel.Load(modelName, backend, Status);
         var encode = (string w) => loaded.RequireTokenizer().Encode(w);
         var dict = ConceptSource.Load(concept, tokens, loaded.Folder, encode);
+        stem ??= dict.Name + ".sensitivity";
+        using var claim = OutputClaim.Take("--out", [.. new[] { ".json", ".csv", ".md" }.Concat(DictionarySensitivity.PlotNames.Select(n => $".{n}.svg")).Select(e => stem + e)],
+            [.. InputFile.Of("--activations", actsPath), .. InputFile.Of("--prompts", promptsPath), .. InputFile.Of("--concept", concept),
+             .. InputFile.Of("--distractors", distractorList), .. InputFile.OfModel(modelName)]);
         var build = ConceptSource.Builder(tokens, encode);
         var seedList = Enumerable.Range(1, seeds).ToArray();
         var variants = WordListVariant.Subsets(dict.Words, fractions.Where(f => f < 1), seedList).ToList();
@@ -75,13 +80,10 @@ sealed class SensitivityCommand : HeadPursuitCommand
         var result = DictionarySensitivity.Run(dict.Name, dict.Words, variants, ks, words => scorer.Rank(dict.Name, build(dict.Name, words).TokenIds),
                                                (done, total) => progress.Report(done, total));
 
-        stem ??= dict.Name + ".sensitivity";
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(stem));
-        if (folder != null) Directory.CreateDirectory(folder);
-        File.WriteAllText(stem + ".json", result.ToJson());
-        File.WriteAllText(stem + ".csv", result.ToCsv());
-        File.WriteAllText(stem + ".md", result.ToMarkdown());
-        foreach (var (name, svg) in result.Plots()) File.WriteAllText($"{stem}.{name}.svg", svg);
+        AtomicFile.WriteText(stem + ".json", result.ToJson());
+        AtomicFile.WriteText(stem + ".csv", result.ToCsv());
+        AtomicFile.WriteText(stem + ".md", result.ToMarkdown());
+        foreach (var (name, svg) in result.Plots()) AtomicFile.WriteText($"{stem}.{name}.svg", svg);
         Console.WriteLine(result.ToMarkdown());
         Status.Note($"{dict.Name}: ranked {result.Rows.Count} word lists; wrote {stem}.json, .csv, .md, .svg");
         return ExitCode.Ok;

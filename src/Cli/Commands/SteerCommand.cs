@@ -3,6 +3,7 @@ using System.Globalization;
 using HeadPursuit.Somp;
 using HeadPursuit.Eval.Steering;
 using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Runtime.Files;
 using HeadPursuit.Runtime.Generation;
 
 namespace HeadPursuit.Cli.Commands;
@@ -61,6 +62,8 @@ sealed class SteerCommand : HeadPursuitCommand
         if ((headList != null) == (rankingPath != null)) throw new ArgumentException("give exactly one of --heads, --ranking");
         if (rankingPath != null && top == null) throw new ArgumentException("--ranking needs --top K with K > 0");
         if (rankingPath == null && top != null) throw new ArgumentException("--top K takes the best heads of --ranking: give --ranking FILE");
+        using var claim = outPath == null ? null : OutputClaim.Take("--out", [outPath],
+            [.. InputFile.Of("--prompt-file", promptFile), .. InputFile.Of("--ranking", rankingPath), .. InputFile.Of("--images", imagesPath), .. InputFile.OfModel(model)]);
         var samples = imagesPath == null ? null : ImageSamples.Read(imagesPath, ids != null ? null : prompt ?? ImagePrompts.DefaultText, ids);
         var texts = samples != null ? [.. samples.Select(s => s.Label)] : promptFile != null ? PromptFile.Read(promptFile) : [prompt!];
         var heads = headList ?? HeadRankingJson.Read(rankingPath!).Top(top!.Value).ToArray();
@@ -94,7 +97,7 @@ sealed class SteerCommand : HeadPursuitCommand
         var steered = Decode(generate(scales));
         var result = new SideBySide(modelName, scales.ToString(), policyText, texts, unmodified, steered);
         string text = json ? result.ToJson() : result.ToMarkdown();
-        if (outPath != null) { File.WriteAllText(outPath, text); Status.Note($"wrote {outPath}"); }
+        if (outPath != null) { AtomicFile.WriteText(outPath, text); Status.Note($"wrote {outPath}"); }
         else Console.WriteLine(text);
         return ExitCode.Ok;
     }

@@ -28,8 +28,8 @@ public sealed class ExperimentRunner(ExperimentSpec spec, ExperimentTask task)
         var metrics = CellMetrics.For(spec, model, concept.Words, concept.TokenIds, toxic, ToxicityClassifier);
         var (somp, lens) = Rankings(concept, c);
         var cells = CellPlan.Grid(spec, somp, lens, c.Layers, c.Heads);
-        var store = new ResultsStore(spec.ReportStem + ".cells.jsonl", spec.Fingerprint);
         var prompts = task.PromptIds;
+        var store = new ResultsStore(spec.ReportStem + ".cells.jsonl", spec.Fingerprint, cells, prompts.Length, spec.Metrics);
         var decoding = spec.Decoding.StopTokens.Length > 0 ? spec.Decoding : spec.Decoding with { StopTokens = c.EosIds };
 
         var results = CellLoop.Run(cells, store, Progress, cell =>

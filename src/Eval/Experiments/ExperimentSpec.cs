@@ -1,3 +1,4 @@
+using System.Globalization;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Generation;
 using HeadPursuit.Runtime.Models;
@@ -66,6 +67,20 @@ public sealed record ExperimentSpec
     public required string ReportStem { get; init; }
     /// <summary>SHA-256 of the experiment file's text: a results file of another experiment is refused.</summary>
     public required string Fingerprint { get; init; }
+
+    /// <summary>The files the report is written to (STEM.json, STEM.md, the results store, the plots and heatmaps).</summary>
+    public IEnumerable<string> ReportFiles() =>
+        new[] { ".json", ".md", ".cells.jsonl", ".somp.svg", ".logit_lens.svg" }.Select(e => ReportStem + e)
+            .Concat(Alphas.Select(PlotFile));
+
+    /// <summary>STEM.alpha=A.svg: the metrics against k at one alpha.</summary>
+    public string PlotFile(float alpha) => string.Create(CultureInfo.InvariantCulture, $"{ReportStem}.alpha={alpha}.svg");
+
+    /// <summary>The files the experiment reads, by the field that names them (a report must not overwrite them).</summary>
+    public IEnumerable<(string Field, string Path)> InputFiles() =>
+        new[] { ("dataset.source", DatasetSource), ("ranking.capture_prompts", CaptureSource), ("ranking.somp", SompRankingPath),
+                ("ranking.logit_lens", LogitLensRankingPath) }
+            .Where(f => f.Item2 != null).Select(f => (f.Item1, f.Item2!));
 
     /// <summary>Checks what needs the model's shape (read from its config.json, before any weights are loaded).</summary>
     public void CheckAgainst(ModelConfig config, string source)

@@ -117,11 +117,14 @@ public sealed class DictionarySensitivity
     }
 
     /// <summary>Two line plots (x in % of the list's size): subsets (words kept) and distractors (words added), one line per k plus Spearman's rho.</summary>
+    /// <summary>The names of the plots <see cref="Plots"/> may draw: of the subsets, of the lists with distractors.</summary>
+    public static readonly string[] PlotNames = ["subsets", "distractors"];
+
     public IEnumerable<(string Name, string Svg)> Plots()
     {
         var summary = Summary().ToList();
         var full = summary.Single(s => s.Kind == VariantKind.Full);
-        foreach (var (kind, name, axis, fullX) in new[] { (VariantKind.Subset, "subsets", "% of the word list kept", 100.0), (VariantKind.Distractors, "distractors", "distractor words added, % of the list's size", 0.0) })
+        foreach (var (kind, name, axis, fullX) in new[] { (VariantKind.Subset, PlotNames[0], "% of the word list kept", 100.0), (VariantKind.Distractors, PlotNames[1], "distractor words added, % of the list's size", 0.0) })
         {
             var points = summary.Where(s => s.Kind == kind).ToList();
             if (points.Count == 0) continue;

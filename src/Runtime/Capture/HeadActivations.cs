@@ -24,6 +24,11 @@ public sealed class HeadActivations
     public string Positions { get; init; } = "";
     /// <summary>Extra key/value pairs saved with the file (e.g. the prompts file, the shard).</summary>
     public Dictionary<string, string> Metadata { get; init; } = new();
+    /// <summary>
+    /// A capture's resumable checkpoint (ACTS.partial), saved with "unfinished" = "true": <see cref="Load"/> refuses it,
+    /// only the capture that wrote it reads it back (<see cref="LoadCheckpoint"/>).
+    /// </summary>
+    public bool Unfinished { get; init; }
 
     public HeadActivations(int layers, int heads, int samples, int dHead, float[]? z = null)
     {
@@ -48,6 +53,8 @@ public sealed class HeadActivations
         return (layer * Heads + head) * Samples * DHead;
     }
 
+    const string UnfinishedKey = "unfinished";
+
     public void Save(string path)
     {
         var w = new SafeTensorsWriter()
@@ -56,23 +63,36 @@ public sealed class HeadActivations
             .AddMetadata("positions", Positions)
             .AddMetadata("n", Samples.ToString(CultureInfo.InvariantCulture));
         foreach (var (k, v) in Metadata) w.AddMetadata(k, v);
+        if (Unfinished) w.AddMetadata(UnfinishedKey, "true");
         w.Add("z", [Layers, Heads, Samples, DHead], Z);
         w.Save(path);
     }
 
+    /// <summary>A finished capture; a checkpoint is refused with a word on how to finish it.</summary>
     public static HeadActivations Load(string path)
+    {
+        var acts = LoadCheckpoint(path);
+        if (acts.Unfinished)
+            throw new ModelFormatException($"{path} is an unfinished capture (a checkpoint of {acts.Samples} samples): rerun the " +
+                                           "`headpursuit capture` command that wrote it to resume and finish it, then use its --out file");
+        return acts;
+    }
+
+    /// <summary>A finished capture or a checkpoint (<see cref="Unfinished"/> says which).</summary>
+    public static HeadActivations LoadCheckpoint(string path)
     {
         using var f = SafeTensorsFile.Open(path);
         if (!f.TryGet("z", out var z))
             throw new ModelFormatException($"{path}: not a HeadActivations file (no tensor 'z')");
         if (z.Rank != 4) throw new ModelFormatException($"{path}: tensor 'z' has shape {z.ShapeText}, expected [L, H, n, d_head]");
         var extra = new Dictionary<string, string>(f.Metadata);
-        extra.Remove("format"); extra.Remove("model"); extra.Remove("positions"); extra.Remove("n");
+        extra.Remove("format"); extra.Remove("model"); extra.Remove("positions"); extra.Remove("n"); extra.Remove(UnfinishedKey);
         return new HeadActivations(z.Shape[0], z.Shape[1], z.Shape[2], z.Shape[3], z.ToFloatArray())
         {
             Model = f.Metadata.GetValueOrDefault("model", ""),
             Positions = f.Metadata.GetValueOrDefault("positions", ""),
             Metadata = extra,
+            Unfinished = f.Metadata.GetValueOrDefault(UnfinishedKey) == "true",
         };
     }
 }

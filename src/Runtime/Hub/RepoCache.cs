@@ -1,3 +1,5 @@
+using HeadPursuit.Runtime.Files;
+
 namespace HeadPursuit.Runtime.Hub;
 
 /// <summary>
@@ -10,7 +12,7 @@ namespace HeadPursuit.Runtime.Hub;
 ///   refs/{revision}                    the commit sha a branch or tag pointed to (no newline); refs/refs/convert/parquet for that branch
 ///   .no_exist/{commit}/{filename}      empty marker: the hub answered 404 for this file at this commit
 ///   trees/{commit}.json                the commit's file listing (<see cref="RepoTree"/>)
-/// {cache}/.locks/{models|datasets}--{org}--{name}/{etag}.lock   held while the blob is downloaded (<see cref="BlobLock"/>)
+/// {cache}/.locks/{models|datasets}--{org}--{name}/{etag}.lock   held while the blob is downloaded (<see cref="FileLock"/>)
 /// </code>
 /// </summary>
 sealed class RepoCache(string cacheDir, RepoId repo)
@@ -46,7 +48,7 @@ sealed class RepoCache(string cacheDir, RepoId repo)
         string path = RefPath(revision);
         if (File.Exists(path) && File.ReadAllText(path) == commit) return;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        AtomicFile.Write(path, commit);
+        AtomicFile.WriteText(path, commit);
     }
 
     /// <summary>True when snapshots/{commit}/{file} exists and, if it is a symlink, its blob exists too.</summary>

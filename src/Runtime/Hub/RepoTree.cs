@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HeadPursuit.Runtime.Files;
 
 namespace HeadPursuit.Runtime.Hub;
 
@@ -75,7 +76,7 @@ sealed class RepoTree
             json.WriteEndObject();
             json.WriteEndObject();
         }
-        AtomicFile.Write(path, System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        AtomicFile.Write(path, stream.WriteTo);
     }
 
     /// <summary>The hub's recursive listing of <paramref name="commit"/>, page after page.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HeadPursuit.Runtime.Files;
 
 namespace HeadPursuit.Runtime.Hub;
 
@@ -14,7 +15,7 @@ namespace HeadPursuit.Runtime.Hub;
 /// "revision not found" is always final.</item>
 /// </list>
 /// A file already in the snapshot, or known missing from a .no_exist marker, then costs no request; otherwise
-/// a HEAD gives its etag, and under the blob's <see cref="BlobLock"/> the blob is downloaded (unless another
+/// a HEAD gives its etag, and under the blob's <see cref="FileLock"/> (<see cref="BlobLockAsync"/>) the blob is downloaded (unless another
 /// snapshot or another process already did) and linked into the snapshot.
 /// </summary>
 sealed class SnapshotFetcher : IDisposable
@@ -162,7 +163,7 @@ sealed class SnapshotFetcher : IDisposable
             throw new HubRequestException($"{file} of {Cache.Repo}: asked for commit {commit}, the hub answered for commit {meta.Commit}");
 
         string blob = Cache.BlobPath(meta.Etag);
-        using (await BlobLock.AcquireAsync(Cache.LockPath(meta.Etag), () => ReportOtherDownload(file, blob, meta.Size), ct))
+        using (await BlobLockAsync(Cache.LockPath(meta.Etag), () => ReportOtherDownload(file, blob, meta.Size), ct))
         {
             // Another process may have downloaded the blob while this one waited for the lock.
             if (!File.Exists(blob))
@@ -170,6 +171,19 @@ sealed class SnapshotFetcher : IDisposable
             Cache.Link(commit, file, meta.Etag);
         }
         return true;
+    }
+
+    /// <summary>
+    /// The lock one process holds while it downloads a blob and links it into a snapshot: the file
+    /// {cache}/.locks/{repo folder}/{etag}.lock, as huggingface_hub names it; a second process waits for it.
+    /// </summary>
+    static async Task<FileLock> BlobLockAsync(string path, Action whileWaiting, CancellationToken ct)
+    {
+        try { return await FileLock.WaitAsync(path, whileWaiting, ct); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new HubRequestException($"cannot create the download lock {path}: {e.Message}");
+        }
     }
 
     /// <summary>While another process holds the blob's lock, its .incomplete file shows how far it got.</summary>

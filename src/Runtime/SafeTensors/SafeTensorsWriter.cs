@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using HeadPursuit.Runtime.Files;
 using HeadPursuit.Runtime.Tensors;
 
 namespace HeadPursuit.Runtime.SafeTensors;
@@ -35,12 +36,8 @@ public sealed class SafeTensorsWriter
         return ms.ToArray();
     }
 
-    public void Save(string path)
-    {
-        string tmp = path + ".tmp";
-        using (var fs = File.Create(tmp)) WriteTo(fs);
-        File.Move(tmp, path, overwrite: true);
-    }
+    /// <summary>Written as every output is (<see cref="AtomicFile"/>): all of it or nothing.</summary>
+    public void Save(string path) => AtomicFile.Write(path, WriteTo);
 
     void WriteTo(Stream s)
     {
