@@ -87,7 +87,7 @@ public sealed unsafe class GemmBench : IBench
         return 0;
     }
 
-    static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
@@ -116,7 +116,7 @@ public sealed unsafe class GemmBench : IBench
     }
 
     /// <summary>The fastest of repeated runs (after one warm-up) within about <paramref name="budget"/> seconds, at least 3 runs.</summary>
-    static double BestSeconds(Action run, double budget)
+    internal static double BestSeconds(Action run, double budget)
     {
         run();
         double best = double.MaxValue, total = 0;

@@ -4,11 +4,15 @@ using HeadPursuit.Runtime.Cpu;
 namespace HeadPursuit.Runtime.Backends.Cpu;
 
 /// <summary>
-/// Causal attention on the CPU, in two parallel passes: (1) per row, RoPE on q and k and the copy of k/v
-/// into the cache; (2) per (sequence, query head), for each of its rows: scores against the cached keys (scaled,
-/// soft-capped when the shape says so), softmax, z = sum_s p_s v_s, then the epilogue on that head's z (raw copy, pooled capture, head scale).
-/// Work items never share outputs (a sample's sums are one sequence's, each head its own columns), so the
-/// result does not depend on the thread count.
+/// Causal attention on the CPU, in two parallel passes: (1) per row, RoPE on q and k and the copy of k/v into the cache;
+/// (2) the heads, by one of two kernels that compute the same softmax(q K^T * scale, soft-capped when the shape says so) V:
+///   - <see cref="BlockedAttention"/> (the default): per (sequence, kv head), blocks of queries against blocks of keys
+///     with an online softmax, so each key and value is read once per block of queries;
+///   - <see cref="PerKeyAttention"/>: the plain reference, one dot product per (query, key); it also runs when the
+///     probabilities are asked for (they need the whole row of scores).
+/// Both then apply the epilogue to each head's z (raw copy, pooled capture, head scale, <see cref="Finish"/>). Work items
+/// never share outputs (a sample's sums are one sequence's, each head its own columns) and each visits its rows in order,
+/// so the result does not depend on the thread count.
 /// </summary>
 static class CpuAttention
 {
@@ -16,13 +20,35 @@ static class CpuAttention
     public readonly record struct Epilogue(float[]? RawZ, int[]? RowSample, float[]? RowWeight, float[]? Sums, int SumsCols, int PoolOffset,
                                            float[]? Alpha, byte[]? ScaleRows, float[]? Probs);
 
-    public static void Run(float[] qkv, BatchLayout batch, AttentionShape shape, float[] kCache, float[] vCache, int maxT, float[] z, Epilogue epilogue)
+    public static void Run(float[] qkv, BatchLayout batch, AttentionShape shape, float[] kCache, float[] vCache, int maxT, float[] z, Epilogue epilogue,
+                           bool perKeyReference = false)
     {
         batch.CheckFits(maxT);
         var store = new StoreKv(qkv, batch, shape, kCache, vCache, maxT);
         CpuParallel.For(batch.Rows, ref store);
-        var heads = new HeadWork(qkv, batch, shape, kCache, vCache, maxT, z, epilogue);
-        CpuParallel.For(batch.Sequences * shape.Heads, ref heads);
+        if (perKeyReference || epilogue.Probs != null)
+        {
+            var heads = new PerKeyAttention(qkv, batch, shape, kCache, vCache, maxT, z, epilogue);
+            CpuParallel.For(batch.Sequences * shape.Heads, ref heads);
+        }
+        else
+        {
+            var heads = new BlockedAttention(qkv, batch, shape, kCache, vCache, maxT, z, epilogue);
+            CpuParallel.For(batch.Sequences * shape.KvHeads, ref heads);
+        }
+    }
+
+    /// <summary>The epilogue on head h's z of row r (zRow, written in place): raw copy, pooled capture, then the head scale.</summary>
+    public static void Finish(in Epilogue e, AttentionShape shape, int r, int h, Span<float> zRow)
+    {
+        int dh = shape.DHead;
+        if (e.RawZ != null) zRow.CopyTo(e.RawZ.AsSpan(r * shape.QDim + h * dh, dh));
+        if (e.RowSample != null && e.RowSample[r] >= 0)
+        {
+            var acc = e.Sums.AsSpan(e.RowSample[r] * e.SumsCols + e.PoolOffset + h * dh, dh);
+            TensorPrimitives.MultiplyAdd(zRow, e.RowWeight![r], acc, acc);
+        }
+        if (e.Alpha != null && e.ScaleRows![r] != 0 && e.Alpha[h] != 1f) TensorPrimitives.Multiply(zRow, e.Alpha[h], zRow);
     }
 
     struct StoreKv(float[] qkv, BatchLayout batch, AttentionShape shape, float[] kCache, float[] vCache, int maxT) : IParallelBody
@@ -41,58 +67,6 @@ static class CpuAttention
             int cacheRow = batch.Slot[batch.RowSequence[r]] * maxT + pos;
             row.Slice(shape.QDim, shape.KvDim).CopyTo(kCache.AsSpan(cacheRow * shape.KvDim));
             row.Slice(shape.QDim + shape.KvDim, shape.KvDim).CopyTo(vCache.AsSpan(cacheRow * shape.KvDim));
-        }
-    }
-
-    struct HeadWork(float[] qkv, BatchLayout batch, AttentionShape shape, float[] kCache, float[] vCache, int maxT, float[] z, Epilogue e) : IParallelBody
-    {
-        [ThreadStatic] static float[]? t_scores;
-
-        public readonly void Run(int item)
-        {
-            int seq = item / shape.Heads, h = item % shape.Heads;
-            int dh = shape.DHead, kvDim = shape.KvDim, kvh = h / (shape.Heads / shape.KvHeads);
-            float scale = shape.Scale;
-            int slotBase = batch.Slot[seq] * maxT;
-            if (t_scores == null || t_scores.Length < maxT) t_scores = new float[maxT];   // [keys of one row]
-            for (int t = 0; t < batch.Length[seq]; t++)
-            {
-                int r = batch.RowStart[seq] + t;
-                var (first, last) = batch.VisibleKeys(r, shape.Window);
-                int n = last - first + 1;
-                var q = qkv.AsSpan(r * shape.QkvDim + h * dh, dh);
-                var scores = t_scores.AsSpan(0, n);
-                for (int s = 0; s < n; s++)
-                    scores[s] = TensorPrimitives.Dot(q, kCache.AsSpan(((slotBase + first + s) * kvDim) + kvh * dh, dh)) * scale;
-                if (shape.SoftCap is float cap)
-                {
-                    TensorPrimitives.Divide(scores, cap, scores);
-                    TensorPrimitives.Tanh(scores, scores);
-                    TensorPrimitives.Multiply(scores, cap, scores);
-                }
-                float max = TensorPrimitives.Max(scores);
-                TensorPrimitives.Subtract(scores, max, scores);
-                TensorPrimitives.Exp(scores, scores);
-                TensorPrimitives.Divide(scores, TensorPrimitives.Sum(scores), scores);
-                var zRow = z.AsSpan(r * shape.QDim + h * dh, dh);
-                zRow.Clear();
-                for (int s = 0; s < n; s++)
-                    TensorPrimitives.MultiplyAdd(vCache.AsSpan(((slotBase + first + s) * kvDim) + kvh * dh, dh), scores[s], zRow, zRow);
-                if (e.Probs != null)
-                {
-                    int rows = batch.Rows;
-                    var dst = e.Probs.AsSpan((h * rows + t) * rows, rows);
-                    dst.Clear();
-                    scores.CopyTo(dst.Slice(first));
-                }
-                if (e.RawZ != null) zRow.CopyTo(e.RawZ.AsSpan(r * shape.QDim + h * dh, dh));
-                if (e.RowSample != null && e.RowSample[r] >= 0)
-                {
-                    var acc = e.Sums.AsSpan(e.RowSample[r] * e.SumsCols + e.PoolOffset + h * dh, dh);
-                    TensorPrimitives.MultiplyAdd(zRow, e.RowWeight![r], acc, acc);
-                }
-                if (e.Alpha != null && e.ScaleRows![r] != 0 && e.Alpha[h] != 1f) TensorPrimitives.Multiply(zRow, e.Alpha[h], zRow);
-            }
         }
     }
 }

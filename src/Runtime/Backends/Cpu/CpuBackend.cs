@@ -48,20 +48,10 @@ public sealed class CpuBackend : IBackend
         CpuParallel.For(rows, ref body);
     }
 
-    /// <summary>LayerNorm when a bias is given, RMSNorm otherwise. Statistics in double: they cost nothing next to the GEMMs.</summary>
+    /// <summary>LayerNorm when a bias is given, RMSNorm otherwise (<see cref="NormRow"/>).</summary>
     readonly struct NormRows(float[] x, float[] w, float[]? b, float eps, float[] y, int d) : IParallelBody
     {
-        public void Run(int r)
-        {
-            var xs = x.AsSpan(r * d, d);
-            var ys = y.AsSpan(r * d, d);
-            double mean = 0;
-            if (b != null) { foreach (float v in xs) mean += v; mean /= d; }
-            double sq = 0;
-            foreach (float v in xs) sq += (v - mean) * (v - mean);
-            float inv = (float)(1.0 / Math.Sqrt(sq / d + eps));
-            for (int i = 0; i < d; i++) ys[i] = (float)(xs[i] - mean) * inv * w[i] + (b?[i] ?? 0f);
-        }
+        public void Run(int r) => NormRow.Apply(x.AsSpan(r * d, d), w, b, eps, y.AsSpan(r * d, d));
     }
 
     public void MatMul(DeviceTensor x, DeviceTensor w, DeviceTensor? bias, DeviceTensor y, int rows, bool accumulate = false)
@@ -88,7 +78,7 @@ public sealed class CpuBackend : IBackend
         CpuParallel.For(rows, ref body);
     }
 
-    /// <summary>RMSNorm of each q and k head of one qkv row (the k heads follow the q heads); statistics in double as NormRows.</summary>
+    /// <summary>RMSNorm of each q and k head of one qkv row (the k heads follow the q heads), in place (<see cref="NormRow"/>).</summary>
     readonly struct HeadNormRows(float[] qkv, AttentionShape shape, float[] qGain, float[] kGain, float eps) : IParallelBody
     {
         public void Run(int r)
@@ -97,11 +87,7 @@ public sealed class CpuBackend : IBackend
             for (int h = 0; h < shape.Heads + shape.KvHeads; h++)
             {
                 var x = qkv.AsSpan(r * shape.QkvDim + h * dh, dh);
-                var w = h < shape.Heads ? qGain : kGain;
-                double sq = 0;
-                foreach (float v in x) sq += (double)v * v;
-                float inv = (float)(1.0 / Math.Sqrt(sq / dh + eps));
-                for (int i = 0; i < dh; i++) x[i] = x[i] * inv * w[i];
+                NormRow.Apply(x, h < shape.Heads ? qGain : kGain, default, eps, x);
             }
         }
     }
