@@ -35,8 +35,7 @@ public sealed class TextTask : ExperimentTask
     {
         var texts = _spec.CapturePrompts ?? throw new ArgumentException($"{_spec.Name}: ranking the heads needs \"ranking.capture_prompts\"");
         var ids = texts.Select(t => _tokenizer.Encode(t, addSpecialTokens: true)).ToArray();
-        var special = Enumerable.Range(0, _tokenizer.VocabSize).Where(_tokenizer.IsSpecial).ToHashSet();
-        var masks = ids.Select(p => CapturePositionMasks.For(p, _spec.CapturePositions, special)).ToArray();
+        var masks = CapturePositionMasks.For(_tokenizer, ids, _spec.CapturePositions);
         if (_spec.ExcludePrefix != null || _spec.ExcludeSuffix != null)
         {
             int[] prefix = _spec.ExcludePrefix == null ? [] : _tokenizer.Encode(_spec.ExcludePrefix);
