@@ -7,7 +7,7 @@ namespace HeadPursuit.Eval.Experiments;
 /// cell per line, appended and flushed as each cell ends. A rerun reads the finished cells back and skips them; a file
 /// written for another experiment file is refused rather than mixed in.
 /// </summary>
-public sealed class ResultsStore
+internal sealed class ResultsStore
 {
     static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 

@@ -8,7 +8,7 @@ namespace HeadPursuit.Eval.Plots;
 /// the unmodified model) against k, one line per selection (colour) and metric (dash); random controls show their
 /// median with inter-quartile bars.
 /// </summary>
-public static class ExperimentPlots
+internal static class ExperimentPlots
 {
     static readonly string[] Dashes = ["", "6 3", "2 2", "8 3 2 3"];
     static readonly Dictionary<string, string> SelectionColours = new()

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace HeadPursuit.Eval.Steering;
 
 /// <summary>Generations of the unmodified and the steered model for the same prompts, as Markdown or JSON.</summary>
-public sealed record SideBySide(string Model, string Scales, string Policy, string[] Prompts, string[] Unmodified, string[] Steered)
+internal sealed record SideBySide(string Model, string Scales, string Policy, string[] Prompts, string[] Unmodified, string[] Steered)
 {
     public string ToMarkdown()
     {

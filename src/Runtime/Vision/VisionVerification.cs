@@ -9,7 +9,7 @@ namespace HeadPursuit.Runtime.Vision;
 /// The quantities every vision-language fixture (MANIFEST section 5) checks the same way, whatever the family: the
 /// per-head writes with the position policy applied, and means over the image positions.
 /// </summary>
-public static class VisionVerification
+internal static class VisionVerification
 {
     /// <summary>pixel_values from an exact port of the processor: within float rounding of the float64 reference.</summary>
     public const double PixelAtol = 1e-6;
