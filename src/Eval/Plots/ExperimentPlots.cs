@@ -8,7 +8,7 @@ namespace HeadPursuit.Eval.Plots;
 /// the unmodified model) against k, one line per selection (colour) and metric (dash); random controls show their
 /// median with inter-quartile bars.
 /// </summary>
-internal static class ExperimentPlots
+public static class ExperimentPlots
 {
     static readonly string[] Dashes = ["", "6 3", "2 2", "8 3 2 3"];
     static readonly Dictionary<string, string> SelectionColours = new()
@@ -16,6 +16,7 @@ internal static class ExperimentPlots
         [SelectionSpec.Somp] = "#d62728", [SelectionSpec.LogitLens] = "#1f77b4", [SelectionSpec.Random] = "#7f7f7f",
     };
 
+    /// <summary>The plots of <paramref name="report"/>'s metrics (the experiment's "plot_metrics", else all).</summary>
     /// <returns>Per alpha, the SVG text.</returns>
     public static IEnumerable<(float Alpha, string Svg)> Write(ExperimentReport report)
     {
