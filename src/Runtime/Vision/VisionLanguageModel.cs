@@ -156,6 +156,21 @@ public abstract class VisionLanguageModel(Transformer text) : IDisposable
                                      prompts.Select(p => (ImageRows?)p.Rows).ToArray());
 
     /// <summary>
+    /// Generation for prompts with one image each: the prompt's token ids (the image token once where the image goes, as
+    /// <see cref="Encode"/> gives them) and the image file (PNG or JPEG), which the family's processor prepares. Head
+    /// scales apply where their policy puts them (<see cref="PositionPolicy.Image"/>: the image tokens).
+    /// </summary>
+    public GenerationResult Generate(IReadOnlyList<(int[] Ids, string ImagePath)> prompts, SamplingOptions options, HeadScales? scales = null) =>
+        Generate([.. prompts.Select(p => Prepare(p.Ids, [Preprocess(p.ImagePath)]))], options, scales);
+
+    /// <summary>
+    /// The paper's VLM capture over samples with one image file each (ids and path as <see cref="Generate(IReadOnlyList{ValueTuple{int[], string}}, SamplingOptions, HeadScales?)"/>
+    /// takes them): every head's z averaged over each sample's image positions, [L, H, samples, d_head].
+    /// </summary>
+    public HeadActivations CaptureImages(IReadOnlyList<(int[] Ids, string ImagePath)> samples, int batchSize = 8, Action<int, int>? progress = null) =>
+        CaptureImages([.. samples.Select(s => s.Ids)], i => [Preprocess(samples[i].ImagePath)], batchSize, progress);
+
+    /// <summary>
     /// The paper's VLM capture: for every sample, the mean of each head's z over its image positions (z_image_mean
     /// [L, H, d_head] per sample). Samples are prepared (images preprocessed, run through the vision tower, merged) one
     /// batch at a time, so memory holds one batch of images and features.
