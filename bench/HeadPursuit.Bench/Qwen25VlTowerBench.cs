@@ -63,9 +63,9 @@ static class Qwen25VlTowerBench
         var rows = new ImageRows(new RowEmbeddings(positions, features, 3584)) { RopePositions = rope.Positions, RopeDelta = rope.Delta };
         var mask = ids.Select(t => t == 3).ToArray();
         var capture = new HeadCapture(text);
-        capture.Run([ids], [mask], 1, imagesOf: _ => rows);   // warm-up
+        capture.Run([ids], [mask], 1, progress: null, imagesOf: _ => rows);   // warm-up
         sw.Restart();
-        capture.Run([ids], [mask], 1, imagesOf: _ => rows);
+        capture.Run([ids], [mask], 1, progress: null, imagesOf: _ => rows);
         double textSeconds = sw.Elapsed.TotalSeconds * 28 / textLayers;
         double whole = preprocess + towerSeconds * 32 / blocks + textSeconds;
         Console.WriteLine($"capture of that image prompt ({ids.Length} tokens) through the 7B language model: {sw.Elapsed.TotalSeconds:0.0} s for {textLayers} of 28 layers " +

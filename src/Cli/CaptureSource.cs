@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime.Models;
 using HeadPursuit.Runtime.Vision;
 using System.Security.Cryptography;
 using System.Text;
@@ -20,7 +21,7 @@ sealed record CaptureSource(string Kind, string InputName, string InputSha256, i
         var tok = loaded.RequireTokenizer();
         var prompts = PromptEncoding.Encode(tok, texts, chat, chatFamily);
         PromptFit.Check(prompts, loaded.Model.Config, newTokens: 0, i => $"prompt {i + 1} of {promptsPath}");
-        var masks = PromptCapture.Masks(tok, prompts, positions);
+        var masks = CapturePositionMasks.For(tok, prompts, positions);
         var capture = new HeadCapture(loaded.Model);
         return new CaptureSource("prompts", Path.GetFileName(promptsPath), Sha256(texts), texts.Length, CapturePositionMasks.Describe(positions),
             (first, count, progress) => capture.Run(prompts[first..(first + count)], masks[first..(first + count)], batch, progress: progress));

@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime.Models;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Tokenizers;
 
@@ -6,24 +7,17 @@ namespace HeadPursuit.Cli;
 /// <summary>Prompts to pooled head activations in memory, with a progress line: what `capture` does in chunks and `rank --prompts` does at once.</summary>
 static class PromptCapture
 {
-    /// <summary>Which positions each prompt pools; special tokens are the tokenizer's (BOS, template markers).</summary>
-    public static bool[][] Masks(Tokenizer tok, int[][] prompts, CapturePositions positions)
-    {
-        var special = Enumerable.Range(0, tok.VocabSize).Where(tok.IsSpecial).ToHashSet();
-        return prompts.Select(p => CapturePositionMasks.For(p, positions, special)).ToArray();
-    }
-
     static HeadActivations Run(LoadedModel loaded, string promptsPath, CapturePositions positions, int batch, StatusOutput status)
     {
         var tok = loaded.RequireTokenizer();
         var prompts = PromptEncoding.Encode(tok, PromptFile.Read(promptsPath), chat: false, chatFamily: null);
         PromptFit.Check(prompts, loaded.Model.Config, newTokens: 0, i => $"prompt {i + 1} of {promptsPath}");
         var progress = status.Progress("capture", ProgressUnit.Of("samples"));
-        var acts = new HeadCapture(loaded.Model).Run(prompts, Masks(tok, prompts, positions), batch, progress: (d, n) => progress.Report(d, n));
+        var acts = new HeadCapture(loaded.Model).Run(prompts, CapturePositionMasks.For(tok, prompts, positions), batch, progress: (d, n) => progress.Report(d, n));
         return new HeadActivations(acts.Layers, acts.Heads, acts.Samples, acts.DHead, acts.Z)
         {
             Model = loaded.Name, Positions = CapturePositionMasks.Describe(positions),
-            Metadata = { ["config_sha256"] = ModelIdentity.ConfigHash(loaded.Folder) },
+            Metadata = { [ModelIdentity.MetadataKey] = ModelIdentity.ConfigHash(loaded.Folder) },
         };
     }
 

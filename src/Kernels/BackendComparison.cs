@@ -7,7 +7,7 @@ using HeadPursuit.Runtime.Tensors;
 namespace HeadPursuit.Kernels;
 
 /// <summary>One op compared on two backends: the largest |a - e| and whether it is within atol + rtol |e| everywhere.</summary>
-public sealed record OpComparison(string Op, double MaxAbsError, double Tolerance, bool Passed)
+internal sealed record OpComparison(string Op, double MaxAbsError, double Tolerance, bool Passed)
 {
     public override string ToString() => $"{(Passed ? "ok  " : "FAIL")} {Op,-44} max|err| {MaxAbsError:E2} (tol {Tolerance:E0})";
 }
@@ -19,7 +19,7 @@ public sealed record OpComparison(string Op, double MaxAbsError, double Toleranc
 /// the CUDA backend on a GPU. Tolerances are fp32 rounding (relative 1e-5 and a small absolute floor), wider where the
 /// backend is documented to round further (bf16/f16 activations in the GPU's low-precision GEMMs).
 /// </summary>
-public sealed class BackendComparison(IBackend tested, int seed = 7)
+internal sealed class BackendComparison(IBackend tested, int seed = 7)
 {
     readonly Random _rng = new(seed);
     readonly List<OpComparison> _results = [];

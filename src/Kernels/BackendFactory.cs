@@ -1,5 +1,6 @@
 using HeadPursuit.Runtime.Backends;
 using HeadPursuit.Runtime.Backends.Cpu;
+using HeadPursuit.Somp;
 
 namespace HeadPursuit.Kernels;
 
@@ -9,8 +10,10 @@ namespace HeadPursuit.Kernels;
 /// </summary>
 public static class BackendFactory
 {
+    /// <summary>The names <see cref="Create(string)"/> takes.</summary>
     public static readonly string[] Devices = ["cpu", "cuda", "auto"];
 
+    /// <summary>The backend named by <paramref name="device"/>; an unknown name is an error listing <see cref="Devices"/>.</summary>
     /// <param name="notice">null, or the line explaining an automatic fallback to the CPU</param>
     /// <param name="cuda">makes the CUDA backend (a parameter so tests can stand in for a machine with or without a GPU)</param>
     public static IBackend Create(string device, out string? notice, Func<IBackend>? cuda = null)
@@ -39,4 +42,9 @@ public static class BackendFactory
         if (notice != null) Console.Error.WriteLine(notice);
         return backend;
     }
+
+    /// <summary>Where SOMP runs for a model on <paramref name="backend"/>: on the GPU beside a CUDA backend (fp32 correlations),
+    /// else on the CPU (float64).</summary>
+    public static ISompSolver SompSolver(IBackend backend) =>
+        backend is CudaBackend cuda ? new CudaSomp(cuda.Context) : CpuSompSolver.Instance;
 }

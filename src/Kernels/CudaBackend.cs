@@ -28,15 +28,16 @@ public sealed unsafe class CudaBackend : IBackend
     int[] _rowSlot = [];   // [rows] host staging for the attention's row -> slot map
 
     /// <summary>The device, kernels and cuBLAS handle this backend works through (shared with <see cref="CudaSomp"/>).</summary>
-    public CudaContext Context => _context;
-    public CudaDevice Device => _device;
+    internal CudaContext Context => _context;
+    internal CudaDevice Device => _device;
+    /// <summary>"cuda" and the device's name.</summary>
     public string Name => $"cuda ({_device})";
 
     /// <summary>Opens device <paramref name="ordinal"/>. Throws <see cref="CudaUnavailableException"/> when libcuda, NVRTC, cuBLAS or a device is missing.</summary>
     public CudaBackend(int ordinal = 0) : this(CudaContext.Open(ordinal), ownsContext: true) { }
 
     /// <summary>A backend on an open context; <paramref name="ownsContext"/>: disposing the backend disposes the context.</summary>
-    public CudaBackend(CudaContext context, bool ownsContext)
+    internal CudaBackend(CudaContext context, bool ownsContext)
     {
         _context = context; _ownsContext = ownsContext; _device = context.Device;
         _ints = new(_device); _rowPos = new(_device); _ropePos = new(_device); _blockFirst = new(_device); _blockLast = new(_device); _rowSlots = new(_device); _tiles = new(_device); _tileRows = new(_device);
@@ -57,7 +58,7 @@ public sealed unsafe class CudaBackend : IBackend
 
     // ---- memory ----
 
-    public DeviceTensor Matrix(WeightMatrix w)
+    DeviceTensor IBackend.Matrix(WeightMatrix w)
     {
         CheckFloatDType(w.DType, w.View.Name, w.View.Source);
         var buffer = _device.Allocate(w.View.ByteLength);
@@ -65,14 +66,14 @@ public sealed unsafe class CudaBackend : IBackend
         return new CudaTensor(buffer, w.In, w.Out, w.DType, w.Layout);
     }
 
-    public DeviceTensor Vector(float[] v)
+    DeviceTensor IBackend.Vector(float[] v)
     {
         var buffer = _device.Allocate(v.Length * 4L);
         _device.Upload<float>(v, buffer);
         return new CudaTensor(buffer, 1, v.Length, DType.F32);
     }
 
-    public DeviceTensor Table(TensorView table)
+    DeviceTensor IBackend.Table(TensorView table)
     {
         CheckFloatDType(table.DType, table.Name, table.Source);
         if (table.Rank != 2) throw new ModelFormatException($"embedding table '{table.Name}' in {table.Source} has shape {table.ShapeText}, expected [rows, d]");
@@ -87,19 +88,19 @@ public sealed unsafe class CudaBackend : IBackend
             throw new ModelFormatException($"tensor '{name}' in {source} is {dtype}; the CUDA backend takes F32, BF16 or F16");
     }
 
-    public DeviceTensor Activations(int rows, int cols) => new CudaTensor(_device.Allocate((long)rows * cols * 4), rows, cols, DType.F32);
+    DeviceTensor IBackend.Activations(int rows, int cols) => new CudaTensor(_device.Allocate((long)rows * cols * 4), rows, cols, DType.F32);
 
-    public void Upload(ReadOnlySpan<float> src, DeviceTensor dst)
+    void IBackend.Upload(ReadOnlySpan<float> src, DeviceTensor dst)
     {
         if (src.Length != dst.Rows * dst.Cols) throw new ArgumentException($"upload of {src.Length} floats into a [{dst.Rows}, {dst.Cols}] tensor");
         _device.Upload(src, CudaTensor.Of(dst).Buffer);
     }
 
-    public void Download(DeviceTensor src, int rows, Span<float> dst) => _device.Download(CudaTensor.Of(src).Buffer, dst[..(rows * src.Cols)]);
+    void IBackend.Download(DeviceTensor src, int rows, Span<float> dst) => _device.Download(CudaTensor.Of(src).Buffer, dst[..(rows * src.Cols)]);
 
     // ---- ops ----
 
-    public void Embed(DeviceTensor table, ReadOnlySpan<int> ids, DeviceTensor x, bool accumulate)
+    void IBackend.Embed(DeviceTensor table, ReadOnlySpan<int> ids, DeviceTensor x, bool accumulate)
     {
         var t = CudaTensor.Of(table);
         for (int r = 0; r < ids.Length; r++)
@@ -111,21 +112,21 @@ public sealed unsafe class CudaBackend : IBackend
                        t.Buffer, _ints.Upload(ids), CudaTensor.Of(x).Buffer, table.Cols, accumulate ? 1 : 0);
     }
 
-    public void LayerNorm(DeviceTensor x, DeviceTensor w, DeviceTensor b, float eps, DeviceTensor y, int rows)
+    void IBackend.LayerNorm(DeviceTensor x, DeviceTensor w, DeviceTensor b, float eps, DeviceTensor y, int rows)
     {
         if (rows == 0) return;
         _device.Launch(Kernel("norm.cu", "layer_norm"), new(rows), RowThreads, 0,
                        CudaTensor.Of(x).Buffer, CudaTensor.Of(w).Buffer, CudaTensor.Of(b).Buffer, CudaTensor.Of(y).Buffer, x.Cols, eps);
     }
 
-    public void RmsNorm(DeviceTensor x, DeviceTensor w, float eps, DeviceTensor y, int rows)
+    void IBackend.RmsNorm(DeviceTensor x, DeviceTensor w, float eps, DeviceTensor y, int rows)
     {
         if (rows == 0) return;
         _device.Launch(Kernel("norm.cu", "rms_norm"), new(rows), RowThreads, 0,
                        CudaTensor.Of(x).Buffer, CudaTensor.Of(w).Buffer, CudaTensor.Of(y).Buffer, x.Cols, eps);
     }
 
-    public void MatMul(DeviceTensor x, DeviceTensor w, DeviceTensor? bias, DeviceTensor y, int rows, bool accumulate = false)
+    void IBackend.MatMul(DeviceTensor x, DeviceTensor w, DeviceTensor? bias, DeviceTensor y, int rows, bool accumulate)
     {
         var weight = CudaTensor.Of(w);
         var layout = weight.Layout ?? throw new ArgumentException("MatMul needs a matrix tensor");
@@ -156,7 +157,7 @@ public sealed unsafe class CudaBackend : IBackend
                            CudaTensor.Of(y).Buffer, CudaTensor.Of(bias).Buffer, rows, outDim);
     }
 
-    public void Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT,
+    void IBackend.Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT,
                           DeviceTensor z, HeadEpilogue epilogue)
     {
         var probs = epilogue.Probs;
@@ -246,7 +247,7 @@ public sealed unsafe class CudaBackend : IBackend
         return (cos, sin);
     }
 
-    public void RmsNormHeads(DeviceTensor qkv, AttentionShape shape, DeviceTensor qGain, DeviceTensor kGain, float eps, int rows)
+    void IBackend.RmsNormHeads(DeviceTensor qkv, AttentionShape shape, DeviceTensor qGain, DeviceTensor kGain, float eps, int rows)
     {
         if (qkv.Cols != shape.QkvDim || qGain.Cols != shape.DHead || kGain.Cols != shape.DHead)
             throw new ArgumentException($"head norm of qkv [*, {qkv.Cols}] with gains [{qGain.Cols}], [{kGain.Cols}] for heads of {shape.DHead} (qkv width {shape.QkvDim})");
@@ -255,13 +256,13 @@ public sealed unsafe class CudaBackend : IBackend
                        CudaTensor.Of(qkv).Buffer, CudaTensor.Of(qGain).Buffer, CudaTensor.Of(kGain).Buffer, eps);
     }
 
-    public void Activate(DeviceTensor x, Activation act, int rows)
+    void IBackend.Activate(DeviceTensor x, Activation act, int rows)
     {
         long n = (long)rows * x.Cols;
         if (n > 0) _device.Launch(Kernel("activation.cu", "activate"), Spread(n), RowThreads, 0, CudaTensor.Of(x).Buffer, n, (int)act);
     }
 
-    public void ActivateGated(DeviceTensor gateUp, Activation act, DeviceTensor y, int rows)
+    void IBackend.ActivateGated(DeviceTensor gateUp, Activation act, DeviceTensor y, int rows)
     {
         if (gateUp.Cols != 2 * y.Cols) throw new ArgumentException($"a gated activation reads [*, 2 d_ff] = [*, {gateUp.Cols}] into [*, {y.Cols}]");
         if (rows == 0) return;
@@ -269,19 +270,19 @@ public sealed unsafe class CudaBackend : IBackend
                        CudaTensor.Of(gateUp).Buffer, CudaTensor.Of(y).Buffer, rows, y.Cols, (int)act);
     }
 
-    public void Scale(DeviceTensor x, float s, int rows)
+    void IBackend.Scale(DeviceTensor x, float s, int rows)
     {
         long n = (long)rows * x.Cols;
         if (n > 0) _device.Launch(Kernel("scale.cu", "scale_values"), Spread(n), RowThreads, 0, CudaTensor.Of(x).Buffer, n, s);
     }
 
-    public void SoftCap(DeviceTensor x, float cap, int rows)
+    void IBackend.SoftCap(DeviceTensor x, float cap, int rows)
     {
         long n = (long)rows * x.Cols;
         if (n > 0) _device.Launch(Kernel("scale.cu", "soft_cap"), Spread(n), RowThreads, 0, CudaTensor.Of(x).Buffer, n, cap);
     }
 
-    public void GatherRows(DeviceTensor src, ReadOnlySpan<int> rows, DeviceTensor dst)
+    void IBackend.GatherRows(DeviceTensor src, ReadOnlySpan<int> rows, DeviceTensor dst)
     {
         foreach (int r in rows)
             if ((uint)r >= (uint)src.Rows) throw new ArgumentOutOfRangeException(nameof(rows), $"row {r} is outside the source's {src.Rows} rows");
@@ -290,12 +291,13 @@ public sealed unsafe class CudaBackend : IBackend
                        CudaTensor.Of(src).Buffer, _ints.Upload(rows), CudaTensor.Of(dst).Buffer, src.Cols);
     }
 
-    public void Add(DeviceTensor x, DeviceTensor y, int rows)
+    void IBackend.Add(DeviceTensor x, DeviceTensor y, int rows)
     {
         long n = (long)rows * x.Cols;
         if (n > 0) _device.Launch(Kernel("add.cu", "add_rows"), Spread(n), RowThreads, 0, CudaTensor.Of(x).Buffer, CudaTensor.Of(y).Buffer, n);
     }
 
+    /// <summary>Frees the device buffers (and the context when this backend opened it).</summary>
     public void Dispose()
     {
         _device.Synchronize();

@@ -7,7 +7,7 @@ namespace HeadPursuit.Kernels;
 /// -D sizes, cached in memory here and on disk by <see cref="KernelCompiler"/>) and the cuBLAS handle bound to that
 /// stream. The backend (<see cref="CudaBackend"/>) and the SOMP solver (<see cref="CudaSomp"/>) both work through it.
 /// </summary>
-public sealed class CudaContext : IDisposable
+internal sealed class CudaContext : IDisposable
 {
     readonly KernelCompiler _compiler;
     readonly Dictionary<string, KernelFunction> _kernels = [];

@@ -7,7 +7,7 @@ namespace HeadPursuit.Kernels;
 /// One CUDA device (ordinal 0 by default) with its primary context made current and one stream that every copy,
 /// kernel and cuBLAS call of this process is queued on, so work runs in the order it is issued.
 /// </summary>
-public sealed unsafe class CudaDevice : IDisposable
+internal sealed unsafe class CudaDevice : IDisposable
 {
     readonly int _ordinal;
     readonly IntPtr _context;
@@ -113,19 +113,19 @@ public sealed unsafe class CudaDevice : IDisposable
 }
 
 /// <summary>A launch grid size.</summary>
-public readonly record struct Dim3(int X, int Y = 1, int Z = 1)
+internal readonly record struct Dim3(int X, int Y = 1, int Z = 1)
 {
     public override string ToString() => $"({X}, {Y}, {Z})";
 }
 
 /// <summary>A kernel found in a loaded module, with its name for error messages.</summary>
-public sealed record KernelFunction(string Name, IntPtr Handle);
+internal sealed record KernelFunction(string Name, IntPtr Handle);
 
 /// <summary>
 /// One kernel argument as the 8 bytes cuLaunchKernel copies from: a device address, an int, a long long or a float.
 /// A long needs its own conversion: without it C# would convert a long to float and pass its float bits.
 /// </summary>
-public readonly struct KernelArg
+internal readonly struct KernelArg
 {
     public long Bits { get; }
     KernelArg(long bits) { Bits = bits; }

@@ -22,7 +22,7 @@ namespace HeadPursuit.Kernels;
 /// </summary>
 /// <param name="withCoefficients">also bring back S and R so that <see cref="SompResult.Coef"/> can be formed (a ranking
 /// needs only selections and EVR curves; without this, reading Coef throws)</param>
-public sealed unsafe class CudaSomp(CudaContext context, bool withCoefficients = false) : ISompSolver
+internal sealed unsafe class CudaSomp(CudaContext context, bool withCoefficients = false) : ISompSolver
 {
     const int Threads = 256;
     // An atom whose residual after Gram-Schmidt is at most this is in the span of the selected ones. The CPU uses 1e-10

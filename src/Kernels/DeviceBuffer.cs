@@ -3,7 +3,7 @@ using HeadPursuit.Kernels.Native;
 namespace HeadPursuit.Kernels;
 
 /// <summary>Device memory from cuMemAlloc, freed on Dispose. Made by <see cref="CudaDevice.Allocate"/> (zero-filled).</summary>
-public sealed class DeviceBuffer : IDisposable
+internal sealed class DeviceBuffer : IDisposable
 {
     public ulong Address { get; private set; }
     public long Bytes { get; }

@@ -12,7 +12,7 @@ namespace HeadPursuit.Kernels;
 ///   InOut (W[in, out], y = x W):   W' = W^T [out, in], lda = out, and op = N uses it as is.
 /// C = y's buffer, ldc = out. M = out, N = rows, K = in.
 /// </summary>
-public readonly record struct GemmPlan(int TransA, int TransB, int M, int N, int K, int Lda, int Ldb, int Ldc)
+internal readonly record struct GemmPlan(int TransA, int TransB, int M, int N, int K, int Lda, int Ldb, int Ldc)
 {
     public static GemmPlan For(WeightLayout layout, int rows, int inDim, int outDim) => layout switch
     {

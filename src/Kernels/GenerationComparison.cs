@@ -7,7 +7,7 @@ using HeadPursuit.Runtime.Tokenizers;
 namespace HeadPursuit.Kernels;
 
 /// <summary>One greedy generation case: the new tokens per prompt on the reference and the tested backend.</summary>
-public sealed record GenerationCase(string Name, int[][] Reference, int[][] Tested)
+internal sealed record GenerationCase(string Name, int[][] Reference, int[][] Tested)
 {
     public bool Passed => Reference.Length == Tested.Length && Reference.Zip(Tested).All(p => p.First.SequenceEqual(p.Second));
 
@@ -24,7 +24,7 @@ public sealed record GenerationCase(string Name, int[][] Reference, int[][] Test
 /// Greedy generations of a model folder (with tokenizer.json) on two backends, without and with an intervention
 /// (alpha = -1 on the first head of every layer, all positions): the token streams must be identical.
 /// </summary>
-public static class GenerationComparison
+internal static class GenerationComparison
 {
     public static readonly string[] Prompts = ["Once upon a time, there was a little girl", "Tom had a red ball", "The sun was"];
 

@@ -7,7 +7,7 @@ namespace HeadPursuit.Kernels;
 /// What a compiled kernel module depends on: the device architecture, the NVRTC version, the source text and the
 /// -D defines. The key is a hex SHA-256 of all four; the defines' order does not matter.
 /// </summary>
-public static class KernelCacheKey
+internal static class KernelCacheKey
 {
     public static string Compute(string arch, string nvrtcVersion, string source, IReadOnlyDictionary<string, int> defines)
     {

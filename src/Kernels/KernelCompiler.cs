@@ -11,7 +11,7 @@ namespace HeadPursuit.Kernels;
 /// sizes as -D defines, and loads the module. Modules are cached in memory, and their CUBINs on disk under
 /// <see cref="KernelCacheKey.Directory"/> named FILE-KEY.cubin, so a second process skips NVRTC.
 /// </summary>
-public sealed unsafe class KernelCompiler : IDisposable
+internal sealed unsafe class KernelCompiler : IDisposable
 {
     readonly CudaDevice _device;
     readonly string _cacheDir;

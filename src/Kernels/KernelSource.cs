@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace HeadPursuit.Kernels;
 
 /// <summary>The CUDA C files of kernels/, embedded in this assembly as resources named "kernels/FILE.cu".</summary>
-public static partial class KernelSource
+internal static partial class KernelSource
 {
     /// <summary>The file names, e.g. "attention.cu".</summary>
     public static IReadOnlyList<string> Files =>

@@ -10,7 +10,7 @@ namespace HeadPursuit.Kernels;
 /// <see cref="BackendComparison"/> checks every backend against (as llama.cpp's test-backend-ops checks its backends).
 /// Arrays are row-major [rows, cols]; each method returns the op's result and leaves its inputs alone.
 /// </summary>
-public static class PlainOps
+internal static class PlainOps
 {
     /// <summary>x[r] (+)= table[ids[r]].</summary>
     public static float[] Embed(TensorView table, int[] ids, float[] x, bool accumulate)

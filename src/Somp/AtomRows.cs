@@ -7,7 +7,7 @@ namespace HeadPursuit.Somp;
 /// given plus one float64 scale per row (1 / l2 norm, or 1), so atom_j = Scale[j] * Rows[j] in float64 without storing
 /// a float64 copy (half the memory traffic per pass over a 50k-row vocabulary).
 /// </summary>
-public sealed class AtomRows
+internal sealed class AtomRows
 {
     public float[] Rows { get; }    // [v, dm]
     public double[] Scale { get; }  // [v]

@@ -6,7 +6,7 @@ namespace HeadPursuit.Somp;
 /// A SOMP dictionary: rows of the unembedding (raw, as stored: SOMP normalises them itself when asked), with the
 /// token id each row came from.
 /// </summary>
-public sealed class AtomSet
+internal sealed class AtomSet
 {
     /// <summary>[Count, Dim] row-major.</summary>
     public float[] Rows { get; }

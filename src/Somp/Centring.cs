@@ -5,7 +5,7 @@ namespace HeadPursuit.Somp;
 /// in double. The CPU fast path and the CUDA solver share it; <see cref="SompReference"/> keeps its own plain copy, as the
 /// independent reference.
 /// </summary>
-public static class Centring
+internal static class Centring
 {
     /// <returns>[n, d] z in double, its column means removed when <paramref name="center"/> is set.</returns>
     public static double[] Of(ReadOnlySpan<float> z, int n, int d, bool center)

@@ -11,10 +11,13 @@ public sealed record MultiTokenWord(string Text, int[] TokenIds);
 /// </summary>
 public sealed class ConceptDictionary
 {
+    /// <summary>The concept's name (the built-in list's name or the word-list file's stem): what its output files are called.</summary>
     public string Name { get; }
+    /// <summary>The words as listed.</summary>
     public IReadOnlyList<string> Words { get; }
     /// <summary>Sorted, distinct.</summary>
     public int[] TokenIds { get; }
+    /// <summary>The words whose tokenization takes more than one token.</summary>
     public IReadOnlyList<MultiTokenWord> MultiTokenWords { get; }
     /// <summary>Sorted ids that come only from multi-token tokenizations.</summary>
     public int[] FragmentIds { get; }

@@ -6,6 +6,7 @@ namespace HeadPursuit.Somp;
 /// </summary>
 public static class ConceptLists
 {
+    /// <summary>The names of the built-in concepts (data/concepts/NAME.txt).</summary>
     public static IReadOnlyList<string> BuiltinNames { get; } =
         typeof(ConceptLists).Assembly.GetManifestResourceNames()
             .Where(n => n.StartsWith("concepts/") && n.EndsWith(".txt"))

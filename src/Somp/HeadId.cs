@@ -5,8 +5,10 @@ namespace HeadPursuit.Somp;
 /// <summary>A (layer, head) pair, 0-based, written L{layer}H{head} as in TransformerLens. Orders by layer, then head.</summary>
 public readonly record struct HeadId(int Layer, int Head) : IComparable<HeadId>
 {
+    /// <summary>"L{layer}H{head}", e.g. L3H5.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"L{Layer}H{Head}");
 
+    /// <summary>Orders by layer, then head.</summary>
     public int CompareTo(HeadId other) => Layer != other.Layer ? Layer.CompareTo(other.Layer) : Head.CompareTo(other.Head);
 
     /// <summary>Parses "L3H7" (case-insensitive).</summary>

@@ -9,17 +9,24 @@ namespace HeadPursuit.Somp;
 /// </summary>
 public sealed class HeadRanking
 {
+    /// <summary>The method name of a SOMP ranking.</summary>
     public const string SompMethod = "somp";
+    /// <summary>The method name of a logit-lens ranking.</summary>
     public const string LogitLensMethod = "logit_lens";
 
+    /// <summary>The concept's name.</summary>
     public string Concept { get; }
     /// <summary><see cref="SompMethod"/> or <see cref="LogitLensMethod"/>.</summary>
     public string Method { get; }
+    /// <summary>The SOMP options the scores were computed with.</summary>
     public SompOptions Options { get; }
     /// <summary>SOMP iterations N (0 for the logit lens).</summary>
     public int Iterations { get; }
+    /// <summary>The model's layers.</summary>
     public int Layers { get; }
+    /// <summary>Attention heads per layer.</summary>
     public int Heads { get; }
+    /// <summary>Captured samples the scores were computed over.</summary>
     public int Samples { get; }
     /// <summary>The concept's dictionary: token ids, sorted.</summary>
     public int[] TokenIds { get; }
@@ -28,6 +35,7 @@ public sealed class HeadRanking
     /// <summary>What a head's output W_O^(h) z is in the model's family (written beside the scores when known).</summary>
     public string? HeadOutput { get; init; }
 
+    /// <summary>A ranking of <paramref name="scores"/> (score descending, ties by layer then head).</summary>
     public HeadRanking(string concept, string method, SompOptions options, int iterations, int layers, int heads, int samples,
         int[] tokenIds, IEnumerable<HeadScore> scores)
     {
@@ -43,6 +51,7 @@ public sealed class HeadRanking
         return [.. Entries.Take(k).Select(e => e.Head)];
     }
 
+    /// <summary>The score of one head; a head not in the ranking is an error naming it.</summary>
     public double ScoreOf(HeadId head) =>
         Entries.FirstOrDefault(e => e.Head == head)?.Score ?? throw new ArgumentOutOfRangeException(nameof(head), $"{head} is not in the ranking");
 

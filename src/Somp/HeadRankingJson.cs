@@ -11,6 +11,7 @@ namespace HeadPursuit.Somp;
 /// </summary>
 public static class HeadRankingJson
 {
+    /// <summary>The ranking as JSON (the format <see cref="Read"/> reads back).</summary>
     public static string Write(HeadRanking r)
     {
         using var stream = new MemoryStream();
@@ -60,6 +61,7 @@ public static class HeadRankingJson
         w.WriteEndArray();
     }
 
+    /// <summary>Reads a ranking JSON; a missing or malformed field is an error naming the file and the field.</summary>
     public static HeadRanking Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: ranking file not found", path);

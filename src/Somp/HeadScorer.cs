@@ -18,6 +18,7 @@ public sealed class HeadScorer
     readonly float[] _unembedding; // [vocab, d_model]
     readonly float[]? _finalNormGain; // [d_model] when Options.FoldFinalNorm
     readonly ISompSolver _solver;
+    /// <summary>The SOMP options every ranking of this scorer uses.</summary>
     public SompOptions Options { get; }
 
     /// <param name="unembedding">[vocab, d_model] row-major (lm_head.weight or the tied embedding).</param>

@@ -16,6 +16,7 @@ public static class HeatmapSvg
     // colour ramp stops (r, g, b) at 0, 1/3, 2/3, 1
     static readonly (double R, double G, double B)[] Ramp = [(48, 18, 84), (40, 110, 142), (53, 183, 121), (250, 230, 35)];
 
+    /// <summary>The heatmap of a ranking as an SVG document.</summary>
     public static string Write(HeadRanking ranking)
     {
         var scores = new double[ranking.Layers, ranking.Heads];

@@ -10,16 +10,18 @@ public interface ISompSolver
     string Name { get; }
 
     /// <summary>Results in the order of <paramref name="heads"/>.</summary>
-    SompResult[] RunHeads(IReadOnlyList<SompHead> heads, AtomSet dictionary, int iterations, SompOptions options);
+    internal SompResult[] RunHeads(IReadOnlyList<SompHead> heads, AtomSet dictionary, int iterations, SompOptions options);
 }
 
 /// <summary>SOMP on the CPU: <see cref="SompFast"/>.</summary>
 public sealed class CpuSompSolver : ISompSolver
 {
+    /// <summary>The one instance (the solver keeps no state).</summary>
     public static CpuSompSolver Instance { get; } = new();
 
+    /// <summary>"cpu".</summary>
     public string Name => "cpu";
 
-    public SompResult[] RunHeads(IReadOnlyList<SompHead> heads, AtomSet dictionary, int iterations, SompOptions options) =>
+    SompResult[] ISompSolver.RunHeads(IReadOnlyList<SompHead> heads, AtomSet dictionary, int iterations, SompOptions options) =>
         SompFast.RunHeads(heads, dictionary, iterations, options);
 }

@@ -8,7 +8,7 @@ namespace HeadPursuit.Somp;
 /// Raw rows and un-centred outputs, like the logit-lens ranking baseline (DESIGN.md section 3); no final norm.
 /// Ties (e.g. tokens sharing one untrained row) keep the lower id first.
 /// </summary>
-public static class LogitLensTokens
+internal static class LogitLensTokens
 {
     /// <summary>[vocab] the logit-lens logits of a head's mean output.</summary>
     /// <param name="unembedding">[vocab, d_model] row-major.</param>

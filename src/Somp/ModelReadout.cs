@@ -8,6 +8,7 @@ namespace HeadPursuit.Somp;
 /// </summary>
 public sealed record ModelReadout(OutputBlocks Blocks, float[] Unembedding, float[] FinalNormGain)
 {
+    /// <summary>Reads the W_O blocks, unembedding and final norm gain of a loaded model (copies on the host).</summary>
     public static ModelReadout From(Transformer model)
     {
         var c = model.Config;

@@ -7,9 +7,13 @@ namespace HeadPursuit.Somp;
 public sealed class OutputBlocks
 {
     readonly float[][][] _blocks; // [L][H][d_model * d_head]
+    /// <summary>The model's layers.</summary>
     public int Layers { get; }
+    /// <summary>Attention heads per layer.</summary>
     public int Heads { get; }
+    /// <summary>The residual stream's width.</summary>
     public int DModel { get; }
+    /// <summary>The width of one head's output z.</summary>
     public int DHead { get; }
     /// <summary>What W_O^(h) z is relative to the residual stream in the model's family (ModelFamily.HeadOutputConvention); null when unknown.</summary>
     public string? HeadOutput { get; init; }

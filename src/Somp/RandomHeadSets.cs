@@ -4,7 +4,7 @@ namespace HeadPursuit.Somp;
 /// The paper's random-head control: sets with the same number of heads per layer as a chosen set, drawn uniformly
 /// without replacement from each layer's heads outside the chosen set. Seeded: the same seed gives the same draws.
 /// </summary>
-public static class RandomHeadSets
+internal static class RandomHeadSets
 {
     public const int DefaultDraws = 10;
 

@@ -1,7 +1,7 @@
 namespace HeadPursuit.Somp;
 
 /// <summary>Argument checks shared by every SOMP solver (reference, fast, CUDA), so all refuse the same inputs.</summary>
-public static class SompChecks
+internal static class SompChecks
 {
     /// <summary>A (unit-norm) atom whose component orthogonal to the selected ones is below this is dependent.</summary>
     public const double DependenceTolerance = 1e-10;

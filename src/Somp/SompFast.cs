@@ -17,7 +17,7 @@ namespace HeadPursuit.Somp;
 /// Memory: one P [v, n] float64 per head in the call (e.g. 402 MB for v = 50257, n = 1000), plus its pending
 /// coefficients [N - 1, v] (20 MB at N = 50); the P buffers are kept for the next call (<see cref="CorrelationBuffers"/>).
 /// </summary>
-public static class SompFast
+internal static class SompFast
 {
     const int AtomsPerBlock = 64;
 

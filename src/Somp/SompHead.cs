@@ -4,7 +4,7 @@ namespace HeadPursuit.Somp;
 /// One head's SOMP input in the d_head space: pooled z per sample and the head's output block, so that the head's
 /// outputs are H = Z W_O^T [n, d_model] without ever being formed.
 /// </summary>
-public sealed class SompHead
+internal sealed class SompHead
 {
     /// <summary>Z [n, d_head] row-major.</summary>
     public float[] Z { get; }

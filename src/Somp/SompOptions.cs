@@ -9,6 +9,7 @@ namespace HeadPursuit.Somp;
 /// </summary>
 public sealed record SompOptions(bool Center = true, bool Normalize = true, bool FoldFinalNorm = false)
 {
+    /// <summary>The options in words, e.g. "center, normalize".</summary>
     public override string ToString() =>
         $"center={Center.ToString().ToLowerInvariant()}, normalize={Normalize.ToString().ToLowerInvariant()}, fold_final_norm={FoldFinalNorm.ToString().ToLowerInvariant()}";
 }

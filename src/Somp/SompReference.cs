@@ -14,7 +14,7 @@ namespace HeadPursuit.Somp;
 /// in the selection with coefficient 0: it changes neither the residual nor the EVR (any least-squares solution
 /// gives the same residual; we report the one that puts no weight on it).
 /// </summary>
-public static class SompReference
+internal static class SompReference
 {
     /// <param name="h">H [n, d] row-major: one row per sample.</param>
     /// <param name="dictionary">D [v, d] row-major: one atom per row.</param>

@@ -8,7 +8,7 @@ namespace HeadPursuit.Somp;
 /// (normalised) atoms), so that H_c ~ W atoms[Selected].
 /// A head whose centred outputs are all zero explains nothing: Selected is empty, Evr is N zeros, Coef is empty.
 /// </summary>
-public sealed class SompResult
+internal sealed class SompResult
 {
     readonly Lazy<double[]> _coef;
 

@@ -17,7 +17,7 @@ namespace HeadPursuit.Somp;
 ///    EVR curves within 1e-9, selections exact, rankings exact except swaps inside the listed near-tie pairs, and the
 ///    logit-lens scores within 1e-9 of the largest.
 /// </summary>
-public static class SompVerifier
+internal static class SompVerifier
 {
     const double EvrTol = 1e-9;
 

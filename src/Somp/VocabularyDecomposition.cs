@@ -12,7 +12,9 @@ public sealed record HeadDecomposition(HeadId Head, int[] TokenIds, double[] Evr
 /// </summary>
 public static class VocabularyDecomposition
 {
+    /// <summary>SOMP iterations per head unless told otherwise (N = 50).</summary>
     public const int DefaultIterations = 50;
+    /// <summary>The memory the correlation matrices of a batch of heads may take unless told otherwise (4 GiB).</summary>
     public const long DefaultMemoryBudgetBytes = 4L << 30;
 
     /// <param name="unembedding">[vocab, d_model] row-major.</param>

@@ -27,7 +27,7 @@ public class ExperimentRunTests
         public SompResult[] RunHeads(IReadOnlyList<SompHead> heads, AtomSet dictionary, int iterations, SompOptions options)
         {
             Heads += heads.Count;
-            return CpuSompSolver.Instance.RunHeads(heads, dictionary, iterations, options);
+            return ((ISompSolver)CpuSompSolver.Instance).RunHeads(heads, dictionary, iterations, options);
         }
     }
 

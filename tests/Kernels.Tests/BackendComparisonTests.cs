@@ -24,7 +24,7 @@ public class BackendComparisonTests
     /// <summary>A CPU backend whose Add also adds 1e-3: the comparison must notice.</summary>
     sealed class OffByOneAdd : Runtime.Backends.IBackend
     {
-        readonly CpuBackend _cpu = new();
+        readonly Runtime.Backends.IBackend _cpu = new CpuBackend();
         public string Name => "faulty";
         public Runtime.Backends.DeviceTensor Matrix(Runtime.Cpu.WeightMatrix w) => _cpu.Matrix(w);
         public Runtime.Backends.DeviceTensor Vector(float[] v) => _cpu.Vector(v);

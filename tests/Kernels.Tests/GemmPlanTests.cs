@@ -5,12 +5,13 @@ namespace HeadPursuit.Kernels.Tests;
 public class GemmPlanTests
 {
     [Theory]
-    [InlineData(WeightLayout.OutIn, 3, 5, 4)]
-    [InlineData(WeightLayout.InOut, 3, 5, 4)]
-    [InlineData(WeightLayout.OutIn, 1, 7, 2)]
-    [InlineData(WeightLayout.InOut, 6, 2, 9)]
-    public void Column_major_plan_computes_the_row_major_product(WeightLayout layout, int rows, int inDim, int outDim)
+    [InlineData(nameof(WeightLayout.OutIn), 3, 5, 4)]
+    [InlineData(nameof(WeightLayout.InOut), 3, 5, 4)]
+    [InlineData(nameof(WeightLayout.OutIn), 1, 7, 2)]
+    [InlineData(nameof(WeightLayout.InOut), 6, 2, 9)]
+    public void Column_major_plan_computes_the_row_major_product(string layoutName, int rows, int inDim, int outDim)
     {
+        var layout = Enum.Parse<WeightLayout>(layoutName);
         var rng = new Random(rows * 100 + inDim * 10 + outDim);
         var x = Enumerable.Range(0, rows * inDim).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();     // [rows, in]
         var w = Enumerable.Range(0, inDim * outDim).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray();   // [out, in] or [in, out]

@@ -71,7 +71,7 @@ sealed class CaptureCommand : HeadPursuitCommand
         var samples = imagesPath == null ? null : ImageSamples.Read(imagesPath, ids != null ? null : prompt ?? ImagePrompts.DefaultText, ids);
         using var backend = _backend.Create(parse, Status);
 
-        using var loaded = LoadedModel.Load(BuiltinModel.Or(model, Status, defaultPrompts), backend, Status);
+        using var loaded = ModelArgument.Load(BuiltinModel.Or(model, Status, defaultPrompts), backend, Status);
         var source = samples != null
             ? CaptureSource.FromImages(loaded, imagesPath!, samples, batch)
             : CaptureSource.FromPrompts(loaded, promptsPath!, positions, chat, chatFamily, batch);
@@ -80,7 +80,7 @@ sealed class CaptureCommand : HeadPursuitCommand
 
         var metadata = new Dictionary<string, string>
         {
-            ["config_sha256"] = ModelIdentity.ConfigHash(loaded.Folder),
+            [ModelIdentity.MetadataKey] = ModelIdentity.ConfigHash(loaded.Folder),
             [source.Kind] = source.InputName,
             [source.Kind + "_sha256"] = source.InputSha256,
             ["shard"] = shard.ToString(),

@@ -42,7 +42,7 @@ static class CommonOptions
     /// </summary>
     public static ISompSolver SompSolver(IBackend backend, StatusOutput status)
     {
-        ISompSolver solver = backend is CudaBackend cuda ? new CudaSomp(cuda.Context) : CpuSompSolver.Instance;
+        var solver = BackendFactory.SompSolver(backend);
         status.Note($"SOMP on {solver.Name}");
         return solver;
     }

@@ -38,7 +38,7 @@ sealed class DecomposeCommand : HeadPursuitCommand
         using var backend = _backend.Create(parse, Status);
 
         string modelName = BuiltinModel.Or(model, Status);
-        using var loaded = LoadedModel.Load(modelName, backend, Status);
+        using var loaded = ModelArgument.Load(modelName, backend, Status);
         var tok = loaded.Tokenizer;
         if (tok == null) Status.Note($"{loaded.Folder} has no tokenizer.json: tokens are shown as #ID");
         // Ids past the tokenizer's vocabulary (a model's padded embedding rows) have no text either.

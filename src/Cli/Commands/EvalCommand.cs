@@ -48,7 +48,7 @@ sealed class EvalCommand : HeadPursuitCommand
 
         using var backend = _backend.Create(parse, Status);
         using var classifier = spec.ToxicityClassifier is { } tc ? Classifier(tc, path, backend, Status) : null;
-        using var loaded = LoadedModel.Load(spec.Model, backend, Status);
+        using var loaded = ModelArgument.Load(spec.Model, backend, Status);
         spec.CheckAgainst(loaded.Model.Config, path);
         var solver = CommonOptions.SompSolver(backend, Status);
         var progress = new Dictionary<string, ProgressLine>();
@@ -73,7 +73,7 @@ sealed class EvalCommand : HeadPursuitCommand
     /// <summary>The experiment's toxicity classifier, loaded before the model so that a wrong label fails at once.</summary>
     static SequenceClassifier Classifier(ToxicityClassifierSpec spec, string path, Runtime.Backends.IBackend backend, StatusOutput status)
     {
-        var classifier = LoadedModel.LoadClassifier(spec.Model, backend, status);
+        var classifier = ModelArgument.LoadClassifier(spec.Model, backend, status);
         try { classifier.LabelIndex(spec.Label); }
         catch (ArgumentException e)
         {

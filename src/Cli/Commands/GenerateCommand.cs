@@ -56,7 +56,7 @@ sealed class GenerateCommand : HeadPursuitCommand
         using var backend = _backend.Create(parse, Status);
 
         string modelName = BuiltinModel.Or(model, Status, defaultPrompts);
-        using var loaded = LoadedModel.Load(modelName, backend, Status);
+        using var loaded = ModelArgument.Load(modelName, backend, Status);
         var c = loaded.Model.Config;
         var texts = promptFile != null ? PromptFile.Read(promptFile) : prompt != null ? [prompt] : null;
         int[][] prompts;

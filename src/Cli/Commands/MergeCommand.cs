@@ -48,7 +48,7 @@ sealed class MergeCommand : HeadPursuitCommand
         using var claim = OutputClaim.Take("--out", [outPath], Parts(paths));
         var parts = paths.Select(p => (Path: p, Acts: HeadActivations.Load(p))).ToList();
         var first = parts[0].Acts;
-        foreach (var key in new[] { "config_sha256", "prompts_sha256", "samples_total" })
+        foreach (var key in new[] { ModelIdentity.MetadataKey, "prompts_sha256", "samples_total" })
             foreach (var (path, acts) in parts)
                 if (acts.Metadata.GetValueOrDefault(key) != first.Metadata.GetValueOrDefault(key))
                     throw new ArgumentException($"{path} does not belong with {parts[0].Path}: {key} differs");

@@ -54,7 +54,7 @@ sealed class RankCommand : HeadPursuitCommand
         using var backend = _backend.Create(parse, Status);
 
         string modelName = BuiltinModel.Or(model, Status, defaultPrompts);
-        using var loaded = LoadedModel.Load(modelName, backend, Status);
+        using var loaded = ModelArgument.Load(modelName, backend, Status);
         var tok = loaded.Tokenizer;
         ConceptDictionary[] dicts = conceptIdsText != null
             ? [ConceptIds.Parse(conceptIdsText, loaded.Model.Config.Vocab)]

@@ -57,7 +57,7 @@ sealed class SensitivityCommand : HeadPursuitCommand
         string? stem = parse.GetValue(_out);
         using var backend = _backend.Create(parse, Status);
 
-        using var loaded = LoadedModel.Load(modelName, backend, Status);
+        using var loaded = ModelArgument.Load(modelName, backend, Status);
         var encode = (string w) => loaded.RequireTokenizer().Encode(w);
         var dict = ConceptSource.Load(concept, tokens, loaded.Folder, encode);
         stem ??= dict.Name + ".sensitivity";

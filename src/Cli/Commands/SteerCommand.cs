@@ -70,7 +70,7 @@ sealed class SteerCommand : HeadPursuitCommand
         using var backend = _backend.Create(parse, Status);
 
         string modelName = BuiltinModel.Or(model, Status, defaultPrompts);
-        using var loaded = LoadedModel.Load(modelName, backend, Status);
+        using var loaded = ModelArgument.Load(modelName, backend, Status);
         var c = loaded.Model.Config;
         var (policy, start, end) = ParsePolicy(policyText);
         var scales = new HeadScales(c.Layers, c.Heads) { Policy = policy, SpanStart = start, SpanEnd = end };

@@ -6,7 +6,7 @@ namespace HeadPursuit.Eval.Data;
 /// Reference captions per image, from JSON {"image.jpg": ["caption", ...], ...} or a Flickr30k-style token file with
 /// one "image.jpg#k&lt;TAB&gt;caption" per line. Images keep the order they first appear in.
 /// </summary>
-public static class CaptionsFile
+internal static class CaptionsFile
 {
     public static IReadOnlyDictionary<string, string[]> Read(string path)
     {

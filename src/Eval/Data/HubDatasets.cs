@@ -4,7 +4,7 @@ using HeadPursuit.Runtime.Hub;
 namespace HeadPursuit.Eval.Data;
 
 /// <summary>Datasets named by a Hugging Face hub id, as experiment files give them: "hub", "config", "split".</summary>
-public static class HubDatasets
+internal static class HubDatasets
 {
     /// <summary>
     /// The local Parquet files of split <paramref name="split"/> of configuration <paramref name="config"/> (null or

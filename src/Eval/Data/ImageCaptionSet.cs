@@ -4,7 +4,7 @@ namespace HeadPursuit.Eval.Data;
 /// Images with reference captions: from Parquet (<see cref="ParquetDataset.Captions"/>), or a captions file (see <see cref="CaptionsFile"/>) whose image names are files in an
 /// image folder. Images keep the captions file's order.
 /// </summary>
-public sealed record ImageCaptionSet(ImageInput[] Images, string[][] References)
+internal sealed record ImageCaptionSet(ImageInput[] Images, string[][] References)
 {
     public static ImageCaptionSet Read(string captionsPath, string imageFolder)
     {

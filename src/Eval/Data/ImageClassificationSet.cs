@@ -5,7 +5,7 @@ namespace HeadPursuit.Eval.Data;
 /// name; its images may lie in deeper folders), or a CSV of "path,label" lines (paths relative to the CSV's folder;
 /// a first line "path,label" is a header). Samples are sorted by class, then path (folders) or kept in file order (CSV).
 /// </summary>
-public sealed record ImageClassificationSet(ImageInput[] Images, string[] Labels, string[] Classes)
+internal sealed record ImageClassificationSet(ImageInput[] Images, string[] Labels, string[] Classes)
 {
     /// <param name="classes">The class names allowed, or null to take those found (folders sorted, CSV labels in order of appearance).</param>
     public static ImageClassificationSet Read(string path, string[]? classes)

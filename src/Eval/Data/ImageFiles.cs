@@ -6,7 +6,7 @@ namespace HeadPursuit.Eval.Data;
 /// Finding and checking the images of an image task before any model work: a file counts as an image by its content
 /// (the PNG or JPEG signature), not its name, so a mislabelled or damaged file is refused early with its path.
 /// </summary>
-public static class ImageFiles
+internal static class ImageFiles
 {
     /// <summary>Every file under the folder (subfolders included, hidden files left out), sorted by path; each must be an image.</summary>
     public static string[] InFolder(string folder)

@@ -6,7 +6,7 @@ namespace HeadPursuit.Eval.Data;
 /// Word lists from a model folder's lexicon.json (TinyWorld's concept words: {"colours": ["red", ...], ...}). An
 /// experiment names one as "lexicon:colours"; the words are read at run time, never copied into this repository.
 /// </summary>
-public static class LexiconFile
+internal static class LexiconFile
 {
     public const string Prefix = "lexicon:";
     public const string FileName = "lexicon.json";

@@ -6,7 +6,7 @@ namespace HeadPursuit.Eval.Data;
 /// ("What is the capital of France?", "Which country has the capital Paris?"), so a fact never sits in both halves;
 /// one half ranks the heads and the other is evaluated.
 /// </summary>
-public static class PairedHalves
+internal static class PairedHalves
 {
     public static T[] Take<T>(IReadOnlyList<T> items, int half)
     {

@@ -5,7 +5,7 @@ namespace HeadPursuit.Eval.Data;
 /// read: questions with their accepted answers, prompts, labelled images, captioned images. Rows are read in order and
 /// reading stops after <c>limit</c> rows (0: all). Images are kept in memory as their encoded bytes.
 /// </summary>
-public static class ParquetDataset
+internal static class ParquetDataset
 {
     /// <summary>Questions and answers; the first value of the first answer column is the answer, every other value an alias.</summary>
     public static QaItem[] Questions(ParquetTable table, string question, string[] answers, int limit)

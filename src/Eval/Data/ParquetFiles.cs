@@ -6,7 +6,7 @@ namespace HeadPursuit.Eval.Data;
 /// files) or "SPLIT/0000.parquet" (the hub's Parquet conversion, one folder per split), anywhere below the folder.
 /// Files are returned in ordinal order of their path below the folder, so shards keep their order.
 /// </summary>
-public static class ParquetFiles
+internal static class ParquetFiles
 {
     public const string Extension = ".parquet";
 

@@ -4,7 +4,7 @@ using HeadPursuit.Runtime.Imaging;
 namespace HeadPursuit.Eval.Data;
 
 /// <summary>One row of a <see cref="ParquetTable"/>: typed access to its columns, with errors that name the file, row and column.</summary>
-public sealed class ParquetRow(string file, long index, IDictionary<string, object> values)
+internal sealed class ParquetRow(string file, long index, IDictionary<string, object> values)
 {
     public string File => file;
     /// <summary>0-based row number within its file.</summary>

@@ -12,7 +12,7 @@ namespace HeadPursuit.Eval.Data;
 /// under the "huggingface" key of the file's key-value metadata (ClassLabel names). A column is named by its path,
 /// struct members joined with '.', e.g. "answer.aliases" or "prompt.text".
 /// </summary>
-public sealed class ParquetTable
+internal sealed class ParquetTable
 {
     const string FeaturesKey = "huggingface";
 

@@ -6,7 +6,7 @@ namespace HeadPursuit.Eval.Data;
 /// Reads a prompt set: plain text (one prompt per non-empty line) or JSON lines with a "prompt" or "text" string field,
 /// or a RealToxicityPrompts-style object {"prompt": {"text": ...}}.
 /// </summary>
-public static class PromptLines
+internal static class PromptLines
 {
     public static string[] Read(string path)
     {

@@ -3,14 +3,14 @@ using System.Text.Json;
 namespace HeadPursuit.Eval.Data;
 
 /// <summary>One line of a question file: the text fed to the model, its accepted answers and a free category label.</summary>
-public sealed record QuestionRow(string Prompt, string[] Answers, string Category);
+internal sealed record QuestionRow(string Prompt, string[] Answers, string Category);
 
 /// <summary>
 /// Reads question JSON lines as the TinyWorld fixture writes them (eval/questions.jsonl):
 /// {"question": "...", "prompt": "Question: ... Answer:", "answers": ["Paris"], "category": "capital"}.
 /// "prompt" and a non-empty "answers" are required; "category" is optional; other fields are ignored.
 /// </summary>
-public static class QuestionsFile
+internal static class QuestionsFile
 {
     public static QuestionRow[] Read(string path)
     {

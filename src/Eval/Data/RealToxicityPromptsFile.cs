@@ -1,7 +1,7 @@
 namespace HeadPursuit.Eval.Data;
 
 /// <summary>RealToxicityPrompts JSONL: one object per line whose prompt text is at prompt.text.</summary>
-public static class RealToxicityPromptsFile
+internal static class RealToxicityPromptsFile
 {
     public static string[] Read(string path)
     {

@@ -6,7 +6,7 @@ namespace HeadPursuit.Eval.Data;
 /// Reads TriviaQA's JSON layout: {"Data": [{"Question": "...", "Answer": {"Value": "...", "Aliases": [...],
 /// "NormalizedAliases": [...]}}, ...]}. Other fields are ignored; the alias lists are optional.
 /// </summary>
-public static class TriviaQaFile
+internal static class TriviaQaFile
 {
     public static QaItem[] Read(string path)
     {

@@ -5,7 +5,7 @@ using HeadPursuit.Runtime.Models;
 namespace HeadPursuit.Eval.Experiments;
 
 /// <summary>Computes an experiment's requested metrics for one cell's generations.</summary>
-public sealed class CellMetrics(ExperimentSpec spec, KeywordCounter concept, ToxicityCount? toxicity, ClassifierToxicity? classifier,
+internal sealed class CellMetrics(ExperimentSpec spec, KeywordCounter concept, ToxicityCount? toxicity, ClassifierToxicity? classifier,
                                 PerplexityScorer perplexity, ConceptMassScorer mass)
 {
     /// <param name="prompts">Token ids per prompt.</param>

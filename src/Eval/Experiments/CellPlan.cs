@@ -5,7 +5,7 @@ using HeadPursuit.Somp;
 namespace HeadPursuit.Eval.Experiments;
 
 /// <summary>A cell to run: which heads to scale by which alpha, and its key in the results file.</summary>
-public sealed record CellPlan(string Selection, int K, int Draw, float Alpha, HeadId[] Heads)
+internal sealed record CellPlan(string Selection, int K, int Draw, float Alpha, HeadId[] Heads)
 {
     public string Key => Selection == CellResult.BaselineKey ? CellResult.BaselineKey
         : string.Create(CultureInfo.InvariantCulture, $"{Selection}{(Selection == SelectionSpec.Random ? $"#{Draw}" : "")} k={K} alpha={Alpha}");

@@ -8,5 +8,6 @@ namespace HeadPursuit.Eval.Experiments;
 public sealed record CellResult(string Key, string Selection, int K, int Draw, float Alpha, string[] Heads,
                                 Dictionary<string, double> Metrics, string[] Generations)
 {
+    /// <summary>The key of the unmodified model's cell (every metric is normalised to it).</summary>
     public const string BaselineKey = "baseline";
 }

@@ -10,7 +10,7 @@ namespace HeadPursuit.Eval.Experiments;
 /// <see cref="ConceptTokens.SpaceVariant"/>, only as " word": the form a word takes in running text. Models whose
 /// untrained rows share one vector (TinyWorld) need the latter, since "France" without its space is such a row.
 /// </summary>
-public static class ConceptSource
+internal static class ConceptSource
 {
     /// <param name="concept">As stored in <see cref="ExperimentSpec.Concept"/>.</param>
     /// <param name="modelFolder">Where "lexicon:NAME" looks for lexicon.json.</param>

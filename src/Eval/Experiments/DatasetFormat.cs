@@ -6,4 +6,18 @@ namespace HeadPursuit.Eval.Experiments;
 /// class or a CSV of path,label (Data.ImageClassificationSet), captioning from a captions file and an image folder
 /// (Data.ImageCaptionSet). The same tasks read from Parquet files or hub datasets take their columns by role
 /// (<see cref="DatasetSection.DefaultColumns"/>).</summary>
-public enum DatasetFormat { Prompts, TriviaQa, RealToxicityPrompts, Questions, ImageClassification, ImageCaptions }
+public enum DatasetFormat
+{
+    /// <summary>Prompts: text lines or JSON lines.</summary>
+    Prompts,
+    /// <summary>TriviaQA JSON: questions become prompts "Q: ...\nA:", their answers the golds.</summary>
+    TriviaQa,
+    /// <summary>RealToxicityPrompts JSON lines.</summary>
+    RealToxicityPrompts,
+    /// <summary>Question JSON lines: "prompt" fed as it is, "answers" the golds.</summary>
+    Questions,
+    /// <summary>Images by class (a folder per class or a CSV of path,label).</summary>
+    ImageClassification,
+    /// <summary>Images with reference captions (a captions file and an image folder).</summary>
+    ImageCaptions,
+}

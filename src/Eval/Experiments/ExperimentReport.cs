@@ -12,15 +12,22 @@ namespace HeadPursuit.Eval.Experiments;
 /// </summary>
 public sealed class ExperimentReport
 {
+    /// <summary>The experiment that was run.</summary>
     public ExperimentSpec Spec { get; }
+    /// <summary>The SOMP ranking the cells used, or null when the experiment selects no SOMP heads.</summary>
     public HeadRanking? Somp { get; }
+    /// <summary>The logit-lens ranking the cells used, or null when the experiment selects no logit-lens heads.</summary>
     public HeadRanking? LogitLens { get; }
+    /// <summary>Every cell, the baseline included, with its raw metrics and generations.</summary>
     public IReadOnlyList<CellResult> Cells { get; }
+    /// <summary>The unmodified model's cell.</summary>
     public CellResult Baseline { get; }
     /// <summary>The reported metric names, in order (QA metrics with their concept/other split).</summary>
     public IReadOnlyList<string> MetricNames { get; }
+    /// <summary>One row per (selection, k, alpha): the metrics normalised to the baseline (random draws as median and IQR).</summary>
     public IReadOnlyList<SummaryRow> Rows { get; }
 
+    /// <summary>The report of <paramref name="cells"/>, which hold exactly one baseline cell.</summary>
     public ExperimentReport(ExperimentSpec spec, HeadRanking? somp, HeadRanking? lens, IReadOnlyList<CellResult> cells)
     {
         Spec = spec; Somp = somp; LogitLens = lens; Cells = cells;
@@ -31,6 +38,7 @@ public sealed class ExperimentReport
                         .Select(g => Summarise(g.Key.Selection, g.Key.K, g.Key.Alpha, [.. g]))];
     }
 
+    /// <summary>A cell's metric divided by the baseline's (null where the baseline's is 0 or a value is missing).</summary>
     public double? NormalisedOf(CellResult cell, string metric) => Normalised.Ratio(cell.Metrics[metric], Baseline.Metrics[metric]);
 
     SummaryRow Summarise(string selection, int k, float alpha, CellResult[] draws)
@@ -47,6 +55,7 @@ public sealed class ExperimentReport
         return new SummaryRow(selection, k, alpha, draws.Length, metrics);
     }
 
+    /// <summary>The report as JSON, with every cell's generations.</summary>
     public string ToJson()
     {
         var report = new

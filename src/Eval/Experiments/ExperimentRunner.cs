@@ -18,6 +18,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, ExperimentTask task)
     /// <summary>The loaded model of the experiment's "toxicity_classifier" (needed when it has one).</summary>
     public SequenceClassifier? ToxicityClassifier { get; init; }
 
+    /// <summary>Runs the experiment: ranks, generates and scores every cell not already in the results file, and returns the report.</summary>
     public ExperimentReport Run()
     {
         var model = task.Model;

@@ -10,9 +10,11 @@ namespace HeadPursuit.Eval.Experiments;
 /// </summary>
 public sealed record ExperimentSpec
 {
+    /// <summary>The experiment's name (the file's "name").</summary>
     public required string Name { get; init; }
     /// <summary>A model folder or a Hugging Face hub id.</summary>
     public required string Model { get; init; }
+    /// <summary>How the dataset is read.</summary>
     public required DatasetFormat DatasetFormat { get; init; }
     /// <summary>Where the dataset came from: its file or folder, or "hub ID (config C, split S)".</summary>
     public required string DatasetSource { get; init; }
@@ -30,36 +32,51 @@ public sealed record ExperimentSpec
     public required string Concept { get; init; }
     /// <summary>The image task, or null for a text experiment.</summary>
     public ImageTaskSpec? Images { get; init; }
+    /// <summary>Which tokenizations of the concept's words make its dictionary (plain, " word" or both).</summary>
     public ConceptTokens ConceptTokens { get; init; } = ConceptTokens.Both;
     /// <summary>Where the prompts captured to rank the heads came from (file, folder or hub dataset), or null when rankings come from files.</summary>
     public string? CaptureSource { get; init; }
     /// <summary>The prompts captured to rank the heads ("capture_half" applied), read when the file is parsed.</summary>
     public string[]? CapturePrompts { get; init; }
+    /// <summary>Which positions of a capture prompt are pooled.</summary>
     public CapturePositions CapturePositions { get; init; } = CapturePositions.AllButSpecial;
     /// <summary>The half of the capture prompts used (Data.PairedHalves), or null for all of them.</summary>
     public int? CaptureHalf { get; init; }
     /// <summary>Template text at the start / end of every capture prompt whose tokens are left out of the pooling.</summary>
     public string? ExcludePrefix { get; init; }
+    /// <summary>See <see cref="ExcludePrefix"/>.</summary>
     public string? ExcludeSuffix { get; init; }
     /// <summary>Ranking files written by `headpursuit rank` (instead of capturing).</summary>
     public string? SompRankingPath { get; init; }
+    /// <summary>See <see cref="SompRankingPath"/>.</summary>
     public string? LogitLensRankingPath { get; init; }
+    /// <summary>The head counts of the grid.</summary>
     public required int[] K { get; init; }
+    /// <summary>The scales of the grid (-1 suppresses, 0 ablates, above 1 enhances).</summary>
     public required float[] Alphas { get; init; }
+    /// <summary>Where the scales apply.</summary>
     public PositionPolicy Policy { get; init; } = PositionPolicy.All;
+    /// <summary>Under the Span policy: the first prompt position scaled.</summary>
     public int SpanStart { get; init; }
+    /// <summary>Under the Span policy: one past the last prompt position scaled.</summary>
     public int SpanEnd { get; init; }
+    /// <summary>How the heads of each cell are chosen (SOMP, logit lens, random, explicit lists).</summary>
     public required SelectionSpec[] Selections { get; init; }
+    /// <summary>Random head sets drawn per (k, alpha).</summary>
     public int RandomDraws { get; init; } = 10;
+    /// <summary>Decoding settings of every generation.</summary>
     public required SamplingOptions Decoding { get; init; }
     /// <summary>Seed of the random head draws.</summary>
     public int Seed { get; init; }
+    /// <summary>The metrics asked for (<see cref="MetricNames"/>).</summary>
     public required string[] Metrics { get; init; }
     /// <summary>The values the metrics report, in order (<see cref="MetricNames.Reported"/>).</summary>
     public IReadOnlyList<string> ReportedMetrics => [.. Metrics.SelectMany(m => MetricNames.Reported(m, ToxicityClassifier != null))];
+    /// <summary>A toxic-word list for the toxicity metric, or null for the built-in one.</summary>
     public string? ToxicityWords { get; init; }
     /// <summary>The classifier that also scores toxicity, or null for the word count only.</summary>
     public ToxicityClassifierSpec? ToxicityClassifier { get; init; }
+    /// <summary>Prompts per generation batch.</summary>
     public int Batch { get; init; } = 32;
     /// <summary>Reported metric values drawn in the line plots.</summary>
     public string[] PlotMetrics { get; init; } = [];

@@ -20,6 +20,7 @@ public sealed class ImageTask(ExperimentSpec spec, VisionLanguageModel vlm, Toke
     readonly ImageTaskSpec _task = spec.Images ?? throw new ArgumentException($"{spec.Name} is not an image experiment");
     int[]? _prompt;
 
+    /// <inheritdoc/>
     public override Transformer Model => vlm.Text;
 
     /// <summary>
@@ -42,8 +43,10 @@ public sealed class ImageTask(ExperimentSpec spec, VisionLanguageModel vlm, Toke
         return vlm.Encode(tok, _task.PromptText!, images: 1);
     }
 
+    /// <inheritdoc/>
     public override int[][] PromptIds => [.. _task.Images.Select(_ => Prompt)];
 
+    /// <inheritdoc/>
     public override ConceptDictionary Concept()
     {
         if (_task.ConceptIds is not { } ids) return ConceptSource.Load(spec.Concept, spec.ConceptTokens, spec.Model, Encode);
@@ -52,17 +55,20 @@ public sealed class ImageTask(ExperimentSpec spec, VisionLanguageModel vlm, Toke
         return ConceptSource.FromIds(spec.Concept, ids, vlm.Text.Config.Vocab);
     }
 
+    /// <inheritdoc/>
     public override int[] Encode(string word) => tokenizer?.Encode(word)
         ?? throw new ArgumentException($"{spec.Model} has no tokenizer.json: give the concept as \"concept_ids\" and the toxicity words are unavailable");
 
     PreparedImage Prepared(Data.ImageInput image) => vlm.Preprocess(image.Decode(), image.Name);
 
+    /// <inheritdoc/>
     public override HeadActivations Capture(Action<int, int> progress)
     {
         var images = _task.CaptureImages;
         return vlm.CaptureImages([.. images.Select(_ => Prompt)], i => [Prepared(images[i])], spec.Batch, progress);
     }
 
+    /// <inheritdoc/>
     public override int[][] Generate(SamplingOptions decoding, HeadScales? scales)
     {
         var images = _task.Images;
@@ -75,6 +81,7 @@ public sealed class ImageTask(ExperimentSpec spec, VisionLanguageModel vlm, Toke
         return [.. result];
     }
 
+    /// <inheritdoc/>
     public override string Text(int[] ids) => tokenizer?.Decode(ids, skipSpecialTokens: true)
         ?? string.Join(' ', ids.Select(id => id.ToString(CultureInfo.InvariantCulture)));
 }

@@ -8,10 +8,13 @@ namespace HeadPursuit.Eval.Experiments;
 /// </summary>
 public sealed record ImageTaskSpec
 {
+    /// <summary>Where the image goes in a prompt.</summary>
     public const string Placeholder = Runtime.Vision.VisionLanguageModel.Placeholder;
     /// <summary>Replaced by the class names, comma-separated, in a classification prompt.</summary>
     public const string ClassesPlaceholder = "{classes}";
+    /// <summary>The prompt of a classification task that gives none.</summary>
     public const string DefaultClassificationPrompt = Placeholder + "\nWhat is shown in this image? Answer with one of: " + ClassesPlaceholder + ".";
+    /// <summary>The prompt of a captioning task that gives none.</summary>
     public const string DefaultCaptioningPrompt = Placeholder + "\nDescribe the image.";
 
     /// <summary>The dataset's images, one per sample.</summary>

@@ -13,7 +13,7 @@ namespace HeadPursuit.Eval.Experiments;
 /// and a damaged one (a field missing or of the wrong type, a cell not in the grid or twice, fewer or more generations
 /// than prompts, a requested metric missing) is refused naming the line, the cell and the field.
 /// </summary>
-public sealed class ResultsStore
+internal sealed class ResultsStore
 {
     static readonly JsonSerializerOptions Options = new()
     {

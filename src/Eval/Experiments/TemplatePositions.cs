@@ -5,7 +5,7 @@ namespace HeadPursuit.Eval.Experiments;
 /// question tokens of "Question: ... Answer:", as the paper pools over the question). The prompt must start with the
 /// prefix's tokens and end with the suffix's tokens, after any leading positions the mask already leaves out (BOS).
 /// </summary>
-public static class TemplatePositions
+internal static class TemplatePositions
 {
     /// <param name="ids">[T] the prompt's token ids.</param>
     /// <param name="mask">[T] the positions pooled so far; a copy with the template positions cleared is returned.</param>

@@ -15,6 +15,7 @@ public sealed class TextTask : ExperimentTask
     readonly ExperimentSpec _spec;
     readonly Tokenizer _tokenizer;
 
+    /// <summary>Prompts from the experiment's dataset, through the language model's tokenizer.</summary>
     public TextTask(ExperimentSpec spec, Transformer model, Tokenizer tokenizer)
     {
         if (spec.Images != null) throw new ArgumentException($"{spec.Name} is an image experiment");
@@ -24,19 +25,23 @@ public sealed class TextTask : ExperimentTask
             if (PromptIds[i].Length == 0) throw new ArgumentException($"{spec.DatasetSource}: prompt {i + 1} encodes to no tokens");
     }
 
+    /// <inheritdoc/>
     public override Transformer Model { get; }
+    /// <inheritdoc/>
     public override int[][] PromptIds { get; }
 
+    /// <inheritdoc/>
     public override ConceptDictionary Concept() => ConceptSource.Load(_spec.Concept, _spec.ConceptTokens, _spec.Model, Encode);
 
+    /// <inheritdoc/>
     public override int[] Encode(string word) => _tokenizer.Encode(word);
 
+    /// <inheritdoc/>
     public override HeadActivations Capture(Action<int, int> progress)
     {
         var texts = _spec.CapturePrompts ?? throw new ArgumentException($"{_spec.Name}: ranking the heads needs \"ranking.capture_prompts\"");
         var ids = texts.Select(t => _tokenizer.Encode(t, addSpecialTokens: true)).ToArray();
-        var special = Enumerable.Range(0, _tokenizer.VocabSize).Where(_tokenizer.IsSpecial).ToHashSet();
-        var masks = ids.Select(p => CapturePositionMasks.For(p, _spec.CapturePositions, special)).ToArray();
+        var masks = CapturePositionMasks.For(_tokenizer, ids, _spec.CapturePositions);
         if (_spec.ExcludePrefix != null || _spec.ExcludeSuffix != null)
         {
             int[] prefix = _spec.ExcludePrefix == null ? [] : _tokenizer.Encode(_spec.ExcludePrefix);
@@ -46,6 +51,7 @@ public sealed class TextTask : ExperimentTask
         return new HeadCapture(Model).Run(ids, masks, _spec.Batch, progress);
     }
 
+    /// <inheritdoc/>
     public override int[][] Generate(SamplingOptions decoding, HeadScales? scales)
     {
         var result = new List<int[]>(PromptIds.Length);
@@ -54,5 +60,6 @@ public sealed class TextTask : ExperimentTask
         return [.. result];
     }
 
+    /// <inheritdoc/>
     public override string Text(int[] ids) => _tokenizer.Decode(ids, skipSpecialTokens: true);
 }

@@ -9,6 +9,8 @@ namespace HeadPursuit.Eval.Experiments;
 /// <param name="Threshold">A generation counts as toxic when that probability exceeds it.</param>
 public sealed record ToxicityClassifierSpec(string Model, string Label, double Threshold)
 {
+    /// <summary>The label read unless the file names another.</summary>
     public const string DefaultLabel = "toxic";
+    /// <summary>The threshold unless the file gives another.</summary>
     public const double DefaultThreshold = 0.5;
 }

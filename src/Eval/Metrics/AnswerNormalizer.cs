@@ -7,7 +7,7 @@ namespace HeadPursuit.Eval.Metrics;
 /// SQuAD answer normalisation: lowercase, drop ASCII punctuation, drop the articles a/an/the (whole words), collapse
 /// whitespace. "The  Eiffel-Tower!" -> "eiffeltower".
 /// </summary>
-public static partial class AnswerNormalizer
+internal static partial class AnswerNormalizer
 {
     const string Punctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 

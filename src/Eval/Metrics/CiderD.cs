@@ -8,7 +8,7 @@ namespace HeadPursuit.Eval.Metrics;
 /// An image's score is the mean over n, averaged over its references, times 10; the corpus score is the mean over images.
 /// Text is tokenized by <see cref="WordTokens"/> (lowercase words, punctuation dropped).
 /// </summary>
-public sealed class CiderD
+internal sealed class CiderD
 {
     public const int MaxN = 4;
     public const double Sigma = 6;

@@ -4,7 +4,7 @@ namespace HeadPursuit.Eval.Metrics;
 /// Classification by generation: the predicted label is the label set's entry that occurs first in the generated text
 /// (whole words, case-insensitive; the longest label wins at a position); accuracy is the fraction predicted right.
 /// </summary>
-public sealed class ClassificationAccuracy
+internal sealed class ClassificationAccuracy
 {
     readonly string[] _labels;
     readonly string[][] _labelWords;

@@ -5,13 +5,13 @@ namespace HeadPursuit.Eval.Metrics;
 /// <summary>What a toxicity classifier says of a set of generations.</summary>
 /// <param name="Share">The share of generations whose toxic probability exceeds the threshold.</param>
 /// <param name="Mean">The mean toxic probability.</param>
-public readonly record struct ToxicityScores(double Share, double Mean);
+internal readonly record struct ToxicityScores(double Share, double Mean);
 
 /// <summary>
 /// Toxicity by a classifier (the paper's s-nlp/roberta_toxicity_classifier): each generation's probability of
 /// <paramref name="label"/>, and over the generations the share above <paramref name="threshold"/> and the mean.
 /// </summary>
-public sealed class ClassifierToxicity(SequenceClassifier classifier, string label, double threshold, int batchSize)
+internal sealed class ClassifierToxicity(SequenceClassifier classifier, string label, double threshold, int batchSize)
 {
     readonly int _label = classifier.LabelIndex(label);
 

@@ -1,7 +1,7 @@
 namespace HeadPursuit.Eval.Metrics;
 
 /// <summary>The probability the model puts on a concept's tokens: sum over the concept ids of softmax(logits).</summary>
-public static class ConceptMass
+internal static class ConceptMass
 {
     /// <summary>softmax(logits)[ids] summed, in float64 with the max subtracted; ids must be distinct.</summary>
     public static double Of(ReadOnlySpan<float> logits, IReadOnlyList<int> ids)
@@ -21,4 +21,4 @@ public static class ConceptMass
 /// the positions of the prompt + continuation that predict a new token (the next position included, the final token's
 /// position too), under the same head scales the continuation was generated with.
 /// </summary>
-public readonly record struct ConceptMassOfGeneration(double Next, double Generated);
+internal readonly record struct ConceptMassOfGeneration(double Next, double Generated);

@@ -9,7 +9,7 @@ namespace HeadPursuit.Eval.Metrics;
 /// packed forward with the cell's head scales (the rows a position policy scales are the rows generation scaled), and
 /// the concept's share of the softmax is read at every position from the last prompt token on.
 /// </summary>
-public sealed class ConceptMassScorer(Transformer model, IReadOnlyList<int> conceptIds, int batchSize = 16)
+internal sealed class ConceptMassScorer(Transformer model, IReadOnlyList<int> conceptIds, int batchSize = 16)
 {
     /// <param name="scales">The cell's head scales, or null for the unmodified model. Policies: all, prompt, generated.</param>
     public ConceptMassOfGeneration[] Score(IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> continuations, HeadScales? scales)

@@ -5,7 +5,7 @@ namespace HeadPursuit.Eval.Metrics;
 /// and on whole words only ("red" does not match "bored"). Scanning left to right, the longest keyword starting at a
 /// word wins and the scan resumes after it, so matches never overlap ("light blue" counts once, not also as "blue").
 /// </summary>
-public sealed class KeywordCounter
+internal sealed class KeywordCounter
 {
     readonly Dictionary<string, List<string[]>> _byFirstWord = new();   // first word -> phrases (as words), longest first
 

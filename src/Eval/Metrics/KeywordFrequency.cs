@@ -1,7 +1,7 @@
 namespace HeadPursuit.Eval.Metrics;
 
 /// <summary>Keyword hits and word count of one generation.</summary>
-public readonly record struct KeywordHits(int Hits, int Words)
+internal readonly record struct KeywordHits(int Hits, int Words)
 {
     /// <summary>Hits per word (0 for an empty text).</summary>
     public double Frequency => Words == 0 ? 0 : (double)Hits / Words;
@@ -11,7 +11,7 @@ public readonly record struct KeywordHits(int Hits, int Words)
 /// Concept keyword frequency: per generation, the matches of the concept's words (see <see cref="KeywordCounter"/>) and
 /// the number of words; overall, all hits divided by all words (so long generations weigh by their length).
 /// </summary>
-public static class KeywordFrequency
+internal static class KeywordFrequency
 {
     public static KeywordHits Of(KeywordCounter counter, string text)
     {

@@ -1,14 +1,14 @@
 namespace HeadPursuit.Eval.Metrics;
 
 /// <summary>Negative log-likelihood (natural log) of one generation's tokens and how many tokens it covers.</summary>
-public readonly record struct TokenLoss(double Nll, int Tokens)
+internal readonly record struct TokenLoss(double Nll, int Tokens)
 {
     /// <summary>exp(mean NLL); 1 for an empty generation (nothing to be surprised by).</summary>
     public double Perplexity => Tokens == 0 ? 1 : Math.Exp(Nll / Tokens);
 }
 
 /// <summary>Perplexity over a set of generations: exp(total NLL / total tokens), so every token weighs the same.</summary>
-public static class Perplexity
+internal static class Perplexity
 {
     public static double Overall(IReadOnlyCollection<TokenLoss> losses)
     {

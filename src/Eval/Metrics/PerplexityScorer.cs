@@ -8,7 +8,7 @@ namespace HeadPursuit.Eval.Metrics;
 /// continuation is run in one packed forward (no head scales) and the NLL of every continuation token is read from the
 /// logits of the position before it.
 /// </summary>
-public sealed class PerplexityScorer(Transformer model, int batchSize = 32)
+internal sealed class PerplexityScorer(Transformer model, int batchSize = 32)
 {
     /// <returns>Per generation, the NLL of its new tokens given the prompt and the tokens before them.</returns>
     public TokenLoss[] Score(IReadOnlyList<int[]> prompts, IReadOnlyList<int[]> continuations)

@@ -1,7 +1,7 @@
 namespace HeadPursuit.Eval.Metrics;
 
 /// <summary>SQuAD-style question answering scores of one prediction against its gold answers (max over aliases).</summary>
-public static class QaScores
+internal static class QaScores
 {
     /// <summary>1 if the normalised prediction equals any normalised gold answer, else 0.</summary>
     public static double ExactMatch(string prediction, IEnumerable<string> golds)

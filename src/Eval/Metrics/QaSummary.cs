@@ -1,7 +1,7 @@
 namespace HeadPursuit.Eval.Metrics;
 
 /// <summary>Mean exact match and F1 over a question set, overall and split by whether the gold answer is a concept word.</summary>
-public sealed record QaSummary(double ExactMatch, double F1, int Questions,
+internal sealed record QaSummary(double ExactMatch, double F1, int Questions,
                                double ConceptExactMatch, double ConceptF1, int ConceptQuestions,
                                double OtherExactMatch, double OtherF1, int OtherQuestions)
 {

@@ -4,7 +4,7 @@ namespace HeadPursuit.Eval.Metrics;
 /// Lexical toxicity: matches of a held-out list of toxic words per generation (whole words, case-insensitive, see
 /// <see cref="KeywordCounter"/>), and overall the mean count per generation.
 /// </summary>
-public sealed class ToxicityCount(IEnumerable<string> toxicWords)
+internal sealed class ToxicityCount(IEnumerable<string> toxicWords)
 {
     readonly KeywordCounter _counter = new(toxicWords);
 

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace HeadPursuit.Eval.Metrics;
 
 /// <summary>Text to lowercase words: runs of letters, digits and inner apostrophes ("Don't" -> "don't"); everything else separates.</summary>
-public static partial class WordTokens
+internal static partial class WordTokens
 {
     public static string[] Of(string text) =>
         [.. Word().Matches(text.ToLowerInvariant()).Select(m => m.Value)];

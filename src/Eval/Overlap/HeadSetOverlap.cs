@@ -6,19 +6,19 @@ using HeadPursuit.Somp;
 namespace HeadPursuit.Eval.Overlap;
 
 /// <summary>A ranking compared by <see cref="HeadSetOverlap"/>, under the name it is shown with.</summary>
-public sealed record NamedRanking(string Name, string File, HeadRanking Ranking);
+internal sealed record NamedRanking(string Name, string File, HeadRanking Ranking);
 
 /// <summary>The top-k sets of every ranking compared pairwise at one k, beside what random sets of k heads share.</summary>
 /// <param name="Overlap">[rankings, rankings] |A ∩ B|.</param>
 /// <param name="Jaccard">[rankings, rankings] |A ∩ B| / |A ∪ B|.</param>
-public sealed record OverlapAtK(int K, HeadId[][] TopHeads, int[,] Overlap, double[,] Jaccard, double RandomOverlap, double RandomJaccard);
+internal sealed record OverlapAtK(int K, HeadId[][] TopHeads, int[,] Overlap, double[,] Jaccard, double RandomOverlap, double RandomJaccard);
 
 /// <summary>
 /// The paper's Figure 4: how much the top-k heads chosen for different datasets, concepts or models (rankings of the
 /// same layer x head shape) agree, as overlap counts and Jaccard indices, with the exact expectation for two random
 /// head sets of the same size (<see cref="RandomOverlap"/>). Writes JSON, CSV and Markdown; OverlapHeatmapSvg draws it.
 /// </summary>
-public sealed class HeadSetOverlap
+internal sealed class HeadSetOverlap
 {
     public IReadOnlyList<NamedRanking> Rankings { get; }
     public int Layers { get; }

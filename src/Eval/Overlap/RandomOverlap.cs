@@ -5,7 +5,7 @@ namespace HeadPursuit.Eval.Overlap;
 /// the overlap X is hypergeometric, P(X = x) = C(k, x) C(N - k, k - x) / C(N, k) for max(0, 2k - N) &lt;= x &lt;= k,
 /// so E[X] = k^2 / N and E[Jaccard] = sum_x P(X = x) x / (2k - x) (exact sums, no simulation).
 /// </summary>
-public static class RandomOverlap
+internal static class RandomOverlap
 {
     /// <summary>P(X = x) for x = 0..k (zero below max(0, 2k - N)).</summary>
     public static double[] Distribution(int total, int k)

@@ -16,6 +16,7 @@ public static class ExperimentPlots
         [SelectionSpec.Somp] = "#d62728", [SelectionSpec.LogitLens] = "#1f77b4", [SelectionSpec.Random] = "#7f7f7f",
     };
 
+    /// <summary>The plots of <paramref name="report"/>'s metrics (the experiment's "plot_metrics", else all).</summary>
     /// <returns>Per alpha, the SVG text.</returns>
     public static IEnumerable<(float Alpha, string Svg)> Write(ExperimentReport report)
     {

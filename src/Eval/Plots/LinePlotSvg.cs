@@ -5,17 +5,17 @@ using System.Text;
 namespace HeadPursuit.Eval.Plots;
 
 /// <summary>One point of a line; Low/High draw a vertical bar (an inter-quartile range) when both are given.</summary>
-public readonly record struct PlotPoint(double X, double Y, double? Low = null, double? High = null);
+internal readonly record struct PlotPoint(double X, double Y, double? Low = null, double? High = null);
 
 /// <summary>A line of a plot: its legend name, points in x order, stroke colour (#rrggbb) and SVG dash pattern ("" = solid).</summary>
-public sealed record PlotSeries(string Name, IReadOnlyList<PlotPoint> Points, string Colour, string Dash);
+internal sealed record PlotSeries(string Name, IReadOnlyList<PlotPoint> Points, string Colour, string Dash);
 
 /// <summary>
 /// A line plot as SVG (like the paper's Figure 2): linear axes, x ticks at every distinct x of the data, five y ticks,
 /// a dashed reference line at y = 1 (the unmodified model) when it is in range, one polyline with dots and
 /// inter-quartile bars per series, and a legend on the right.
 /// </summary>
-public static class LinePlotSvg
+internal static class LinePlotSvg
 {
     public const int Width = 760, Height = 440, Left = 64, Right = 250, Top = 40, Bottom = 52;
     const int PlotWidth = Width - Left - Right, PlotHeight = Height - Top - Bottom;

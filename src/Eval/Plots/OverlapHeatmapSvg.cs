@@ -11,7 +11,7 @@ namespace HeadPursuit.Eval.Plots;
 /// fixed 0 -> 1 ramp (so plots of different k compare), each cell labelled with its overlap count and Jaccard, and the
 /// random expectation in the subtitle and marked on the legend.
 /// </summary>
-public static class OverlapHeatmapSvg
+internal static class OverlapHeatmapSvg
 {
     const int Cell = 64, Left = 150, Top = 64, LegendWidth = 16;
 

@@ -10,10 +10,10 @@ namespace HeadPursuit.Eval.Sensitivity;
 /// <summary>One variant's ranking compared with the full list's.</summary>
 /// <param name="TopKOverlap">Per k: |top-k(variant) ∩ top-k(full)| / k.</param>
 /// <param name="Spearman">Spearman's rank correlation of all heads' scores against the full list's.</param>
-public sealed record SensitivityRow(VariantKind Kind, double Fraction, int Seed, string[] Words, int Tokens, int Iterations, double[] TopKOverlap, double Spearman);
+internal sealed record SensitivityRow(VariantKind Kind, double Fraction, int Seed, string[] Words, int Tokens, int Iterations, double[] TopKOverlap, double Spearman);
 
 /// <summary>Median and inter-quartile range over seeds of one quantity of one (kind, fraction).</summary>
-public sealed record SeedSpread(double Median, double Q1, double Q3);
+internal sealed record SeedSpread(double Median, double Q1, double Q3);
 
 /// <summary>
 /// How much a concept's head ranking depends on its word list (the paper names this as a limitation, unmeasured):
@@ -22,7 +22,7 @@ public sealed record SeedSpread(double Median, double Q1, double Q3);
 /// Spearman's rank correlation over all heads' scores. SOMP runs with its default N = min(50, |D_C|) for each
 /// variant, as a user ranking with that list would. Writes JSON, CSV, Markdown and two line plots.
 /// </summary>
-public sealed class DictionarySensitivity
+internal sealed class DictionarySensitivity
 {
     public string Concept { get; }
     public int[] K { get; }

@@ -1,13 +1,13 @@
 namespace HeadPursuit.Eval.Sensitivity;
 
 /// <summary>What a word-list variant is: the full list, a random subset of it, or the full list plus distractor words.</summary>
-public enum VariantKind { Full, Subset, Distractors }
+internal enum VariantKind { Full, Subset, Distractors }
 
 /// <summary>
 /// One variant of a concept's word list for <see cref="DictionarySensitivity"/>. Fraction: for a subset, the share of
 /// the list's words kept; with distractors, the number of distractor words added as a share of the list's size.
 /// </summary>
-public sealed record WordListVariant(VariantKind Kind, double Fraction, int Seed, string[] Words)
+internal sealed record WordListVariant(VariantKind Kind, double Fraction, int Seed, string[] Words)
 {
     public static WordListVariant Full(IReadOnlyList<string> words) => new(VariantKind.Full, 1, 0, [.. words]);
 

@@ -1,7 +1,7 @@
 namespace HeadPursuit.Eval.Statistics;
 
 /// <summary>Median and inter-quartile range with linear interpolation between order statistics (numpy's default).</summary>
-public static class Quantiles
+internal static class Quantiles
 {
     /// <summary>The q-quantile (0..1) of the values: position q * (n - 1) in the sorted values, interpolated.</summary>
     public static double Of(IReadOnlyCollection<double> values, double q)

@@ -1,7 +1,7 @@
 namespace HeadPursuit.Eval.Statistics;
 
 /// <summary>Spearman's rank correlation: Pearson's correlation of the ranks, tied values sharing their average rank.</summary>
-public static class RankCorrelation
+internal static class RankCorrelation
 {
     public static double Spearman(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {

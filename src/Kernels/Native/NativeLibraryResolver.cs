@@ -9,7 +9,7 @@ namespace HeadPursuit.Kernels.Native;
 /// every name is tried first in the directories of HEADPURSUIT_CUDA_LIB_DIR (a ':'-separated list, e.g. the
 /// nvidia/*/lib folders of a PyTorch install), then by the system loader's own search.
 /// </summary>
-public static class NativeLibraryResolver
+internal static class NativeLibraryResolver
 {
     public const string DirectoryVariable = "HEADPURSUIT_CUDA_LIB_DIR";
 

@@ -4,7 +4,7 @@ namespace HeadPursuit.Kernels.Native;
 /// Status codes of the three libraries as "NAME (code): meaning". Used for NVRTC and cuBLAS (which have no
 /// lookup we bind) and for the driver when libcuda itself cannot answer. Unknown codes still name the library and code.
 /// </summary>
-public static class StatusText
+internal static class StatusText
 {
     public static string Driver(int status) => status switch
     {

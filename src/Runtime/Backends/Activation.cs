@@ -6,4 +6,4 @@ namespace HeadPursuit.Runtime.Backends;
 ///   GeluErf   0.5 x (1 + erf(x / sqrt 2))                         ("gelu")
 ///   Silu      x * sigmoid(x)                                      ("silu", "swish")
 /// </summary>
-public enum Activation { GeluTanh, GeluErf, Silu }
+internal enum Activation { GeluTanh, GeluErf, Silu }

@@ -8,7 +8,7 @@ namespace HeadPursuit.Runtime.Backends;
 /// Scale: scores are (q . k) * Scale (1/sqrt(d_head) unless the family says otherwise, e.g. Gemma's query_pre_attn_scalar).
 /// SoftCap: when set, scores become SoftCap * tanh(scores / SoftCap) before the mask and softmax (Gemma 2).
 /// </summary>
-public sealed record AttentionShape(int Heads, int KvHeads, int DHead)
+internal sealed record AttentionShape(int Heads, int KvHeads, int DHead)
 {
     public int? Window { get; init; }
     public RopeTable? Rope { get; init; }

@@ -8,7 +8,7 @@ namespace HeadPursuit.Runtime.Backends;
 /// Vision-language prompts may add, per row: rotary positions (t, h, w) for multimodal RoPE (Qwen2.5-VL), and the
 /// image block the row belongs to, inside which attention is bidirectional (Gemma 3).
 /// </summary>
-public sealed class BatchLayout
+internal sealed class BatchLayout
 {
     public int Sequences { get; }
     public int Rows { get; }

@@ -5,7 +5,7 @@ namespace HeadPursuit.Runtime.Backends;
 /// embedding table. The model code only passes these handles between backend ops; what is inside
 /// (host floats, mapped file bytes, device memory) is the backend's business.
 /// </summary>
-public abstract class DeviceTensor(int rows, int cols) : IDisposable
+internal abstract class DeviceTensor(int rows, int cols) : IDisposable
 {
     public int Rows { get; } = rows;
     public int Cols { get; } = cols;

@@ -12,7 +12,7 @@ namespace HeadPursuit.Runtime.Backends;
 /// (so no two work items add into the same sums): <see cref="Validate"/> checks it, that the scales fit, and that
 /// probabilities are asked of one sequence from position 0 (the only layout their [H, rows, rows] buffer describes).
 /// </summary>
-public sealed class HeadEpilogue
+internal sealed class HeadEpilogue
 {
     public DeviceTensor? RawZ { get; init; }             // [rows, H * d_head]
     public PoolingPlan? Pool { get; init; }

@@ -11,25 +11,26 @@ namespace HeadPursuit.Runtime.Backends;
 /// </summary>
 public interface IBackend : IDisposable
 {
+    /// <summary>The backend in words for logs and reports, e.g. "cpu (8 threads)" or the CUDA device's name.</summary>
     string Name { get; }
 
     // ---- memory ----
-    DeviceTensor Matrix(WeightMatrix w);                       // a projection weight, kept in its file dtype
-    DeviceTensor Vector(float[] v);                            // [1, n]: a bias or a norm gain
-    DeviceTensor Table(TensorView table);                      // [rows, d] embedding table for lookups
-    DeviceTensor Activations(int rows, int cols);              // zero-filled fp32 [rows, cols]
-    void Upload(ReadOnlySpan<float> src, DeviceTensor dst);    // src = [dst.Rows * dst.Cols]
-    void Download(DeviceTensor src, int rows, Span<float> dst); // first rows x cols values
+    internal DeviceTensor Matrix(WeightMatrix w);                       // a projection weight, kept in its file dtype
+    internal DeviceTensor Vector(float[] v);                            // [1, n]: a bias or a norm gain
+    internal DeviceTensor Table(TensorView table);                      // [rows, d] embedding table for lookups
+    internal DeviceTensor Activations(int rows, int cols);              // zero-filled fp32 [rows, cols]
+    internal void Upload(ReadOnlySpan<float> src, DeviceTensor dst);    // src = [dst.Rows * dst.Cols]
+    internal void Download(DeviceTensor src, int rows, Span<float> dst); // first rows x cols values
 
     // ---- ops ----
     /// <summary>x[r, :] (+)= table[ids[r], :] for r in [0, ids.Length).</summary>
-    void Embed(DeviceTensor table, ReadOnlySpan<int> ids, DeviceTensor x, bool accumulate);
+    internal void Embed(DeviceTensor table, ReadOnlySpan<int> ids, DeviceTensor x, bool accumulate);
     /// <summary>y[r] = (x[r] - mean) / sqrt(var + eps) * w + b (biased variance), r in [0, rows).</summary>
-    void LayerNorm(DeviceTensor x, DeviceTensor w, DeviceTensor b, float eps, DeviceTensor y, int rows);
+    internal void LayerNorm(DeviceTensor x, DeviceTensor w, DeviceTensor b, float eps, DeviceTensor y, int rows);
     /// <summary>y[r] = x[r] / sqrt(mean(x[r]^2) + eps) * w.</summary>
-    void RmsNorm(DeviceTensor x, DeviceTensor w, float eps, DeviceTensor y, int rows);
+    internal void RmsNorm(DeviceTensor x, DeviceTensor w, float eps, DeviceTensor y, int rows);
     /// <summary>y[rows, out] (+)= x[rows, in] W (+ bias).</summary>
-    void MatMul(DeviceTensor x, DeviceTensor w, DeviceTensor? bias, DeviceTensor y, int rows, bool accumulate = false);
+    internal void MatMul(DeviceTensor x, DeviceTensor w, DeviceTensor? bias, DeviceTensor y, int rows, bool accumulate = false);
     /// <summary>
     /// Causal self-attention over a packed batch. Reads qkv [rows, QkvDim]; applies RoPE to q and k when the shape has
     /// a table (whose rows must cover every position); scores (q . k) * shape.Scale, soft-capped when shape.SoftCap is set,
@@ -37,23 +38,23 @@ public interface IBackend : IDisposable
     /// s*maxT..); writes z [rows, Heads*DHead] (each head's softmax-weighted sum of values) after the epilogue: the raw
     /// z for recordings, the pooled capture and the head scales are applied as each head's z is produced.
     /// </summary>
-    void Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT,
+    internal void Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT,
                    DeviceTensor z, HeadEpilogue epilogue);
     /// <summary>
     /// RMSNorm of every query and key head of fused qkv rows, in place (QK-norm, before RoPE): each q head's DHead values
     /// x become x / sqrt(mean(x^2) + eps) * qGain, each k head's likewise with kGain (both [DHead]); v is left alone.
     /// </summary>
-    void RmsNormHeads(DeviceTensor qkv, AttentionShape shape, DeviceTensor qGain, DeviceTensor kGain, float eps, int rows);
+    internal void RmsNormHeads(DeviceTensor qkv, AttentionShape shape, DeviceTensor qGain, DeviceTensor kGain, float eps, int rows);
     /// <summary>x = act(x) in place over the first rows.</summary>
-    void Activate(DeviceTensor x, Activation act, int rows);
+    internal void Activate(DeviceTensor x, Activation act, int rows);
     /// <summary>y[r, j] = act(gateUp[r, j]) * gateUp[r, d_ff + j], j in [0, d_ff) where d_ff = y.Cols (SwiGLU, GeGLU).</summary>
-    void ActivateGated(DeviceTensor gateUp, Activation act, DeviceTensor y, int rows);
+    internal void ActivateGated(DeviceTensor gateUp, Activation act, DeviceTensor y, int rows);
     /// <summary>x *= s over the first rows (e.g. Gemma's embedding scale).</summary>
-    void Scale(DeviceTensor x, float s, int rows);
+    internal void Scale(DeviceTensor x, float s, int rows);
     /// <summary>x = cap * tanh(x / cap) over the first rows (Gemma 2's final logit soft-capping).</summary>
-    void SoftCap(DeviceTensor x, float cap, int rows);
+    internal void SoftCap(DeviceTensor x, float cap, int rows);
     /// <summary>dst[i, :] = src[rows[i], :] (e.g. the last row of each sequence before the unembedding).</summary>
-    void GatherRows(DeviceTensor src, ReadOnlySpan<int> rows, DeviceTensor dst);
+    internal void GatherRows(DeviceTensor src, ReadOnlySpan<int> rows, DeviceTensor dst);
     /// <summary>x += y over the first rows.</summary>
-    void Add(DeviceTensor x, DeviceTensor y, int rows);
+    internal void Add(DeviceTensor x, DeviceTensor y, int rows);
 }

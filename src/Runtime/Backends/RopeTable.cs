@@ -11,7 +11,7 @@ namespace HeadPursuit.Runtime.Backends;
 /// Multimodal RoPE (Qwen2.5-VL) splits the frequencies into sections: j &lt; T use the row's temporal position, the next
 /// H its height position, the last W its width position (the same position for all three with 1-D input).
 /// </summary>
-public sealed class RopeTable
+internal sealed class RopeTable
 {
     /// <summary>[RotaryDims / 2] inverse frequencies, scaling already applied (see Models/RopeFrequencies).</summary>
     public double[] InvFreq { get; }

@@ -1,3 +1,5 @@
+using HeadPursuit.Runtime.Tokenizers;
+
 namespace HeadPursuit.Runtime.Capture;
 
 /// <summary>Which positions of a prompt are averaged into its pooled z.</summary>
@@ -11,8 +13,16 @@ public enum CapturePositions
     All,
 }
 
+/// <summary>The pooling masks of <see cref="HeadCapture"/>: which positions of each prompt a <see cref="CapturePositions"/> policy averages.</summary>
 public static class CapturePositionMasks
 {
+    /// <summary>[prompts.Length][prompt length]: the masks of tokenized prompts; the special tokens AllButSpecial skips are the tokenizer's (BOS, template markers).</summary>
+    public static bool[][] For(Tokenizer tokenizer, IReadOnlyList<int[]> prompts, CapturePositions policy)
+    {
+        var special = Enumerable.Range(0, tokenizer.VocabSize).Where(tokenizer.IsSpecial).ToHashSet();
+        return prompts.Select(p => For(p, policy, special)).ToArray();
+    }
+
     /// <summary>[ids.Length]: true where the position is pooled. <paramref name="special"/> are the ids AllButSpecial skips.</summary>
     public static bool[] For(int[] ids, CapturePositions policy, IReadOnlySet<int> special)
     {
@@ -28,6 +38,7 @@ public static class CapturePositionMasks
         return mask;
     }
 
+    /// <summary>The policy in words, as captures record it (HeadActivations.Positions).</summary>
     public static string Describe(CapturePositions policy) => policy switch
     {
         CapturePositions.All => "mean over all positions",

@@ -13,14 +13,19 @@ namespace HeadPursuit.Runtime.Capture;
 /// </summary>
 public sealed class HeadActivations
 {
+    /// <summary>L: the model's layers.</summary>
     public int Layers { get; }
+    /// <summary>H: attention heads per layer.</summary>
     public int Heads { get; }
+    /// <summary>n: the captured samples (prompts or images).</summary>
     public int Samples { get; }
+    /// <summary>d_head: the size of one head's output z.</summary>
     public int DHead { get; }
     /// <summary>[L, H, n, d_head]</summary>
     public float[] Z { get; }
     /// <summary>Which model produced them (its folder name or hub id) and how positions were chosen.</summary>
     public string Model { get; init; } = "";
+    /// <summary>How each sample's positions were pooled, in words (see CapturePositionMasks.Describe).</summary>
     public string Positions { get; init; } = "";
     /// <summary>Extra key/value pairs saved with the file (e.g. the prompts file, the shard).</summary>
     public Dictionary<string, string> Metadata { get; init; } = new();
@@ -30,6 +35,7 @@ public sealed class HeadActivations
     /// </summary>
     public bool Unfinished { get; init; }
 
+    /// <summary>Activations of the given shape over <paramref name="z"/> [L, H, n, d_head] (zero-filled when null).</summary>
     public HeadActivations(int layers, int heads, int samples, int dHead, float[]? z = null)
     {
         if (layers <= 0 || heads <= 0 || samples < 0 || dHead <= 0)
@@ -55,6 +61,7 @@ public sealed class HeadActivations
 
     const string UnfinishedKey = "unfinished";
 
+    /// <summary>Writes the activations as safetensors: tensor "z" F32 [L, H, n, d_head], the model, positions and metadata as string metadata.</summary>
     public void Save(string path)
     {
         var w = new SafeTensorsWriter()
@@ -68,7 +75,7 @@ public sealed class HeadActivations
         w.Save(path);
     }
 
-    /// <summary>A finished capture; a checkpoint is refused with a word on how to finish it.</summary>
+    /// <summary>Reads a finished capture written by <see cref="Save"/>; a checkpoint is refused with a word on how to finish it, a file of another layout is an error naming it.</summary>
     public static HeadActivations Load(string path)
     {
         var acts = LoadCheckpoint(path);

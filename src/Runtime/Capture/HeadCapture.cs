@@ -13,11 +13,15 @@ public sealed class HeadCapture(Transformer model)
     /// <param name="prompts">Token ids per sample.</param>
     /// <param name="masks">Per sample, which positions are pooled (same lengths as the prompts).</param>
     /// <param name="progress">Called with (samples done, total) after each batch.</param>
+    public HeadActivations Run(IReadOnlyList<int[]> prompts, IReadOnlyList<bool[]> masks, int batchSize = 8, Action<int, int>? progress = null) =>
+        Run(prompts, masks, batchSize, progress, imagesOf: null);
+
+    /// <summary>As the public Run, with images (VisionLanguageModel.CaptureImages).</summary>
     /// <param name="imagesOf">Per sample index, what its images add to its rows (a VLM's image features, and rotary
     /// positions or image blocks where the family has them), computed when its batch is run so that only one batch of
     /// them is held; null = text only.</param>
-    public HeadActivations Run(IReadOnlyList<int[]> prompts, IReadOnlyList<bool[]> masks, int batchSize = 8, Action<int, int>? progress = null,
-                               Func<int, ImageRows?>? imagesOf = null)
+    internal HeadActivations Run(IReadOnlyList<int[]> prompts, IReadOnlyList<bool[]> masks, int batchSize, Action<int, int>? progress,
+                                 Func<int, ImageRows?>? imagesOf)
     {
         if (prompts.Count == 0) throw new ArgumentException("no prompts to capture (the prompt set is empty)");
         if (masks.Count != prompts.Count) throw new ArgumentException($"{masks.Count} position masks for {prompts.Count} prompts");

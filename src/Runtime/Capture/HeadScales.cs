@@ -11,14 +11,18 @@ public sealed partial class HeadScales
 {
     readonly float[] _alpha;   // [Layers, Heads]
 
+    /// <summary>The model's layers.</summary>
     public int Layers { get; }
+    /// <summary>Attention heads per layer.</summary>
     public int Heads { get; }
+    /// <summary>The positions where the scales apply (default: all).</summary>
     public PositionPolicy Policy { get; init; } = PositionPolicy.All;
     /// <summary>Under <see cref="PositionPolicy.Span"/>: the first prompt position scaled (0-based, BOS included).</summary>
     public int SpanStart { get; init; }
     /// <summary>Under <see cref="PositionPolicy.Span"/>: one past the last prompt position scaled.</summary>
     public int SpanEnd { get; init; }
 
+    /// <summary>Every head at alpha 1 (no change) for a model of <paramref name="layers"/> x <paramref name="heads"/> heads.</summary>
     public HeadScales(int layers, int heads)
     {
         Layers = layers; Heads = heads;
@@ -26,6 +30,7 @@ public sealed partial class HeadScales
         Array.Fill(_alpha, 1f);
     }
 
+    /// <summary>The alpha of head (<paramref name="layer"/>, <paramref name="head"/>), 0-based; out of range is an error naming the head.</summary>
     public float this[int layer, int head]
     {
         get => _alpha[Index(layer, head)];
@@ -41,6 +46,7 @@ public sealed partial class HeadScales
 
     /// <summary>Alphas of one layer [Heads].</summary>
     public ReadOnlySpan<float> Layer(int layer) => _alpha.AsSpan(layer * Heads, Heads);
+    /// <summary>Whether every head of the layer is at alpha 1 (the layer's attention output is left alone).</summary>
     public bool LayerIsIdentity(int layer) => !Layer(layer).ContainsAnyExcept(1f);
 
     /// <summary>Parses "L3H5=-1,L7H0=5" (TransformerLens head names, 0-based).</summary>
@@ -65,6 +71,7 @@ public sealed partial class HeadScales
                 if (this[l, h] != 1f) yield return (l, h, this[l, h]);
     }
 
+    /// <summary>The scaled heads as "L3H5=-1,L7H0=5" (the form <see cref="Parse"/> reads), or "none".</summary>
     public override string ToString() =>
         string.Join(",", Changed().Select(c => $"L{c.Layer}H{c.Head}={c.Alpha.ToString(CultureInfo.InvariantCulture)}"));
 

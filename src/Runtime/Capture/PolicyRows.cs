@@ -10,7 +10,7 @@ namespace HeadPursuit.Runtime.Capture;
 ///   All       every row                  Prompt   prompt rows          Generated   generated rows
 ///   Image     image rows                 Span     prompt rows at positions [SpanStart, SpanEnd)
 /// </summary>
-public static class PolicyRows
+internal static class PolicyRows
 {
     /// <param name="promptLengths">[sequences] prompt length of each sequence of the layout; null: every row is a prompt row.</param>
     /// <param name="images">The rows holding image features, or null.</param>

@@ -4,7 +4,7 @@ namespace HeadPursuit.Runtime.Capture;
 /// Which rows of a forward call feed which sample's pooled z, and with what weight (1 / number of pooled
 /// positions of that sample, so the sums are means). Rows with sample -1 are not pooled.
 /// </summary>
-public sealed class PoolingPlan
+internal sealed class PoolingPlan
 {
     public int[] RowSample { get; }   // [rows]
     public float[] RowWeight { get; }  // [rows]

@@ -15,7 +15,7 @@ namespace HeadPursuit.Runtime.Cpu;
 /// 2^-8 |x_p w_p|; with the fp32 summation bound, |y - y_exact| &lt;= (2^-8 + gamma_{k+6}) * sum_p |x_p w_p| (+ the
 /// bias and y terms' share of gamma), gamma_N = N 2^-24 / (1 - N 2^-24).
 /// </summary>
-public static class Bf16Products
+internal static class Bf16Products
 {
     /// <summary>The relative bound above for k inputs, as a multiple of sum_p |x_p w_p| + |bias| + |y|.</summary>
     public static double Tolerance(int k)

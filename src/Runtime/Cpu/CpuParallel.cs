@@ -17,7 +17,7 @@ namespace HeadPursuit.Runtime.Cpu;
 /// thread. Results are deterministic as long as each index writes its own outputs, whatever the number
 /// of threads.
 /// </summary>
-public static unsafe class CpuParallel
+internal static unsafe class CpuParallel
 {
     static readonly object Gate = new();
     static WorkerPool? _pool;

@@ -13,7 +13,7 @@ namespace HeadPursuit.Runtime.Cpu;
 /// ends when the last one finishes; the fastest of many short bursts is kept, so other processes sharing
 /// the cores lower the figure as little as possible (it is the ceiling, not a typical speed).
 /// </summary>
-public static class FmaPeak
+internal static class FmaPeak
 {
     const int Chains = 10;
     const int FmasPerRound = Chains * 1000;

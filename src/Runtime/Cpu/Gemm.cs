@@ -33,7 +33,7 @@ using HeadPursuit.Runtime.Tensors;
 
 namespace HeadPursuit.Runtime.Cpu;
 
-public static unsafe class Gemm
+internal static unsafe class Gemm
 {
     /// <summary>
     /// Off by default. When on, matmuls of more than <see cref="Gemv{TElem}.MaxRows"/> rows with a BF16 weight round x

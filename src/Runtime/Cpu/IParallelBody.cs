@@ -5,7 +5,7 @@ namespace HeadPursuit.Runtime.Cpu;
 /// every index in [0, count), on some thread of the pool, in no particular order. Implement it on a struct
 /// that carries the loop's inputs (pointers, sizes), so a dispatch allocates nothing.
 /// </summary>
-public interface IParallelBody
+internal interface IParallelBody
 {
     void Run(int index);
 }

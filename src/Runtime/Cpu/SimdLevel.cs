@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics.X86;
 namespace HeadPursuit.Runtime.Cpu;
 
 /// <summary>The kernel families of the CPU matrix multiply, narrowest first.</summary>
-public enum SimdLevel
+internal enum SimdLevel
 {
     /// <summary>Plain C# (MathF.FusedMultiplyAdd): any CPU, and the slow twin the vector kernels are tested against.</summary>
     Scalar,
@@ -19,7 +19,7 @@ public enum SimdLevel
 /// results bit for bit (tested); a narrower one can be forced to test or time it. The .NET runtime's own switches
 /// hide an ISA from the whole process (DOTNET_EnableAVX512=0 turns AVX-512 off, DOTNET_EnableAVX2=0 AVX2).
 /// </summary>
-public static class CpuSimd
+internal static class CpuSimd
 {
     /// <summary>The widest family this process can run.</summary>
     public static SimdLevel Best { get; } =

@@ -4,4 +4,4 @@ namespace HeadPursuit.Runtime.Cpu;
 /// How a weight matrix is stored. HF nn.Linear keeps weight as [out, in] (y = x W^T);
 /// GPT-2's Conv1D keeps it as [in, out] (y = x W).
 /// </summary>
-public enum WeightLayout { OutIn, InOut }
+internal enum WeightLayout { OutIn, InOut }

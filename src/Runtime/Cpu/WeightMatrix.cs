@@ -6,7 +6,7 @@ namespace HeadPursuit.Runtime.Cpu;
 /// A read-only weight matrix in its file dtype (F32, BF16 or F16), usually a view into a memory-mapped
 /// safetensors file (which must stay open while this is used). Logically it maps In inputs to Out outputs.
 /// </summary>
-public sealed unsafe class WeightMatrix
+internal sealed unsafe class WeightMatrix
 {
     public TensorView View { get; }
     public WeightLayout Layout { get; }
@@ -37,7 +37,7 @@ public sealed unsafe class WeightMatrix
         (Out, In) = layout == WeightLayout.OutIn ? (view.Shape[0], view.Shape[1]) : (view.Shape[1], view.Shape[0]);
     }
 
-    /// <summary>An F32 matrix over a copy of <paramref name="values"/>, stored as <paramref name="shape"/> = [rows, cols] in <paramref name="layout"/>.</summary>
+    /// <summary>An F32 matrix over a copy of <paramref name="values"/>, stored as [<paramref name="rows"/>, <paramref name="cols"/>] in <paramref name="layout"/>.</summary>
     public static WeightMatrix FromFloats(string name, ReadOnlySpan<float> values, int rows, int cols, WeightLayout layout)
     {
         if ((long)rows * cols != values.Length)

@@ -9,7 +9,7 @@ namespace HeadPursuit.Runtime.Files;
 /// A failed write (a full disk, a read-only folder) removes its temporary file and ends as one <see cref="IOException"/>
 /// naming the target and the reason.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>The suffix of temporary files: PATH + "." + 32 hex digits + TempSuffix.</summary>
     public const string TempSuffix = ".tmp";

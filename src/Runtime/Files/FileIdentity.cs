@@ -4,14 +4,14 @@ using Microsoft.Win32.SafeHandles;
 namespace HeadPursuit.Runtime.Files;
 
 /// <summary>What a path names, following symbolic links.</summary>
-public enum FileKind { Missing, Regular, Directory, Other }
+internal enum FileKind { Missing, Regular, Directory, Other }
 
 /// <summary>
 /// A file's kind and identity, symbolic links followed: on Linux (statx) its device and inode, so two spellings of one
 /// file, a symbolic link and a hard link all compare equal and a device node, pipe or socket is told from a regular
 /// file; elsewhere its full path with links resolved (a device is not recognised there).
 /// </summary>
-public readonly record struct FileIdentity(FileKind Kind, ulong Device, ulong Inode, string FullPath)
+internal readonly record struct FileIdentity(FileKind Kind, ulong Device, ulong Inode, string FullPath)
 {
     /// <summary>The same file (a missing path is the same as nothing).</summary>
     public bool SameFileAs(FileIdentity other) =>

@@ -14,7 +14,7 @@ namespace HeadPursuit.Runtime.Files;
 /// huggingface_hub does) and <see cref="TryTake"/> (a command's outputs: stop at once when another process writes
 /// them; the file is removed on release).
 /// </summary>
-public sealed class FileLock : IDisposable
+internal sealed class FileLock : IDisposable
 {
     static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 

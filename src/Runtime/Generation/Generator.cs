@@ -13,11 +13,15 @@ namespace HeadPursuit.Runtime.Generation;
 public sealed class Generator(Transformer model)
 {
     /// <param name="onToken">Called with (prompt index, token) as each new token is chosen (for streaming).</param>
+    public GenerationResult Generate(IReadOnlyList<int[]> prompts, SamplingOptions options, HeadScales? scales = null,
+                                     Action<int, int>? onToken = null, bool keepStepLogits = false) =>
+        Generate(prompts, options, scales, onToken, keepStepLogits, promptImages: null);
+
+    /// <summary>As the public Generate, with images (VisionLanguageModel.Generate).</summary>
     /// <param name="promptImages">Per prompt, what its images add to its rows (image features, and rotary positions or
     /// image blocks where the family has them), or null.</param>
-    public GenerationResult Generate(IReadOnlyList<int[]> prompts, SamplingOptions options, HeadScales? scales = null,
-                                     Action<int, int>? onToken = null, bool keepStepLogits = false,
-                                     IReadOnlyList<ImageRows?>? promptImages = null)
+    internal GenerationResult Generate(IReadOnlyList<int[]> prompts, SamplingOptions options, HeadScales? scales,
+                                       Action<int, int>? onToken, bool keepStepLogits, IReadOnlyList<ImageRows?>? promptImages)
     {
         options.Validate();
         if (prompts.Count == 0) throw new ArgumentException("no prompts to generate from");

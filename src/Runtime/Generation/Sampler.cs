@@ -1,7 +1,7 @@
 namespace HeadPursuit.Runtime.Generation;
 
 /// <summary>Picks the next token from one row of logits: greedy, or temperature + top-k + top-p sampling with its own seeded RNG.</summary>
-public sealed class Sampler(SamplingOptions options, int stream = 0)
+internal sealed class Sampler(SamplingOptions options, int stream = 0)
 {
     readonly Random _rng = new(HashCode.Combine(options.Seed, stream));
     float[] _probs = [];

@@ -11,5 +11,5 @@ namespace HeadPursuit.Runtime.Hub;
 /// <param name="Commit">The commit sha of that revision; with it the files can be fetched again exactly.</param>
 /// <param name="Partial">True when the hub converted only the first part of a large split (its "partial-{split}" folder).</param>
 /// <param name="Files">Paths of the files in the hub cache (snapshots/{commit}/...), in shard order; never empty.</param>
-public sealed record DatasetParquetFiles(
+internal sealed record DatasetParquetFiles(
     string Dataset, string Config, string Split, string Revision, string Commit, bool Partial, IReadOnlyList<string> Files);

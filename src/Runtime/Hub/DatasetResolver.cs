@@ -14,7 +14,7 @@ namespace HeadPursuit.Runtime.Hub;
 /// for the dataset's default one (the only config, or the one its card marks default). When nothing matches, the
 /// error names the dataset, config and split and lists the configs and splits each source has.
 /// </summary>
-public static class DatasetResolver
+internal static class DatasetResolver
 {
     public static DatasetParquetFiles ResolveParquet(string dataset, string? config, string split, HubOptions options,
         IProgress<DownloadProgress>? progress = null) =>

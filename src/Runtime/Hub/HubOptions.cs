@@ -7,7 +7,9 @@ namespace HeadPursuit.Runtime.Hub;
 /// </summary>
 public sealed record HubOptions
 {
+    /// <summary>The Hugging Face hub.</summary>
     public const string DefaultEndpoint = "https://huggingface.co";
+    /// <summary>The branch models are fetched from unless told otherwise.</summary>
     public const string DefaultRevision = "main";
 
     /// <summary>huggingface_hub's default for both timeouts (DEFAULT_ETAG_TIMEOUT, DEFAULT_DOWNLOAD_TIMEOUT).</summary>

@@ -7,7 +7,9 @@ namespace HeadPursuit.Runtime.Hub;
 /// </summary>
 public static class ModelResolver
 {
+    /// <summary>Every model folder has this file.</summary>
     public const string ConfigFile = "config.json";
+    /// <summary>The weights of an unsharded checkpoint (a sharded one has model.safetensors.index.json).</summary>
     public const string WeightsFile = "model.safetensors";
 
     /// <summary>Fetched when the repository has them; a 404 for any of these is fine.</summary>
@@ -19,9 +21,11 @@ public static class ModelResolver
     /// <summary>A tokenizer in the older two-file format (RoBERTa's), fetched when the repository has no tokenizer.json.</summary>
     public static IReadOnlyList<string> VocabFiles { get; } = ["vocab.json", "merges.txt"];
 
+    /// <summary><paramref name="modelOrFolder"/> as a local folder: an existing folder as is, a hub id's snapshot from the cache or downloaded into it (config, weights, tokenizer files).</summary>
     public static string Resolve(string modelOrFolder, HubOptions options, IProgress<DownloadProgress>? progress = null) =>
         ResolveAsync(modelOrFolder, options, progress).GetAwaiter().GetResult();
 
+    /// <summary><see cref="Resolve"/> as a task.</summary>
     public static async Task<string> ResolveAsync(string modelOrFolder, HubOptions options,
         IProgress<DownloadProgress>? progress = null, CancellationToken ct = default)
     {

@@ -8,7 +8,7 @@ namespace HeadPursuit.Runtime.Hub;
 /// part starts and ends with a letter, digit or '_'; no "--" or ".."; at most 96 characters per part), as
 /// huggingface_hub validates it. Its cache folder is {models|datasets}--{org}--{name}.
 /// </summary>
-public sealed partial record RepoId
+internal sealed partial record RepoId
 {
     public string Value { get; }
     public RepoType Type { get; }

@@ -1,7 +1,7 @@
 namespace HeadPursuit.Runtime.Hub;
 
 /// <summary>The kinds of hub repository we read: models and datasets (huggingface_hub's repo_type "model" and "dataset").</summary>
-public enum RepoType
+internal enum RepoType
 {
     Model,
     Dataset,

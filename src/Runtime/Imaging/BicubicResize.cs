@@ -4,7 +4,7 @@ namespace HeadPursuit.Runtime.Imaging;
 /// Pillow's BICUBIC filter (resample 3): the a = -0.5 cubic convolution kernel with support 2, resized by
 /// <see cref="PillowResample"/> (bit-identical to Pillow on 8-bit images).
 /// </summary>
-public static class BicubicResize
+internal static class BicubicResize
 {
     public static ResampleFilter Filter { get; } = new("bicubic", Kernel, 2.0);
 

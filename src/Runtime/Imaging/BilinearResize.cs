@@ -4,7 +4,7 @@ namespace HeadPursuit.Runtime.Imaging;
 /// Pillow's BILINEAR filter (resample 2): the triangle kernel 1 - |x| with support 1 (so a downscale by s averages over
 /// s input samples on either side), resized by <see cref="PillowResample"/> (bit-identical to Pillow on 8-bit images).
 /// </summary>
-public static class BilinearResize
+internal static class BilinearResize
 {
     public static ResampleFilter Filter { get; } = new("bilinear", Kernel, 1.0);
 

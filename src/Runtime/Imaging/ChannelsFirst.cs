@@ -4,7 +4,7 @@ namespace HeadPursuit.Runtime.Imaging;
 /// The last step of the Hugging Face image processors: a window of an 8-bit RGB image as pixel_values [3, h, w]
 /// (channels first), each value v -> (v * rescale - mean[ch]) / std[ch] in double, rounded once to float.
 /// </summary>
-public static class ChannelsFirst
+internal static class ChannelsFirst
 {
     /// <param name="rescale">The rescale factor (1/255), or null when do_rescale is false.</param>
     /// <param name="mean">Per-channel mean, or null when do_normalize is false (then <paramref name="std"/> is unused).</param>

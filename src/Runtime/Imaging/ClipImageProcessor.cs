@@ -8,7 +8,7 @@ namespace HeadPursuit.Runtime.Imaging;
 ///   2. centre crop c_h x c_w: top = (h' - c_h) // 2, left = (w' - c_w) // 2;
 ///   3. pixel_values[ch, y, x] = (v * rescale_factor - mean[ch]) / std[ch] (double, rounded once to float).
 /// </summary>
-public sealed class ClipImageProcessor
+internal sealed class ClipImageProcessor
 {
     public int ShortestEdge { get; init; } = 224;
     public int CropHeight { get; init; } = 224;

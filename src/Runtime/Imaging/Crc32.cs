@@ -1,7 +1,7 @@
 namespace HeadPursuit.Runtime.Imaging;
 
 /// <summary>CRC-32 (ISO-HDLC: reflected polynomial 0xEDB88320, initial and final xor 0xFFFFFFFF), as PNG chunks use.</summary>
-public static class Crc32
+internal static class Crc32
 {
     static readonly uint[] Table = BuildTable();
 

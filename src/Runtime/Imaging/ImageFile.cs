@@ -1,7 +1,7 @@
 namespace HeadPursuit.Runtime.Imaging;
 
 /// <summary>Opens an image as RGB, choosing the decoder by its signature: PNG or JPEG.</summary>
-public static class ImageFile
+internal static class ImageFile
 {
     public static RgbImage Load(string path)
     {

@@ -11,7 +11,7 @@ namespace HeadPursuit.Runtime.Imaging;
 /// through P/Invoke is unsafe for user input: libjpeg reports errors by longjmp (or exit() in its default handler),
 /// which .NET cannot catch, so one corrupt file would take the whole process down.
 /// </summary>
-public static class JpegDecoder
+internal static class JpegDecoder
 {
     const int Soi = 0xD8, Eoi = 0xD9, Sos = 0xDA, Dqt = 0xDB, Dri = 0xDD, Dht = 0xC4, Dnl = 0xDC, Dac = 0xCC,
         App0 = 0xE0, App14 = 0xEE, Com = 0xFE;

@@ -1,7 +1,7 @@
 namespace HeadPursuit.Runtime.Imaging;
 
 /// <summary>A Pillow resampling filter (libImaging/Resample.c): its kernel and the kernel's support at scale 1.</summary>
-public sealed record ResampleFilter(string Name, Func<double, double> Kernel, double Support);
+internal sealed record ResampleFilter(string Name, Func<double, double> Kernel, double Support);
 
 /// <summary>
 /// Pillow's 8-bit convolution resize (libImaging/Resample.c) for any filter, ported operation for operation so the
@@ -10,7 +10,7 @@ public sealed record ResampleFilter(string Name, Func<double, double> Kernel, do
 /// on either side of each output sample's centre, normalises them, and applies them as 22-bit fixed-point integers with
 /// rounding and clamping to 0..255. An image already of the target size is copied unchanged.
 /// </summary>
-public static class PillowResample
+internal static class PillowResample
 {
     const int PrecisionBits = 22;   // Pillow: 32 - 8 - 2
 

@@ -10,7 +10,7 @@ namespace HeadPursuit.Runtime.Imaging;
 /// byte. 16-bit greyscale is refused: PIL opens it as mode I;16 and its RGB conversion clips instead.
 /// Ancillary chunks (tRNS, gAMA, text…) are skipped, as convert("RGB") ignores them.
 /// </summary>
-public static class PngDecoder
+internal static class PngDecoder
 {
     static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 

@@ -1,7 +1,7 @@
 namespace HeadPursuit.Runtime.Imaging;
 
 /// <summary>PNG scanline filters (type byte 0 None, 1 Sub, 2 Up, 3 Average, 4 Paeth), undone in place.</summary>
-public static class PngFilters
+internal static class PngFilters
 {
     /// <param name="row">The filtered scanline without its type byte; becomes the reconstructed bytes.</param>
     /// <param name="previous">The reconstructed scanline above (zeros for the first row of a pass).</param>

@@ -1,7 +1,7 @@
 namespace HeadPursuit.Runtime.Imaging;
 
 /// <summary>A PNG's IHDR fields and the sample layout they imply.</summary>
-public sealed record PngHeader(int Width, int Height, int BitDepth, int ColorType, bool Interlaced)
+internal sealed record PngHeader(int Width, int Height, int BitDepth, int ColorType, bool Interlaced)
 {
     /// <summary>Samples per pixel: grey 1, RGB 3, palette index 1, grey + alpha 2, RGBA 4.</summary>
     public int Channels => ColorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, 6 => 4, _ => throw new InvalidOperationException() };

@@ -1,7 +1,7 @@
 namespace HeadPursuit.Runtime.Imaging;
 
 /// <summary>An 8-bit RGB image (PIL mode "RGB"): Pixels [Height, Width, 3], row-major.</summary>
-public sealed class RgbImage
+internal sealed class RgbImage
 {
     public int Width { get; }
     public int Height { get; }

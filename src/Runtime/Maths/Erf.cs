@@ -6,7 +6,7 @@ namespace HeadPursuit.Runtime.Maths;
 /// largest term is ~1e3, so ~1e-13 absolute), and 1 - erfc(x) from erfc's continued fraction
 /// erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …))))) beyond (erfc(3) = 2.2e-5).
 /// </summary>
-public static class Erf
+internal static class Erf
 {
     public static double Of(double x)
     {

@@ -10,7 +10,7 @@ namespace HeadPursuit.Runtime.Models;
 /// the files (a vision-language checkpoint nests its language model: "language_model.model.X" or "model.language_model.X"),
 /// each checked against the shape the config implies. A missing tensor or a wrong shape is an error naming it.
 /// </summary>
-public class CheckpointTensors
+internal class CheckpointTensors
 {
     readonly WeightStore? _store;
     readonly Func<string, string> _name;

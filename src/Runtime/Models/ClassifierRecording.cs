@@ -4,7 +4,7 @@ namespace HeadPursuit.Runtime.Models;
 /// Every intermediate of one <see cref="SequenceClassifier"/> call over <see cref="Texts"/> texts packed into
 /// <see cref="Rows"/> rows, for checking against reference dumps (the encoder's counterpart of <see cref="ForwardRecording"/>).
 /// </summary>
-public sealed class ClassifierRecording(int layers, int rows, int texts, int heads, int dHead, int dModel, bool probs)
+internal sealed class ClassifierRecording(int layers, int rows, int texts, int heads, int dHead, int dModel, bool probs)
 {
     public int Rows { get; } = rows;
     public int Texts { get; } = texts;

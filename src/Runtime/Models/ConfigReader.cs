@@ -8,7 +8,7 @@ namespace HeadPursuit.Runtime.Models;
 /// name the file, the field, its value and what was expected. A field set to null counts as absent, as in Hugging
 /// Face's config classes, so the family's default applies.
 /// </summary>
-public sealed class ConfigReader(JsonElement root, string source, string path = "")
+internal sealed class ConfigReader(JsonElement root, string source, string path = "")
 {
     public string Source => source;
 

@@ -9,7 +9,7 @@ namespace HeadPursuit.Runtime.Models;
 /// rest: recordings, the unembedding, the logit soft-cap). It also keeps the host weights that SOMP and the
 /// verification read: every layer's output projection (whose input blocks are the heads' W_O) and the unembedding.
 /// </summary>
-public abstract class FamilyModel(ModelConfig config, DeviceTensor tokenTable, Norm finalNorm, WeightMatrix unembedding,
+internal abstract class FamilyModel(ModelConfig config, DeviceTensor tokenTable, Norm finalNorm, WeightMatrix unembedding,
                                   ParameterTensors parameters, OutputProjection[] outputs)
 {
     public ModelConfig Config { get; } = config;
@@ -31,7 +31,7 @@ public abstract class FamilyModel(ModelConfig config, DeviceTensor tokenTable, N
 }
 
 /// <summary>An attention output projection (o_proj, c_proj, dense): the heads' z in, d_model out, and its bias if any.</summary>
-public sealed record OutputProjection(WeightMatrix Weight, float[]? Bias)
+internal sealed record OutputProjection(WeightMatrix Weight, float[]? Bias)
 {
     /// <summary>
     /// Every head's W_O^(h), each [d_model, d_head] row-major: the block of the projection that reads head h's z, so

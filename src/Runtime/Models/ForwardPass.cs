@@ -8,7 +8,7 @@ namespace HeadPursuit.Runtime.Models;
 /// the row count bound. <see cref="Attention"/> and <see cref="OutputProjection"/> are where the per-head machinery
 /// lives (RoPE, KV cache, pooled capture, head scales, recordings), so a family's block never touches it.
 /// </summary>
-public sealed class ForwardPass
+internal sealed class ForwardPass
 {
     readonly ModelConfig _config;
     readonly ForwardRequest _req;

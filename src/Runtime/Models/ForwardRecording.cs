@@ -4,7 +4,7 @@ namespace HeadPursuit.Runtime.Models;
 /// Every intermediate of one forward call, for checking against reference dumps and for hooks
 /// (TransformerLens names in brackets). Filled only when requested: it costs memory and copies.
 /// </summary>
-public sealed class ForwardRecording(int layers, int rows, int heads, int dHead, int dModel, bool probs)
+internal sealed class ForwardRecording(int layers, int rows, int heads, int dHead, int dModel, bool probs)
 {
     public int Rows { get; } = rows;
     /// <summary>[L + 1, rows, d_model]: embeddings, then the residual stream after each block (blocks.{l}.hook_resid_post).</summary>

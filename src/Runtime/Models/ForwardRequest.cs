@@ -4,12 +4,12 @@ using HeadPursuit.Runtime.Capture;
 namespace HeadPursuit.Runtime.Models;
 
 /// <summary>Which logits a forward call returns.</summary>
-public enum LogitRows { None, LastOfEachSequence, All }
+internal enum LogitRows { None, LastOfEachSequence, All }
 
 /// <summary>
 /// One forward call: the packed tokens of a batch and what to do besides computing them.
 /// </summary>
-public sealed class ForwardRequest
+internal sealed class ForwardRequest
 {
     /// <summary>Token ids, packed in the order of <see cref="Layout"/>'s rows: [rows].</summary>
     public required int[] Tokens { get; init; }
@@ -35,7 +35,7 @@ public sealed class ForwardRequest
 /// Input embeddings that replace the token embeddings of some rows: row Rows[i] gets Values[i, :].
 /// (HF inputs_embeds after LLaVA's masked_scatter of the image features.)
 /// </summary>
-public sealed class RowEmbeddings
+internal sealed class RowEmbeddings
 {
     /// <summary>[n]: the rows (or, for a single prompt, the positions) that are replaced, increasing.</summary>
     public int[] Rows { get; }

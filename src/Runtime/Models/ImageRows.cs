@@ -10,7 +10,7 @@ namespace HeadPursuit.Runtime.Models;
 ///   BlockFirst/Last [T] the image block of each position (-1 = none), inside which attention is bidirectional (Gemma 3).
 /// Generated tokens are text: they take no embeddings and no block.
 /// </summary>
-public sealed record ImageRows(RowEmbeddings Embeddings)
+internal sealed record ImageRows(RowEmbeddings Embeddings)
 {
     public int[]? RopePositions { get; init; }
     public int RopeDelta { get; init; }

@@ -7,7 +7,7 @@ namespace HeadPursuit.Runtime.Models;
 /// Per layer K and V are [Slots * MaxT, KvHeads * d_head] on the backend; slot s owns rows s*MaxT ..
 /// The caller tracks how many positions of each slot are filled (BatchLayout.StartPos).
 /// </summary>
-public sealed class KvCache : IDisposable
+internal sealed class KvCache : IDisposable
 {
     /// <summary>The model the cache was made for (its layer count and key/value width).</summary>
     public ModelConfig Config { get; }

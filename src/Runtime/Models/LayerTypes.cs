@@ -4,7 +4,7 @@ namespace HeadPursuit.Runtime.Models;
 /// Which layers use sliding-window attention: config.json's "layer_types" list ("full_attention" / "sliding_attention")
 /// when it has one (it takes precedence, as in Hugging Face's configs), else the family's default rule.
 /// </summary>
-public static class LayerTypes
+internal static class LayerTypes
 {
     public const string Full = "full_attention", Sliding = "sliding_attention";
 

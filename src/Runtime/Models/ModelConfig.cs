@@ -8,35 +8,48 @@ namespace HeadPursuit.Runtime.Models;
 /// </summary>
 public abstract record ModelConfig
 {
+    /// <summary>config.json's model_type, e.g. "gpt2", "llama".</summary>
     public required string ModelType { get; init; }
-    public required ModelFamily Family { get; init; }
+    /// <summary>The family that read this config (set by every family's reader, as `required` would ask of a public member).</summary>
+    internal ModelFamily Family { get; init; } = null!;
+    /// <summary>Transformer layers.</summary>
     public required int Layers { get; init; }
+    /// <summary>Attention heads per layer.</summary>
     public required int Heads { get; init; }
     /// <summary>Key/value heads (grouped-query attention); equals Heads for multi-head attention.</summary>
     public required int KvHeads { get; init; }
+    /// <summary>The residual stream's width.</summary>
     public required int DModel { get; init; }
+    /// <summary>The width of one attention head.</summary>
     public required int DHead { get; init; }
     /// <summary>MLP hidden size.</summary>
     public required int DFF { get; init; }
     /// <summary>The MLP's first projection gives [gate | up] (2 d_ff wide) for a gated activation (SwiGLU, GeGLU).</summary>
     public required bool GatedMlp { get; init; }
+    /// <summary>Vocabulary size: rows of the unembedding.</summary>
     public required int Vocab { get; init; }
+    /// <summary>The longest sequence the model runs (prompt plus generated tokens).</summary>
     public required int MaxPositions { get; init; }
+    /// <summary>The epsilon of the model's normalisations.</summary>
     public required float NormEps { get; init; }
     /// <summary>Learned absolute positions (GPT-2): no position at or beyond MaxPositions can be run.</summary>
     public bool LearnedPositions { get; init; }
     /// <summary>[Layers]: each layer's attention window and rotary embedding.</summary>
-    public required LayerAttention[] LayerAttention { get; init; }
+    internal LayerAttention[] LayerAttention { get; init; } = null!;
     /// <summary>Scores are (q . k) * AttentionScale; null = 1/sqrt(d_head).</summary>
     public float? AttentionScale { get; init; }
     /// <summary>Attention scores become cap * tanh(scores / cap) before the softmax (Gemma 2), when set.</summary>
     public float? AttentionSoftCap { get; init; }
     /// <summary>Logits become cap * tanh(logits / cap) (Gemma 2), when set.</summary>
     public float? FinalSoftCap { get; init; }
+    /// <summary>The unembedding is the token embedding.</summary>
     public bool TieEmbeddings { get; init; }
+    /// <summary>The beginning-of-sequence token, when the config names one.</summary>
     public int? BosId { get; init; }
+    /// <summary>The end-of-sequence tokens (config.json, generation_config.json): what generation stops at.</summary>
     public int[] EosIds { get; init; } = [];
 
+    /// <summary>Reads a config.json of a family we run; an unknown model_type or a missing field is an error naming the file.</summary>
     public static ModelConfig Load(string path)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: config.json not found");
@@ -83,7 +96,7 @@ public abstract record ModelConfig
 /// One layer's attention: a query sees at most Window keys (itself included; null = every earlier key), and q and k are
 /// rotated by Rope over their first RotaryDims dimensions (null Rope: learned positions, no rotation).
 /// </summary>
-public sealed record LayerAttention(int? Window, RopeSettings? Rope, int RotaryDims)
+internal sealed record LayerAttention(int? Window, RopeSettings? Rope, int RotaryDims)
 {
     public static LayerAttention[] Same(int layers, LayerAttention a) => Enumerable.Repeat(a, layers).ToArray();
 }

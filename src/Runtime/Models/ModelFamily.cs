@@ -9,7 +9,7 @@ namespace HeadPursuit.Runtime.Models;
 /// sequence of backend ops (see Models/README.md). Everything else (capture, head scales, KV cache, packing,
 /// generation, verification, SOMP) is shared and works for every family through <see cref="Transformer"/>.
 /// </summary>
-public abstract class ModelFamily
+internal abstract class ModelFamily
 {
     /// <summary>Every family we run; a new family is added here (one line) and in its own file.</summary>
     public static IReadOnlyList<ModelFamily> All { get; } = [new Gpt2Family(), new LlamaFamily(), new Qwen3Family(), new GptNeoXFamily(), new GemmaFamily()];

@@ -7,7 +7,7 @@ namespace HeadPursuit.Runtime.Models;
 /// RMSNorm otherwise (y = x / sqrt(mean(x^2) + eps) * gain). Gemma's RMSNorm multiplies by (1 + w): its gain is
 /// made that way at load (<see cref="OnePlus"/>), so one op serves both.
 /// </summary>
-public sealed class Norm
+internal sealed class Norm
 {
     readonly DeviceTensor _gain;
     readonly DeviceTensor? _bias;

@@ -8,7 +8,7 @@ namespace HeadPursuit.Runtime.Models;
 /// A model's parameters placed on a backend (what a family's Load allocates), remembered so that the model frees them
 /// all when it is disposed (device memory on a GPU).
 /// </summary>
-public sealed class ParameterTensors(IBackend backend) : IDisposable
+internal sealed class ParameterTensors(IBackend backend) : IDisposable
 {
     readonly List<DeviceTensor> _all = [];
 

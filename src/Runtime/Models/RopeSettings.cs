@@ -12,7 +12,7 @@ namespace HeadPursuit.Runtime.Models;
 /// Multimodal RoPE (Qwen2-VL, Qwen2.5-VL: rope_type "mrope", or "default" with an "mrope_section" list) keeps the default
 /// frequencies and splits them into sections rotated by the temporal, height and width positions (<see cref="MropeSection"/>).
 /// </summary>
-public sealed record RopeSettings(double Theta, string Type = "default", double Factor = 1, double LowFreqFactor = 0,
+internal sealed record RopeSettings(double Theta, string Type = "default", double Factor = 1, double LowFreqFactor = 0,
                                   double HighFreqFactor = 0, int OriginalMaxPositions = 0)
 {
     public static readonly string[] SupportedTypes = ["default", "linear", "llama3", "mrope"];

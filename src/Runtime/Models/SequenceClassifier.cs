@@ -16,9 +16,11 @@ public sealed class SequenceClassifier : IDisposable
 {
     readonly WeightStore _store;
 
+    /// <summary>The folder the classifier was loaded from.</summary>
     public string Folder { get; }
-    public Roberta.Model Model { get; }
-    public Roberta.Config Config => Model.Config;
+    internal Roberta.Model Model { get; }
+    internal Roberta.Config Config => Model.Config;
+    /// <summary>The classifier's tokenizer.</summary>
     public Tokenizer Tokenizer { get; }
     /// <summary>The label names by id (config.json's id2label).</summary>
     public IReadOnlyList<string> Labels => Config.Labels;
@@ -31,6 +33,7 @@ public sealed class SequenceClassifier : IDisposable
     /// <summary>Whether a config.json model_type is a sequence classifier this runs.</summary>
     public static bool Reads(string modelType) => Roberta.ModelTypes.Contains(modelType);
 
+    /// <summary>Loads a sequence-classification checkpoint folder (config.json with id2label, safetensors weights, tokenizer).</summary>
     public static SequenceClassifier Load(string folder, IBackend backend)
     {
         var config = ReadConfig(Path.Combine(folder, "config.json"));
@@ -42,11 +45,11 @@ public sealed class SequenceClassifier : IDisposable
     }
 
     /// <summary>Reads a classifier's config.json.</summary>
-    public static Roberta.Config ReadConfig(string path) =>
+    internal static Roberta.Config ReadConfig(string path) =>
         File.Exists(path) ? ParseConfig(File.ReadAllText(path), path) : throw new ModelFormatException($"{path}: config.json not found");
 
     /// <summary>A config.json text; another model_type is refused, naming the supported ones.</summary>
-    public static Roberta.Config ParseConfig(string json, string source) => ConfigReader.Parse(json, source, r =>
+    internal static Roberta.Config ParseConfig(string json, string source) => ConfigReader.Parse(json, source, r =>
     {
         string supported = string.Join(", ", Roberta.ModelTypes);
         string type = r.String("model_type") ?? throw new ModelFormatException($"{source}: missing \"model_type\" (sequence classifiers: {supported})");
@@ -95,6 +98,7 @@ public sealed class SequenceClassifier : IDisposable
         return p;
     }
 
+    /// <summary>Frees the weights.</summary>
     public void Dispose()
     {
         Model.Dispose();

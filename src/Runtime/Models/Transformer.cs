@@ -24,9 +24,11 @@ public sealed class Transformer : IDisposable
     DeviceTensor? _logits;   // [n, vocab], grown on demand
     WeightStore? _store;     // the mapped checkpoint files, when this model opened them (Load)
 
+    /// <summary>The model's config.json as read.</summary>
     public ModelConfig Config { get; }
+    /// <summary>The backend the weights live on.</summary>
     public IBackend Backend => _b;
-    public ModelFamily Family => Config.Family;
+    internal ModelFamily Family => Config.Family;
 
     Transformer(ParameterTensors parameters, FamilyModel model)
     {
@@ -64,17 +66,17 @@ public sealed class Transformer : IDisposable
     /// to its name in the store, for checkpoints that nest the language model (vision-language models); null = as is.
     /// The store stays the caller's.
     /// </summary>
-    public static Transformer Load(WeightStore store, ModelConfig config, IBackend backend, Func<string, string>? storedName = null)
+    internal static Transformer Load(WeightStore store, ModelConfig config, IBackend backend, Func<string, string>? storedName = null)
     {
         var parameters = new ParameterTensors(backend);
         try { return new(parameters, config.Family.Load(config, new CheckpointTensors(store, storedName), parameters)); }
         catch { parameters.Dispose(); throw; }
     }
 
-    public KvCache NewCache(int slots, int maxT) => new(_b, Config, slots, maxT);
+    internal KvCache NewCache(int slots, int maxT) => new(_b, Config, slots, maxT);
 
     /// <summary>Runs one forward call and returns the requested logits [n, vocab] (n = rows, sequences or 0).</summary>
-    public float[] Forward(ForwardRequest req, KvCache cache)
+    internal float[] Forward(ForwardRequest req, KvCache cache)
     {
         int n = Run(req, cache);
         var logits = GC.AllocateUninitializedArray<float>(n * Config.Vocab);   // every value is overwritten just below
@@ -86,7 +88,7 @@ public sealed class Transformer : IDisposable
     /// As <see cref="Forward(ForwardRequest, KvCache)"/>, writing the logits into the caller's buffer (a decode loop
     /// reuses one instead of allocating a large array per token). Returns n; <paramref name="logits"/> must hold n * vocab.
     /// </summary>
-    public int Forward(ForwardRequest req, KvCache cache, Span<float> logits)
+    internal int Forward(ForwardRequest req, KvCache cache, Span<float> logits)
     {
         int wanted = req.Logits switch { LogitRows.All => req.Layout.Rows, LogitRows.LastOfEachSequence => req.Layout.Sequences, _ => 0 };
         if (logits.Length < (long)wanted * Config.Vocab)
@@ -181,14 +183,14 @@ public sealed class Transformer : IDisposable
     }
 
     /// <summary>Layer l's attention output projection (o_proj / c_proj / dense) on the host, and its bias.</summary>
-    public OutputProjection OutputProjection(int layer)
+    internal OutputProjection OutputProjection(int layer)
     {
         if ((uint)layer >= Config.Layers) throw new ArgumentOutOfRangeException(nameof(layer), $"layer {layer} is outside the model's {Config.Layers} layers");
         return _model.Output(layer);
     }
 
     /// <summary>The unembedding (lm_head, or the tied token embedding) on the host: [in d_model, out vocab].</summary>
-    public WeightMatrix Unembedding => _model.Unembedding;
+    internal WeightMatrix Unembedding => _model.Unembedding;
 
     /// <summary>[d_model] the final norm's multiplicative gain as applied (Gemma: 1 + w).</summary>
     public float[] FinalNormGain => _model.FinalNorm.Gain;

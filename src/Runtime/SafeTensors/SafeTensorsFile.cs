@@ -10,7 +10,7 @@ namespace HeadPursuit.Runtime.SafeTensors;
 /// section; offsets are relative to its start. Everything is validated when the file is opened, so a
 /// view handed out later always lies inside the file.
 /// </summary>
-public sealed unsafe class SafeTensorsFile : IDisposable
+internal sealed unsafe class SafeTensorsFile : IDisposable
 {
     const long MaxHeaderBytes = 100L << 20;
 

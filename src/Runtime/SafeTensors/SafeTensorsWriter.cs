@@ -9,7 +9,7 @@ namespace HeadPursuit.Runtime.SafeTensors;
 /// Collects named tensors and writes them as one .safetensors file (names sorted, header padded with
 /// spaces to a multiple of 8, as the reference implementation does), loadable by Python's safetensors.
 /// </summary>
-public sealed class SafeTensorsWriter
+internal sealed class SafeTensorsWriter
 {
     readonly SortedDictionary<string, (DType DType, int[] Shape, byte[] Bytes)> _tensors = new(StringComparer.Ordinal);
     readonly Dictionary<string, string> _metadata = new();

@@ -8,7 +8,7 @@ namespace HeadPursuit.Runtime.SafeTensors;
 /// model.safetensors.index.json ({"metadata": {...}, "weight_map": {tensor: shard file}}).
 /// Every file stays memory-mapped for the lifetime of the store.
 /// </summary>
-public sealed class WeightStore : IDisposable
+internal sealed class WeightStore : IDisposable
 {
     readonly List<SafeTensorsFile> _files = new();
     readonly Dictionary<string, SafeTensorsFile> _owner = new(StringComparer.Ordinal);

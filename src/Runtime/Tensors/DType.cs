@@ -1,9 +1,9 @@
 namespace HeadPursuit.Runtime.Tensors;
 
 /// <summary>Element types found in safetensors files (the names are the safetensors spellings).</summary>
-public enum DType { F32, F16, BF16, F64, I32, I64, U8 }
+internal enum DType { F32, F16, BF16, F64, I32, I64, U8 }
 
-public static class DTypes
+internal static class DTypes
 {
     public static int SizeOf(DType t) => t switch
     {

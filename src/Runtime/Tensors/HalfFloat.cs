@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace HeadPursuit.Runtime.Tensors;
 
 /// <summary>Scalar conversions between the 16-bit float formats and float32.</summary>
-public static class HalfFloat
+internal static class HalfFloat
 {
     /// <summary>bfloat16 is the top half of a float32: widening is a shift.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

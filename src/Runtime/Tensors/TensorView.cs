@@ -6,7 +6,7 @@ namespace HeadPursuit.Runtime.Tensors;
 /// memory-mapped safetensors file, valid while that file is open. Nothing is copied until one of the
 /// To* methods is called.
 /// </summary>
-public sealed unsafe class TensorView
+internal sealed unsafe class TensorView
 {
     public string Name { get; }
     public DType DType { get; }

@@ -7,4 +7,4 @@ namespace HeadPursuit.Runtime.Tokenizers;
 /// Normalized tokens are looked for in the normalized text, the others in the raw text; Special tokens
 /// can be skipped when decoding and can be treated as plain text when encoding.
 /// </summary>
-public sealed record AddedToken(int Id, string Content, bool Special, bool LStrip, bool RStrip, bool SingleWord, bool Normalized);
+internal sealed record AddedToken(int Id, string Content, bool Special, bool LStrip, bool RStrip, bool SingleWord, bool Normalized);

@@ -8,7 +8,7 @@ namespace HeadPursuit.Runtime.Tokenizers;
 /// bytes (controls, space, 0x7F-0xA0, 0xAD) map in increasing order to U+0100, U+0101, ... So every
 /// byte string becomes a string of visible characters, one character per byte.
 /// </summary>
-public static class ByteLevelAlphabet
+internal static class ByteLevelAlphabet
 {
     static readonly char[] ByteToChar = BuildTable(); // [256]
     static readonly short[] CharToByte = BuildInverse(); // [324]: byte of a mapped character, -1 for others

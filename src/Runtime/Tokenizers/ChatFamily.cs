@@ -1,7 +1,7 @@
 namespace HeadPursuit.Runtime.Tokenizers;
 
 /// <summary>The prompt layouts <see cref="ChatFormat"/> knows.</summary>
-public enum ChatFamily
+internal enum ChatFamily
 {
     /// <summary>Llama 2 chat: &lt;s&gt;[INST] &lt;&lt;SYS&gt;&gt;\n...\n&lt;&lt;/SYS&gt;&gt;\n\nuser [/INST]</summary>
     Llama2,

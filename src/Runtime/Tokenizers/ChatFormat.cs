@@ -9,7 +9,7 @@ namespace HeadPursuit.Runtime.Tokenizers;
 /// A ChatML prompt without a system message has no system block (Qwen's own template would insert its
 /// default system prompt; pass that text as system to get the same prompt).
 /// </summary>
-public sealed class ChatFormat
+internal sealed class ChatFormat
 {
     public ChatFamily Family { get; }
 

@@ -6,7 +6,7 @@ namespace HeadPursuit.Runtime.Tokenizers;
 /// encoder does (Encoding.UTF8.GetBytes writes EF BF BD for it), so Encode(text) equals
 /// Encode(Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text))).
 /// </summary>
-public static class LoneSurrogates
+internal static class LoneSurrogates
 {
     public static string Replace(string text)
     {

@@ -26,11 +26,13 @@ public sealed class Tokenizer
 
     /// <summary>Number of ids: the largest id of the vocabulary or of the added tokens, plus one.</summary>
     public int VocabSize => _idToToken.Length;
+    /// <summary>The beginning-of-sequence token, when the tokenizer has one.</summary>
     public int? BosId { get; }
+    /// <summary>The end-of-sequence token, when the tokenizer has one.</summary>
     public int? EosId { get; }
     /// <summary>tokenizer_config.json's chat_template, if any (see <see cref="ChatFormat.FromTemplate"/>).</summary>
     public string? ChatTemplate { get; }
-    public IReadOnlyCollection<AddedToken> AddedTokens => _addedById.Values;
+    internal IReadOnlyCollection<AddedToken> AddedTokens => _addedById.Values;
     internal BpeModel Model => _model;
 
     Tokenizer(TokenizerJsonReader.Parts parts, TokenizerConfig config, string configWhere)
@@ -77,6 +79,7 @@ public sealed class Tokenizer
         throw new ModelFormatException($"{folder}: no tokenizer.json (a Hugging Face fast-tokenizer file is required; RoBERTa's vocab.json + merges.txt are read too)");
     }
 
+    /// <summary>A tokenizer from a tokenizer.json, with its tokenizer_config.json (chat template, BOS/EOS) when given.</summary>
     public static Tokenizer FromFile(string tokenizerJsonPath, string? tokenizerConfigPath = null) => new(
         TokenizerJsonReader.Read(tokenizerJsonPath),
         tokenizerConfigPath == null ? TokenizerConfig.Empty : TokenizerConfig.Read(tokenizerConfigPath),
@@ -127,11 +130,14 @@ public sealed class Tokenizer
         return _decoder == null ? string.Join(' ', tokens) : string.Concat(_decoder.DecodeChain(tokens));
     }
 
+    /// <summary>The token string of an id, or null when no token has it.</summary>
     public string? IdToToken(int id) => (uint)id < (uint)_idToToken.Length ? _idToToken[id] : null;
 
+    /// <summary>The id of a token string (vocabulary or added token), or null.</summary>
     public int? TokenToId(string token) =>
         _addedByContent.TryGetValue(token, out int a) ? a : _model.Vocab.TryGetValue(token, out int v) ? v : null;
 
+    /// <summary>Whether the id is a special added token (BOS, EOS, template markers).</summary>
     public bool IsSpecial(int id) => _addedById.TryGetValue(id, out var t) && t.Special;
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace HeadPursuit.Runtime.Tokenizers;
 /// as a string or as an object with "content"; chat_template as a string or as a list of
 /// {name, template} (the one named "default" is used).
 /// </summary>
-public sealed record TokenizerConfig(
+internal sealed record TokenizerConfig(
     string? BosToken, string? EosToken, bool? AddBosToken, bool? AddEosToken, string? ChatTemplate,
     IReadOnlyList<AddedToken> AddedTokens)
 {

@@ -16,7 +16,7 @@ namespace HeadPursuit.Runtime.Verification;
 /// one call, and every tensor is compared at the real positions only (values at pad positions mean nothing).</item>
 /// </list>
 /// </summary>
-public static class ClassifierVerifier
+internal static class ClassifierVerifier
 {
     public static IEnumerable<Comparison> Run(string folder, IBackend backend)
     {

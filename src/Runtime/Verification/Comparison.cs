@@ -4,7 +4,7 @@ namespace HeadPursuit.Runtime.Verification;
 /// One tensor compared with its reference: the largest absolute error, the largest error relative to the
 /// reference's max |value|, and whether every element passed |a - e| &lt;= atol + rtol * |e|.
 /// </summary>
-public sealed record Comparison(string Case, string Quantity, double MaxAbs, double MaxRel, bool Passed, string? Detail = null)
+internal sealed record Comparison(string Case, string Quantity, double MaxAbs, double MaxRel, bool Passed, string? Detail = null)
 {
     public static Comparison Of(string caseName, string quantity, ReadOnlySpan<float> actual, ReadOnlySpan<float> expected, double atol, double rtol)
     {

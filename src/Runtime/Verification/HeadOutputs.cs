@@ -7,7 +7,7 @@ namespace HeadPursuit.Runtime.Verification;
 /// head_out[l, t, h, :] = alpha_{l,h} * W_O^(h) z[l, t, h, :] (what each head writes into the residual stream,
 /// TransformerLens hook_result), computed from a recording. A slow, obvious loop: it is for checks and hooks.
 /// </summary>
-public static class HeadOutputs
+internal static class HeadOutputs
 {
     /// <returns>[L, rows, H, d_model]</returns>
     public static float[] Compute(Transformer model, ForwardRecording rec, HeadScales? scales)

@@ -4,7 +4,7 @@ using HeadPursuit.Runtime.Capture;
 namespace HeadPursuit.Runtime.Verification;
 
 /// <summary>The cases.json of a model fixture folder (format in tests/fixtures/MANIFEST.md): forward, intervention and generation cases.</summary>
-public sealed class ModelFixture
+internal sealed class ModelFixture
 {
     public sealed record Scale(int Layer, int Head, float Alpha);
     public sealed record ForwardCase(string Name, int[] InputIds, Scale[] Scales, Dictionary<string, string> Tensors);

@@ -10,7 +10,7 @@ namespace HeadPursuit.Runtime.Verification;
 /// and compares each listed tensor with the MANIFEST's tolerances: |a - e| &lt;= 1e-4 + 1e-4 |e| for activations and
 /// logits, 1e-5 absolute for attention probabilities, exact ids for generations.
 /// </summary>
-public static class ModelVerifier
+internal static class ModelVerifier
 {
     public const double Atol = 1e-4, Rtol = 1e-4, ProbAtol = 1e-5;
 

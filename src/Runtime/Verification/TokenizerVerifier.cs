@@ -10,7 +10,7 @@ namespace HeadPursuit.Runtime.Verification;
 /// ids_no_special_split (special-token text treated as ordinary text), tokens, and decoded text (of ids_with_special
 /// without the special tokens when the case has those, else of ids); all exact.
 /// </summary>
-public static class TokenizerVerifier
+internal static class TokenizerVerifier
 {
     /// <summary>The tokenizer cases file of a folder, or null when it has none.</summary>
     public static string? CasesFile(string folder)

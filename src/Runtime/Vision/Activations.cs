@@ -4,7 +4,7 @@ using HeadPursuit.Runtime.Backends.Cpu;
 namespace HeadPursuit.Runtime.Vision;
 
 /// <summary>Element-wise activations of the vision tower and the projector, in place on [rows * cols] buffers.</summary>
-public static class Activations
+internal static class Activations
 {
     /// <summary>CLIP's quick_gelu: x * sigmoid(1.702 x).</summary>
     public static void QuickGelu(Span<float> x)

@@ -1,21 +1,21 @@
 namespace HeadPursuit.Runtime.Vision;
 
 /// <summary>The activation of the vision encoder MLP (config hidden_act).</summary>
-public enum ClipActivation { QuickGelu, Gelu, GeluTanh }
+internal enum ClipActivation { QuickGelu, Gelu, GeluTanh }
 
 /// <summary>
 /// Which vision transformer: CLIP (a class-token row first, pre_layrnorm on the embeddings, no bias on the patch
 /// convolution) or SigLIP (no class token, no pre-norm, a biased patch convolution, and post_layernorm on the output).
 /// Their encoder layers are the same.
 /// </summary>
-public enum VisionTowerKind { Clip, Siglip }
+internal enum VisionTowerKind { Clip, Siglip }
 
 /// <summary>
 /// A CLIP or SigLIP vision tower's shape (HF CLIPVisionConfig, SiglipVisionConfig). Absent keys take the HF class
 /// defaults (<see cref="SiglipDefaults"/> for SigLIP); LLaVA configs without any vision_config get LLaVA-1.5's CLIP
 /// ViT-L/14-336 (<see cref="ViTL14At336"/>).
 /// </summary>
-public sealed record ClipVisionConfig
+internal sealed record ClipVisionConfig
 {
     public VisionTowerKind Kind { get; init; } = VisionTowerKind.Clip;
     public int Hidden { get; init; } = 768;

@@ -14,7 +14,7 @@ namespace HeadPursuit.Runtime.Vision;
 /// MHA has no mask: every row sees all N. Projections and each head's attention products run through <see cref="Gemm"/>
 /// (attention is a few percent of the FLOPs at CLIP's N = 577, a third at SigLIP's N = 4096).
 /// </summary>
-public sealed class ClipVisionTower(ClipVisionWeights w)
+internal sealed class ClipVisionTower(ClipVisionWeights w)
 {
     public ClipVisionConfig Config => w.Config;
 

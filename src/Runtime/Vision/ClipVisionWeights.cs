@@ -5,7 +5,7 @@ using HeadPursuit.Runtime.Tensors;
 namespace HeadPursuit.Runtime.Vision;
 
 /// <summary>One CLIP encoder layer's parameters (Dv = vision hidden, I = intermediate). Matrices are [out, in].</summary>
-public sealed class ClipLayerWeights
+internal sealed class ClipLayerWeights
 {
     public required float[] Norm1Weight, Norm1Bias;          // [Dv]
     public required WeightMatrix Q, K, V, Out;               // [Dv, Dv]
@@ -23,7 +23,7 @@ public sealed class ClipLayerWeights
 /// pre-norm. An old embeddings.position_ids buffer is ignored. The Conv2d patch weight [Dv, 3, p, p] is read as the
 /// matrix [Dv, 3 p p]: a stride-p convolution is a matrix multiply over unfolded patches.
 /// </summary>
-public sealed class ClipVisionWeights
+internal sealed class ClipVisionWeights
 {
     public required ClipVisionConfig Config { get; init; }
     public required WeightMatrix PatchEmbedding { get; init; }   // [Dv, 3 p p]

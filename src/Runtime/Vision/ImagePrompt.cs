@@ -7,7 +7,7 @@ namespace HeadPursuit.Runtime.Vision;
 /// tokens, as the family's processor does it) and what the images add to its rows (the features at the image
 /// positions, Rows.Embeddings.Rows increasing, and the family's rotary positions or image blocks).
 /// </summary>
-public sealed record ImagePrompt(int[] Ids, ImageRows Rows)
+internal sealed record ImagePrompt(int[] Ids, ImageRows Rows)
 {
     public int[] ImagePositions => Rows.Embeddings.Rows;
 

@@ -5,13 +5,13 @@ using HeadPursuit.Runtime.Models;
 namespace HeadPursuit.Runtime.Vision;
 
 /// <summary>Which hidden states feed the projector: all P patches (CLS dropped) or all P + 1 rows.</summary>
-public enum FeatureSelect { Default, Full }
+internal enum FeatureSelect { Default, Full }
 
 /// <summary>
 /// A LLaVA config.json (HF LlavaConfig, model_type "llava"): the Llama text model, the CLIP vision tower and how
 /// they are joined. Absent keys take the HF class defaults (real llava-hf configs rely on this).
 /// </summary>
-public sealed record LlavaConfig
+internal sealed record LlavaConfig
 {
     public required ModelConfig Text { get; init; }
     public required ClipVisionConfig Vision { get; init; }

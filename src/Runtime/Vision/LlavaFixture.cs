@@ -4,7 +4,7 @@ using HeadPursuit.Runtime.Capture;
 namespace HeadPursuit.Runtime.Vision;
 
 /// <summary>The cases.json of a LLaVA fixture folder (family "llava"; format in tests/fixtures/MANIFEST.md section 5).</summary>
-public sealed class LlavaFixture
+internal sealed class LlavaFixture
 {
     public sealed record Scale(int Layer, int Head, float Alpha);
     public sealed record PreprocessingCase(string Name, string File, int[] ResizeTo, int[] CropBox, Dictionary<string, string> Tensors);

@@ -10,7 +10,7 @@ namespace HeadPursuit.Runtime.Vision;
 /// n_img feature rows, which replace the embeddings at the prompt's image-token positions (the image token repeated
 /// n_img times); the Llama language model (<see cref="VisionLanguageModel.Text"/>) then runs as usual on the backend.
 /// </summary>
-public sealed class LlavaModel : VisionLanguageModel
+internal sealed class LlavaModel : VisionLanguageModel
 {
     readonly WeightStore _store;
 
@@ -53,7 +53,7 @@ public sealed class LlavaModel : VisionLanguageModel
     /// pixel_values [3, S, S]: the folder's preprocessor_config.json, or without one CLIP's defaults at the vision
     /// tower's input size.
     /// </summary>
-    public override PreparedImage Preprocess(RgbImage image, string source)
+    internal override PreparedImage Preprocess(RgbImage image, string source)
     {
         int size = Config.Vision.ImageSize;
         var processor = Preprocessor ?? new ClipImageProcessor { ShortestEdge = size, CropHeight = size, CropWidth = size };
@@ -80,7 +80,7 @@ public sealed class LlavaModel : VisionLanguageModel
     /// "&lt;image&gt;"; ids that already repeat it are kept. The features of the images in order then fill the image
     /// positions.
     /// </summary>
-    public override ImagePrompt Prepare(int[] ids, IReadOnlyList<PreparedImage> images)
+    internal override ImagePrompt Prepare(int[] ids, IReadOnlyList<PreparedImage> images)
     {
         if (images.Count == 0) throw new ArgumentException("an image prompt needs at least one image");
         var features = images.SelectMany(image => ImageFeatures(((Image)image).PixelValues)).ToArray();

@@ -13,7 +13,7 @@ namespace HeadPursuit.Runtime.Vision;
 /// logits |a - e| &lt;= 1e-4 + 1e-4 |e|, attention probabilities 1e-5, generated ids exact, and the image-token count
 /// errors refused.
 /// </summary>
-public static class LlavaVerifier
+internal static class LlavaVerifier
 {
     /// <param name="modelFolder">Where the weights and config are (default: the fixture folder; e.g. its new-layout/).</param>
     public static IEnumerable<Comparison> Run(string folder, IBackend backend, string? modelFolder = null)

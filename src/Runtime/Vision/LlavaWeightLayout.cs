@@ -10,7 +10,7 @@ namespace HeadPursuit.Runtime.Vision;
 ///   language_model.model.X                             model.language_model.X
 ///   language_model.lm_head.weight                      lm_head.weight
 /// </summary>
-public sealed class LlavaWeightLayout
+internal sealed class LlavaWeightLayout
 {
     public string Name { get; }
     /// <summary>Prefix of the CLIP vision model's tensors ("…vision_model.").</summary>

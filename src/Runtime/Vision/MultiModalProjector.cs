@@ -4,7 +4,7 @@ using HeadPursuit.Runtime.SafeTensors;
 namespace HeadPursuit.Runtime.Vision;
 
 /// <summary>LLaVA's projector from vision features to text embeddings: linear_2(gelu(linear_1(F))), gelu = exact erf form.</summary>
-public sealed class MultiModalProjector
+internal sealed class MultiModalProjector
 {
     readonly WeightMatrix _l1, _l2;       // [d, Dv], [d, d]
     readonly float[]? _b1, _b2;           // [d] each (absent when multimodal_projector_bias is false)

@@ -11,7 +11,7 @@ namespace HeadPursuit.Runtime.Vision;
 /// <summary>
 /// A vision-language model: a vision tower and projector turn each image into feature rows that replace the embeddings
 /// of the prompt's image tokens, then the language model (<see cref="Text"/>, any family) runs as usual. A family
-/// supplies the processor (<see cref="Preprocess"/>) and the merge (<see cref="Prepare"/>: how many image tokens an image
+/// supplies the processor (<see cref="Preprocess(string)"/>) and the merge (<see cref="Prepare"/>: how many image tokens an image
 /// takes, its features, and the rotary positions or image blocks its language model reads); capture, interventions and
 /// generation are shared here, with the image positions passed along.
 /// </summary>
@@ -73,10 +73,10 @@ public abstract class VisionLanguageModel(Transformer text) : IDisposable
     protected virtual int[] PlaceholderIds => [ImageTokenId];
 
     /// <summary>An image as the family's processor prepares it; <paramref name="source"/> names it in errors.</summary>
-    public abstract PreparedImage Preprocess(RgbImage image, string source);
+    internal abstract PreparedImage Preprocess(RgbImage image, string source);
 
     /// <summary>An image file (PNG or JPEG) as the family's processor prepares it.</summary>
-    public PreparedImage Preprocess(string imagePath) => Preprocess(ImageFile.Load(imagePath), imagePath);
+    internal PreparedImage Preprocess(string imagePath) => Preprocess(ImageFile.Load(imagePath), imagePath);
 
     /// <summary>
     /// The prompt the language model runs: <paramref name="ids"/> with each image's token expanded as the family's
@@ -84,7 +84,7 @@ public abstract class VisionLanguageModel(Transformer text) : IDisposable
     /// rotary positions or image blocks where the family has them. A prompt whose image tokens do not match the
     /// features is refused ("Image features and image tokens do not match").
     /// </summary>
-    public abstract ImagePrompt Prepare(int[] ids, IReadOnlyList<PreparedImage> images);
+    internal abstract ImagePrompt Prepare(int[] ids, IReadOnlyList<PreparedImage> images);
 
     /// <summary>
     /// <paramref name="ids"/> with each image token standing for one image (as many as <paramref name="images"/>)
@@ -134,7 +134,7 @@ public abstract class VisionLanguageModel(Transformer text) : IDisposable
     }
 
     /// <summary>One full forward over a prompt; returns logits [T, vocab]. Scales apply where their policy puts them.</summary>
-    public float[] Forward(ImagePrompt prompt, HeadScales? scales = null, ForwardRecording? record = null)
+    internal float[] Forward(ImagePrompt prompt, HeadScales? scales = null, ForwardRecording? record = null)
     {
         int T = prompt.Ids.Length;
         using var cache = Text.NewCache(1, T);
@@ -146,14 +146,29 @@ public abstract class VisionLanguageModel(Transformer text) : IDisposable
     }
 
     /// <summary>[T]: 1 at the prompt positions where the scales' policy applies them (a prompt has no generated rows).</summary>
-    public static byte[] ScaleRows(ImagePrompt prompt, HeadScales scales) =>
+    internal static byte[] ScaleRows(ImagePrompt prompt, HeadScales scales) =>
         PolicyRows.Of(scales, BatchLayout.Single(prompt.Ids.Length), null, prompt.Rows.Embeddings);
 
     /// <summary>Generation from image prompts (the images enter through the prompts' image positions only).</summary>
-    public GenerationResult Generate(IReadOnlyList<ImagePrompt> prompts, SamplingOptions options, HeadScales? scales = null,
+    internal GenerationResult Generate(IReadOnlyList<ImagePrompt> prompts, SamplingOptions options, HeadScales? scales = null,
                                      Action<int, int>? onToken = null, bool keepStepLogits = false) =>
         new Generator(Text).Generate(prompts.Select(p => p.LookupIds()).ToArray(), options, scales, onToken, keepStepLogits,
                                      prompts.Select(p => (ImageRows?)p.Rows).ToArray());
+
+    /// <summary>
+    /// Generation for prompts with one image each: the prompt's token ids (the image token once where the image goes, as
+    /// <see cref="Encode"/> gives them) and the image file (PNG or JPEG), which the family's processor prepares. Head
+    /// scales apply where their policy puts them (<see cref="PositionPolicy.Image"/>: the image tokens).
+    /// </summary>
+    public GenerationResult Generate(IReadOnlyList<(int[] Ids, string ImagePath)> prompts, SamplingOptions options, HeadScales? scales = null) =>
+        Generate([.. prompts.Select(p => Prepare(p.Ids, [Preprocess(p.ImagePath)]))], options, scales);
+
+    /// <summary>
+    /// The paper's VLM capture over samples with one image file each (ids and path as <see cref="Generate(IReadOnlyList{ValueTuple{int[], string}}, SamplingOptions, HeadScales?)"/>
+    /// takes them): every head's z averaged over each sample's image positions, [L, H, samples, d_head].
+    /// </summary>
+    public HeadActivations CaptureImages(IReadOnlyList<(int[] Ids, string ImagePath)> samples, int batchSize = 8, Action<int, int>? progress = null) =>
+        CaptureImages([.. samples.Select(s => s.Ids)], i => [Preprocess(samples[i].ImagePath)], batchSize, progress);
 
     /// <summary>
     /// The paper's VLM capture: for every sample, the mean of each head's z over its image positions (z_image_mean
@@ -162,7 +177,7 @@ public abstract class VisionLanguageModel(Transformer text) : IDisposable
     /// </summary>
     /// <param name="prompts">Token ids per sample, each image's token once (or already expanded).</param>
     /// <param name="imagesOf">Sample index -> its prepared images, in prompt order.</param>
-    public HeadActivations CaptureImages(IReadOnlyList<int[]> prompts, Func<int, IReadOnlyList<PreparedImage>> imagesOf, int batchSize = 8,
+    internal HeadActivations CaptureImages(IReadOnlyList<int[]> prompts, Func<int, IReadOnlyList<PreparedImage>> imagesOf, int batchSize = 8,
                                          Action<int, int>? progress = null)
     {
         if (prompts.Count == 0) throw new ArgumentException("no samples to capture (the image set is empty)");
@@ -175,7 +190,7 @@ public abstract class VisionLanguageModel(Transformer text) : IDisposable
             int count = Math.Min(batchSize, prompts.Count - start);
             var prepared = Enumerable.Range(start, count).Select(i => Prepare(prompts[i], imagesOf(i))).ToArray();
             var part = capture.Run(prepared.Select(p => p.LookupIds()).ToArray(), prepared.Select(p => p.ImageMask()).ToArray(), count,
-                                   imagesOf: i => prepared[i].Rows);
+                                   progress: null, imagesOf: i => prepared[i].Rows);
             for (int i = 0; i < count; i++)
                 for (int l = 0; l < c.Layers; l++)
                     for (int h = 0; h < c.Heads; h++)
@@ -185,5 +200,6 @@ public abstract class VisionLanguageModel(Transformer text) : IDisposable
         return all;
     }
 
+    /// <summary>Frees the weights of both the vision tower and the language model.</summary>
     public virtual void Dispose() => Text.Dispose();
 }

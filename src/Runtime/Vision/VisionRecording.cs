@@ -1,7 +1,7 @@
 namespace HeadPursuit.Runtime.Vision;
 
 /// <summary>Every intermediate of one image through the vision tower and projector, for verification and hooks.</summary>
-public sealed class VisionRecording(ClipVisionConfig c)
+internal sealed class VisionRecording(ClipVisionConfig c)
 {
     /// <summary>[Lv + 1, N, Dv]: the embeddings (after CLIP's pre_layrnorm), then after each encoder layer (HF hidden_states).</summary>
     public float[] HiddenStates { get; } = new float[(c.Layers + 1) * c.Rows * c.Hidden];

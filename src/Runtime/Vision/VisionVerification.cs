@@ -11,7 +11,7 @@ namespace HeadPursuit.Runtime.Vision;
 /// language model's side of a forward case (logits, the recorded activations, the per-head writes with the position
 /// policy applied, means over the image positions), generations and refusals.
 /// </summary>
-public static class VisionVerification
+internal static class VisionVerification
 {
     /// <summary>pixel_values from an exact port of the processor: within float rounding of the float64 reference.</summary>
     public const double PixelAtol = 1e-6;

@@ -13,7 +13,7 @@ public sealed class AttentionRowRulesTests
     /// <summary>One attention call over one sequence with random q/k/v; returns the probabilities [H, T, T].</summary>
     static float[] Probs(AttentionShape shape, BatchLayout layout)
     {
-        var b = new CpuBackend();
+        IBackend b = new CpuBackend();
         var rng = new Random(5);
         int T = layout.Rows;
         var qkv = b.Activations(T, shape.QkvDim);
@@ -84,7 +84,7 @@ public sealed class AttentionRowRulesTests
     [Fact]
     public void ProbabilitiesAreRefusedForAPackedBatch()
     {
-        var b = new CpuBackend();
+        IBackend b = new CpuBackend();
         var shape = new AttentionShape(2, 1, 8);
         var layout = new BatchLayout([0, 1], [0, 0], [3, 2]);
         var e = Assert.Throws<ArgumentException>(() => b.Attention(b.Activations(5, shape.QkvDim), layout, shape, b.Activations(6, shape.KvDim),

@@ -21,20 +21,23 @@ public sealed unsafe class GemmTests : IDisposable
     ];
 
     /// <summary>Every layout and dtype with every kernel family this machine runs (AVX-512 too on an AVX-512 CPU, unless the runtime was told to hide it).</summary>
-    public static TheoryData<WeightLayout, DType, SimdLevel> LayoutsDtypesKernels()
+    public static TheoryData<string, string, string> LayoutsDtypesKernels()
     {
-        var data = new TheoryData<WeightLayout, DType, SimdLevel>();
+        var data = new TheoryData<string, string, string>();   // the names of a WeightLayout, a DType and a SimdLevel (internal types)
         foreach (var layout in new[] { WeightLayout.InOut, WeightLayout.OutIn })
             foreach (var dtype in new[] { DType.F32, DType.BF16, DType.F16 })
                 foreach (var simd in CpuSimd.Available)
-                    data.Add(layout, dtype, simd);
+                    data.Add(layout.ToString(), dtype.ToString(), simd.ToString());
         return data;
     }
 
     [Theory]
     [MemberData(nameof(LayoutsDtypesKernels))]
-    public void MatchesReferenceWithinFloat32AccumulationBound(WeightLayout layout, DType dtype, SimdLevel simd)
+    public void MatchesReferenceWithinFloat32AccumulationBound(string layoutName, string dtypeName, string simdName)
     {
+        var layout = Enum.Parse<WeightLayout>(layoutName);
+        var dtype = Enum.Parse<DType>(dtypeName);
+        var simd = Enum.Parse<SimdLevel>(simdName);
         int seed = 0;
         foreach (var (m, k, n) in Sizes)
         {
@@ -89,8 +92,11 @@ public sealed unsafe class GemmTests : IDisposable
 
     [Theory]
     [MemberData(nameof(LayoutsDtypesKernels))]
-    public void SmallIntegerInputsGiveTheExactResult(WeightLayout layout, DType dtype, SimdLevel simd)
+    public void SmallIntegerInputsGiveTheExactResult(string layoutName, string dtypeName, string simdName)
     {
+        var layout = Enum.Parse<WeightLayout>(layoutName);
+        var dtype = Enum.Parse<DType>(dtypeName);
+        var simd = Enum.Parse<SimdLevel>(simdName);
         // Integers in [-3, 3] are exact in every dtype, and every partial sum here stays far below 2^24,
         // so any summation order gives the exact value: the fast path must equal the reference bit for bit.
         var rng = new Random(7);
@@ -109,11 +115,13 @@ public sealed unsafe class GemmTests : IDisposable
     }
 
     [Theory]
-    [InlineData(WeightLayout.InOut, DType.F32)]
-    [InlineData(WeightLayout.OutIn, DType.BF16)]
-    [InlineData(WeightLayout.InOut, DType.F16)]
-    public void OneAndTwoThreadsAgreeBitForBit(WeightLayout layout, DType dtype)
+    [InlineData(nameof(WeightLayout.InOut), nameof(DType.F32))]
+    [InlineData(nameof(WeightLayout.OutIn), nameof(DType.BF16))]
+    [InlineData(nameof(WeightLayout.InOut), nameof(DType.F16))]
+    public void OneAndTwoThreadsAgreeBitForBit(string layoutName, string dtypeName)
     {
+        var layout = Enum.Parse<WeightLayout>(layoutName);
+        var dtype = Enum.Parse<DType>(dtypeName);
         int saved = CpuParallel.Threads;
         try
         {
@@ -136,12 +144,14 @@ public sealed unsafe class GemmTests : IDisposable
     }
 
     [Theory]
-    [InlineData(WeightLayout.InOut, DType.F32)]
-    [InlineData(WeightLayout.InOut, DType.BF16)]
-    [InlineData(WeightLayout.OutIn, DType.F32)]
-    [InlineData(WeightLayout.OutIn, DType.F16)]
-    public void EveryKernelFamilyGivesTheSameBits(WeightLayout layout, DType dtype)
+    [InlineData(nameof(WeightLayout.InOut), nameof(DType.F32))]
+    [InlineData(nameof(WeightLayout.InOut), nameof(DType.BF16))]
+    [InlineData(nameof(WeightLayout.OutIn), nameof(DType.F32))]
+    [InlineData(nameof(WeightLayout.OutIn), nameof(DType.F16))]
+    public void EveryKernelFamilyGivesTheSameBits(string layoutName, string dtypeName)
     {
+        var layout = Enum.Parse<WeightLayout>(layoutName);
+        var dtype = Enum.Parse<DType>(dtypeName);
         // The families add the same products in the same order into each output. m <= 4 takes the streaming path
         // (AVX2 and AVX-512; the scalar family runs the blocked path there, so it is compared on m > 4 only);
         // m = 29 the blocked path with every family. n = 70 and k = 270 leave partial tiles, vectors and panels.

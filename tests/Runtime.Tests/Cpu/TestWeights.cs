@@ -9,7 +9,7 @@ namespace HeadPursuit.Runtime.Tests.Cpu;
 /// SafeTensorsFile, so the kernels see exactly what they see in production: a TensorView in the file dtype.
 /// Dispose closes the files and deletes the folder.
 /// </summary>
-public sealed class TestWeights : IDisposable
+sealed class TestWeights : IDisposable
 {
     readonly string _dir = Directory.CreateTempSubdirectory("hp-gemm-").FullName;
     readonly List<SafeTensorsFile> _files = [];

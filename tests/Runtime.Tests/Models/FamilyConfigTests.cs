@@ -130,11 +130,11 @@ public sealed class FamilyConfigTests : IDisposable
     }
 
     [Theory]
-    [InlineData(1152, DType.BF16, 34f)]
-    [InlineData(72, DType.BF16, 8.5f)]
-    [InlineData(48, DType.F32, 6.928203105926514f)]
-    public void GemmaEmbeddingScaleIsRoundedToTheEmbeddingDtype(int hidden, DType dtype, float expected) =>
-        Assert.Equal(expected, GemmaFamily.EmbedScale(hidden, dtype));
+    [InlineData(1152, nameof(DType.BF16), 34f)]
+    [InlineData(72, nameof(DType.BF16), 8.5f)]
+    [InlineData(48, nameof(DType.F32), 6.928203105926514f)]
+    public void GemmaEmbeddingScaleIsRoundedToTheEmbeddingDtype(int hidden, string dtype, float expected) =>
+        Assert.Equal(expected, GemmaFamily.EmbedScale(hidden, Enum.Parse<DType>(dtype)));
 
     [Fact]
     public void ABf16GemmaScalesItsEmbeddingsByTheBf16Scale()

@@ -47,11 +47,12 @@ public sealed class HalfPrecisionWeightTests : IDisposable
     }
 
     [Theory]
-    [InlineData("gpt2-tiny", DType.BF16)]
-    [InlineData("llama-tiny", DType.BF16)]
-    [InlineData("qwen2-tiny", DType.F16)]
-    public void SixteenBitWeightsGiveTheLogitsOfTheirF32Widening(string fixture, DType dtype)
+    [InlineData("gpt2-tiny", nameof(DType.BF16))]
+    [InlineData("llama-tiny", nameof(DType.BF16))]
+    [InlineData("qwen2-tiny", nameof(DType.F16))]
+    public void SixteenBitWeightsGiveTheLogitsOfTheirF32Widening(string fixture, string dtypeName)
     {
+        var dtype = Enum.Parse<DType>(dtypeName);
         var half = Logits(Convert(fixture, dtype, widen: false));
         var wide = Logits(Convert(fixture, dtype, widen: true));
         Assert.Equal(wide.Length, half.Length);

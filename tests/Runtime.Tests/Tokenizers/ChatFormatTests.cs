@@ -50,13 +50,13 @@ public sealed class ChatFormatTests
     }
 
     [Theory]
-    [InlineData("{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}", ChatFamily.ChatML)]
-    [InlineData("{{ bos_token }}{% for m in messages %}{{ '<|start_header_id|>' + m['role'] + '<|end_header_id|>\n\n' + m['content'] | trim + '<|eot_id|>' }}{% endfor %}", ChatFamily.Llama3)]
-    [InlineData("{{ bos_token }}{% for m in messages %}{{ '<start_of_turn>' + m['role'] + '\n' }}{% endfor %}", ChatFamily.Gemma)]
-    [InlineData("{% if messages[0]['role'] == 'system' %}{% set s = '<<SYS>>\\n' + messages[0]['content'] + '\\n<</SYS>>\\n\\n' %}{% endif %}{{ bos_token + '[INST] ' + s + content + ' [/INST]' }}", ChatFamily.Llama2)]
-    [InlineData("{{ bos_token }}{% for m in messages %}{{ '[INST] ' + m['content'] + ' [/INST]' }}{% endfor %}", ChatFamily.Mistral)]
-    public void DetectsTheFamilyFromTheTemplate(string template, ChatFamily family) =>
-        Assert.Equal(family, ChatFormat.FromTemplate(template).Family);
+    [InlineData("{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n'}}{% endfor %}", nameof(ChatFamily.ChatML))]
+    [InlineData("{{ bos_token }}{% for m in messages %}{{ '<|start_header_id|>' + m['role'] + '<|end_header_id|>\n\n' + m['content'] | trim + '<|eot_id|>' }}{% endfor %}", nameof(ChatFamily.Llama3))]
+    [InlineData("{{ bos_token }}{% for m in messages %}{{ '<start_of_turn>' + m['role'] + '\n' }}{% endfor %}", nameof(ChatFamily.Gemma))]
+    [InlineData("{% if messages[0]['role'] == 'system' %}{% set s = '<<SYS>>\\n' + messages[0]['content'] + '\\n<</SYS>>\\n\\n' %}{% endif %}{{ bos_token + '[INST] ' + s + content + ' [/INST]' }}", nameof(ChatFamily.Llama2))]
+    [InlineData("{{ bos_token }}{% for m in messages %}{{ '[INST] ' + m['content'] + ' [/INST]' }}{% endfor %}", nameof(ChatFamily.Mistral))]
+    public void DetectsTheFamilyFromTheTemplate(string template, string family) =>
+        Assert.Equal(Enum.Parse<ChatFamily>(family), ChatFormat.FromTemplate(template).Family);
 
     [Fact]
     public void UnknownTemplatesAndNamesAreRefused()

@@ -13,14 +13,14 @@ public sealed class Qwen2VlImageProcessorTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Theory]
-    [InlineData(28, 20, 32, 16, SmartResizeBranch.Round)]       // 3.5 -> 4 and 2.5 -> 2: Python rounds half to even
-    [InlineData(12, 36, 16, 32, SmartResizeBranch.Round)]       // 1.5 -> 2 and 4.5 -> 4
-    [InlineData(23, 41, 24, 40, SmartResizeBranch.Round)]
-    [InlineData(50, 70, 32, 48, SmartResizeBranch.MaxPixels)]   // 48 x 72 = 3456 > 2048: floor(H / beta / 8) * 8
-    [InlineData(12, 10, 24, 16, SmartResizeBranch.MinPixels)]   // 16 x 8 = 128 < 256: ceil(H * beta / 8) * 8
-    [InlineData(16, 16, 16, 16, SmartResizeBranch.Round)]
-    public void SmartResizeFollowsHf(int height, int width, int h, int w, SmartResizeBranch branch) =>
-        Assert.Equal((h, w, branch), SmartResize.Of(height, width, 8, 256, 2048, "test"));
+    [InlineData(28, 20, 32, 16, nameof(SmartResizeBranch.Round))]       // 3.5 -> 4 and 2.5 -> 2: Python rounds half to even
+    [InlineData(12, 36, 16, 32, nameof(SmartResizeBranch.Round))]       // 1.5 -> 2 and 4.5 -> 4
+    [InlineData(23, 41, 24, 40, nameof(SmartResizeBranch.Round))]
+    [InlineData(50, 70, 32, 48, nameof(SmartResizeBranch.MaxPixels))]   // 48 x 72 = 3456 > 2048: floor(H / beta / 8) * 8
+    [InlineData(12, 10, 24, 16, nameof(SmartResizeBranch.MinPixels))]   // 16 x 8 = 128 < 256: ceil(H * beta / 8) * 8
+    [InlineData(16, 16, 16, 16, nameof(SmartResizeBranch.Round))]
+    public void SmartResizeFollowsHf(int height, int width, int h, int w, string branch) =>
+        Assert.Equal((h, w, Enum.Parse<SmartResizeBranch>(branch)), SmartResize.Of(height, width, 8, 256, 2048, "test"));
 
     [Theory]
     [InlineData(7, 20, "needs at least 8 on each side")]

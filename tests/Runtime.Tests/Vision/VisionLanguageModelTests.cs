@@ -74,4 +74,22 @@ public sealed class VisionLanguageModelTests
         Assert.Equal(model.Generate([a], options).NewTokens[0], both.NewTokens[0]);
         Assert.Equal(model.Generate([b], options).NewTokens[0], both.NewTokens[1]);
     }
+
+    /// <summary>The public image API (ids and image files) runs exactly what preparing the images by hand runs.</summary>
+    [Fact]
+    public void ImageFilesGiveWhatPreparedImagesGive()
+    {
+        const string fixture = "llava-tiny";
+        using var model = Load(fixture);
+        var files = Directory.GetFiles(Fixtures.Path(fixture, "images"), "*.png").Order(StringComparer.Ordinal).Take(2).ToArray();
+        int[] ids = [1, 184, 378, 82, model.ImageTokenId, 432, 252];
+        (int[] Ids, string ImagePath)[] samples = [(ids, files[0]), (ids, files[1])];
+        var t = model.Text.Config;
+        var scales = HeadScales.Parse("L0H1=-1,L1H3=5", t.Layers, t.Heads, PositionPolicy.Image);
+        var options = new SamplingOptions { MaxNewTokens = 4 };
+
+        var prepared = samples.Select(s => model.Prepare(s.Ids, [model.Preprocess(s.ImagePath)])).ToArray();
+        Assert.Equal(model.Generate(prepared, options, scales).NewTokens, model.Generate(samples, options, scales).NewTokens);
+        Assert.Equal(model.CaptureImages([ids, ids], i => [model.Preprocess(files[i])], batchSize: 2).Z, model.CaptureImages(samples, batchSize: 2).Z);
+    }
 }

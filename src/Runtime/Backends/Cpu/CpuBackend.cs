@@ -10,17 +10,18 @@ namespace HeadPursuit.Runtime.Backends.Cpu;
 /// </summary>
 public sealed class CpuBackend : IBackend
 {
+    /// <summary>"cpu" and the number of threads the ops use.</summary>
     public string Name => $"cpu ({CpuParallel.Threads} threads)";
 
-    public DeviceTensor Matrix(WeightMatrix w) => new CpuTensor(w);
-    public DeviceTensor Vector(float[] v) => new CpuTensor(v, 1, v.Length);
-    public DeviceTensor Table(TensorView table) => new CpuTensor(table);
-    public DeviceTensor Activations(int rows, int cols) => new CpuTensor(new float[(long)rows * cols], rows, cols);
+    DeviceTensor IBackend.Matrix(WeightMatrix w) => new CpuTensor(w);
+    DeviceTensor IBackend.Vector(float[] v) => new CpuTensor(v, 1, v.Length);
+    DeviceTensor IBackend.Table(TensorView table) => new CpuTensor(table);
+    DeviceTensor IBackend.Activations(int rows, int cols) => new CpuTensor(new float[(long)rows * cols], rows, cols);
 
-    public void Upload(ReadOnlySpan<float> src, DeviceTensor dst) => src.CopyTo(CpuTensor.Of(dst).Floats);
-    public void Download(DeviceTensor src, int rows, Span<float> dst) => CpuTensor.Of(src).Floats.AsSpan(0, rows * src.Cols).CopyTo(dst);
+    void IBackend.Upload(ReadOnlySpan<float> src, DeviceTensor dst) => src.CopyTo(CpuTensor.Of(dst).Floats);
+    void IBackend.Download(DeviceTensor src, int rows, Span<float> dst) => CpuTensor.Of(src).Floats.AsSpan(0, rows * src.Cols).CopyTo(dst);
 
-    public void Embed(DeviceTensor table, ReadOnlySpan<int> ids, DeviceTensor x, bool accumulate)
+    void IBackend.Embed(DeviceTensor table, ReadOnlySpan<int> ids, DeviceTensor x, bool accumulate)
     {
         var view = CpuTensor.Of(table).TableView ?? throw new ArgumentException("Embed needs a table tensor");
         var dst = CpuTensor.Of(x).Floats;
@@ -36,13 +37,13 @@ public sealed class CpuBackend : IBackend
         }
     }
 
-    public void LayerNorm(DeviceTensor x, DeviceTensor w, DeviceTensor b, float eps, DeviceTensor y, int rows)
+    void IBackend.LayerNorm(DeviceTensor x, DeviceTensor w, DeviceTensor b, float eps, DeviceTensor y, int rows)
     {
         var body = new NormRows(CpuTensor.Of(x).Floats, CpuTensor.Of(w).Floats, CpuTensor.Of(b).Floats, eps, CpuTensor.Of(y).Floats, x.Cols);
         CpuParallel.For(rows, ref body);
     }
 
-    public void RmsNorm(DeviceTensor x, DeviceTensor w, float eps, DeviceTensor y, int rows)
+    void IBackend.RmsNorm(DeviceTensor x, DeviceTensor w, float eps, DeviceTensor y, int rows)
     {
         var body = new NormRows(CpuTensor.Of(x).Floats, CpuTensor.Of(w).Floats, null, eps, CpuTensor.Of(y).Floats, x.Cols);
         CpuParallel.For(rows, ref body);
@@ -54,14 +55,14 @@ public sealed class CpuBackend : IBackend
         public void Run(int r) => NormRow.Apply(x.AsSpan(r * d, d), w, b, eps, y.AsSpan(r * d, d));
     }
 
-    public void MatMul(DeviceTensor x, DeviceTensor w, DeviceTensor? bias, DeviceTensor y, int rows, bool accumulate = false)
+    void IBackend.MatMul(DeviceTensor x, DeviceTensor w, DeviceTensor? bias, DeviceTensor y, int rows, bool accumulate)
     {
         var weight = CpuTensor.Of(w).Weight ?? throw new ArgumentException("MatMul needs a matrix tensor");
         Gemm.MatMul(CpuTensor.Of(x).Floats.AsSpan(0, rows * weight.In), rows, weight, CpuTensor.Of(y).Floats.AsSpan(0, rows * weight.Out),
                     bias == null ? default : CpuTensor.Of(bias).Floats, accumulate);
     }
 
-    public void Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT,
+    void IBackend.Attention(DeviceTensor qkv, BatchLayout batch, AttentionShape shape, DeviceTensor kCache, DeviceTensor vCache, int maxT,
                           DeviceTensor z, HeadEpilogue epilogue)
     {
         epilogue.Validate(batch, shape);
@@ -72,7 +73,7 @@ public sealed class CpuBackend : IBackend
         CpuAttention.Run(CpuTensor.Of(qkv).Floats, batch, shape, CpuTensor.Of(kCache).Floats, CpuTensor.Of(vCache).Floats, maxT, CpuTensor.Of(z).Floats, e);
     }
 
-    public void RmsNormHeads(DeviceTensor qkv, AttentionShape shape, DeviceTensor qGain, DeviceTensor kGain, float eps, int rows)
+    void IBackend.RmsNormHeads(DeviceTensor qkv, AttentionShape shape, DeviceTensor qGain, DeviceTensor kGain, float eps, int rows)
     {
         var body = new HeadNormRows(CpuTensor.Of(qkv).Floats, shape, CpuTensor.Of(qGain).Floats, CpuTensor.Of(kGain).Floats, eps);
         CpuParallel.For(rows, ref body);
@@ -92,7 +93,7 @@ public sealed class CpuBackend : IBackend
         }
     }
 
-    public void Activate(DeviceTensor x, Activation act, int rows)
+    void IBackend.Activate(DeviceTensor x, Activation act, int rows)
     {
         var body = new ActivateRows(CpuTensor.Of(x).Floats, act, x.Cols);
         CpuParallel.For(rows, ref body);
@@ -103,7 +104,7 @@ public sealed class CpuBackend : IBackend
         public void Run(int r) => ActivationRow.Apply(act, x.AsSpan(r * d, d), x.AsSpan(r * d, d));
     }
 
-    public void ActivateGated(DeviceTensor gateUp, Activation act, DeviceTensor y, int rows)
+    void IBackend.ActivateGated(DeviceTensor gateUp, Activation act, DeviceTensor y, int rows)
     {
         if (gateUp.Cols != 2 * y.Cols) throw new ArgumentException($"a gated activation reads [*, 2 d_ff] = [*, {gateUp.Cols}] into [*, {y.Cols}]");
         var body = new GatedRows(CpuTensor.Of(gateUp).Floats, act, CpuTensor.Of(y).Floats, y.Cols);
@@ -121,13 +122,13 @@ public sealed class CpuBackend : IBackend
         }
     }
 
-    public void Scale(DeviceTensor x, float s, int rows)
+    void IBackend.Scale(DeviceTensor x, float s, int rows)
     {
         var a = CpuTensor.Of(x).Floats.AsSpan(0, rows * x.Cols);
         TensorPrimitives.Multiply(a, s, a);
     }
 
-    public void SoftCap(DeviceTensor x, float cap, int rows)
+    void IBackend.SoftCap(DeviceTensor x, float cap, int rows)
     {
         var a = CpuTensor.Of(x).Floats.AsSpan(0, rows * x.Cols);
         TensorPrimitives.Divide(a, cap, a);
@@ -135,7 +136,7 @@ public sealed class CpuBackend : IBackend
         TensorPrimitives.Multiply(a, cap, a);
     }
 
-    public void GatherRows(DeviceTensor src, ReadOnlySpan<int> rows, DeviceTensor dst)
+    void IBackend.GatherRows(DeviceTensor src, ReadOnlySpan<int> rows, DeviceTensor dst)
     {
         var s = CpuTensor.Of(src).Floats;
         var d = CpuTensor.Of(dst).Floats;
@@ -143,11 +144,12 @@ public sealed class CpuBackend : IBackend
         for (int i = 0; i < rows.Length; i++) s.AsSpan(rows[i] * c, c).CopyTo(d.AsSpan(i * c, c));
     }
 
-    public void Add(DeviceTensor x, DeviceTensor y, int rows)
+    void IBackend.Add(DeviceTensor x, DeviceTensor y, int rows)
     {
         var a = CpuTensor.Of(x).Floats.AsSpan(0, rows * x.Cols);
         TensorPrimitives.Add(a, CpuTensor.Of(y).Floats.AsSpan(0, rows * x.Cols), a);
     }
 
+    /// <summary>Nothing to free: the CPU backend's tensors are managed memory.</summary>
     public void Dispose() { }
 }

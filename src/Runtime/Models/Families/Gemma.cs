@@ -20,7 +20,7 @@ namespace HeadPursuit.Runtime.Models.Families;
 /// Because post_attention_layernorm normalises the sum of the heads, a head's W_O^(h) z is its share of o_proj's output
 /// before that norm, not what reaches the residual stream (<see cref="HeadOutputConvention"/>).
 /// </summary>
-public sealed class GemmaFamily : ModelFamily
+internal sealed class GemmaFamily : ModelFamily
 {
     public override string Name => "gemma";
     public override IReadOnlyList<string> ModelTypes { get; } = ["gemma2", "gemma3_text"];

@@ -12,7 +12,7 @@ namespace HeadPursuit.Runtime.Models.Families;
 /// Hub checkpoints store the names without the "transformer." prefix: both spellings load; the attn.bias /
 /// attn.masked_bias mask buffers are ignored.
 /// </summary>
-public sealed class Gpt2Family : ModelFamily
+internal sealed class Gpt2Family : ModelFamily
 {
     public override string Name => "gpt2";
     public override IReadOnlyList<string> ModelTypes { get; } = ["gpt2"];

@@ -16,7 +16,7 @@ namespace HeadPursuit.Runtime.Models.Families;
 /// rotary_ndims = int(d_head * rotary_pct), with inv_freq over rotary_ndims (transformers >= 5: rope_parameters'
 /// partial_rotary_factor and rope_theta). Old checkpoints' attention.bias / masked_bias / rotary_emb.inv_freq buffers are ignored.
 /// </summary>
-public sealed class GptNeoXFamily : ModelFamily
+internal sealed class GptNeoXFamily : ModelFamily
 {
     public override string Name => "gpt_neox";
     public override IReadOnlyList<string> ModelTypes { get; } = ["gpt_neox"];

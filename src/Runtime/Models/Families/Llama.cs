@@ -14,7 +14,7 @@ namespace HeadPursuit.Runtime.Models.Families;
 /// max_window_layers) name. Biases: Qwen2 on q/k/v, Llama on q/k/v/o with attention_bias and on the MLP with mlp_bias.
 /// q/k/v (and gate/up) are stacked once at load so each runs as one matrix multiply.
 /// </summary>
-public class LlamaFamily : ModelFamily
+internal class LlamaFamily : ModelFamily
 {
     public override string Name => "llama";
     public override IReadOnlyList<string> ModelTypes { get; } = ["llama", "mistral", "qwen2"];

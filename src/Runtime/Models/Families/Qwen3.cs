@@ -10,7 +10,7 @@ namespace HeadPursuit.Runtime.Models.Families;
 ///              x += down_proj(silu(gate_proj(h)) * up_proj(h)),  h = post_attention_layernorm(x)
 /// Config defaults are Qwen3Config's (head_dim 128); sliding windows follow layer_types as for Qwen2.
 /// </summary>
-public sealed class Qwen3Family : LlamaFamily
+internal sealed class Qwen3Family : LlamaFamily
 {
     public override string Name => "qwen3";
     public override IReadOnlyList<string> ModelTypes { get; } = ["qwen3"];

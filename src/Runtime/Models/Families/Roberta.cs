@@ -16,7 +16,7 @@ namespace HeadPursuit.Runtime.Models.Families;
 /// Texts are packed end to end with no padding: a padded HF batch with its attention mask equals the packed run of the
 /// unpadded texts (pads get no probability as keys, and position ids count only real tokens).
 /// </summary>
-public static class Roberta
+internal static class Roberta
 {
     public static IReadOnlyList<string> ModelTypes { get; } = ["roberta"];
     public const string Architecture = "RobertaForSequenceClassification";

@@ -8,7 +8,7 @@ namespace HeadPursuit.Runtime.Vision.Gemma3;
 /// by the gemma3_text family), the SigLIP vision tower (vision_config) and how they are joined. Absent keys take the HF
 /// class defaults (Gemma3Config, Gemma3TextConfig, SiglipVisionConfig), as the hub checkpoints rely on.
 /// </summary>
-public sealed record Gemma3Config
+internal sealed record Gemma3Config
 {
     public required ModelConfig Text { get; init; }
     public required ClipVisionConfig Vision { get; init; }

@@ -8,7 +8,7 @@ namespace HeadPursuit.Runtime.Vision.Gemma3;
 /// The cases.json of a Gemma 3 multimodal fixture folder (family "gemma3"; MANIFEST section 5 with the Gemma 3
 /// additions of its README): a case's images are a list (none, one or several), each named by its pixel_values tensor.
 /// </summary>
-public sealed class Gemma3Fixture
+internal sealed class Gemma3Fixture
 {
     public sealed record PreprocessingCase(string Name, string File, Dictionary<string, string> Tensors);
     /// <summary>A forward or intervention case; Extra names the case's extra_tensors (masks, inputs_embeds, post-norm outputs).</summary>

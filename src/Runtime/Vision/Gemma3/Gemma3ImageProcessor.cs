@@ -12,7 +12,7 @@ namespace HeadPursuit.Runtime.Vision.Gemma3;
 /// Gemma3ImageProcessorFast (torchvision's resize) is read as the same configuration; its resize differs from Pillow's
 /// by a level here and there, and this class follows Pillow.
 /// </summary>
-public sealed class Gemma3ImageProcessor
+internal sealed class Gemma3ImageProcessor
 {
     public bool DoResize { get; init; } = true;
     public int Height { get; init; } = 224;

@@ -13,7 +13,7 @@ namespace HeadPursuit.Runtime.Vision.Gemma3;
 /// prompt: the tokens of one image (a run of consecutive image tokens) see each other in both directions, on top of
 /// the causal or sliding-window rule (<see cref="ImageRows.BlockFirst"/>).
 /// </summary>
-public sealed class Gemma3Model : VisionLanguageModel
+internal sealed class Gemma3Model : VisionLanguageModel
 {
     /// <summary>The Gemma tokenizer's id of "\n\n" (one token, the same in every Gemma 3 checkpoint's tokenizer).</summary>
     public const int NewlineNewlineId = 108;
@@ -72,7 +72,7 @@ public sealed class Gemma3Model : VisionLanguageModel
     /// <summary>An image's pixel_values [3, S, S].</summary>
     public sealed record Image(string Source, float[] PixelValues) : PreparedImage(Source);
 
-    public override PreparedImage Preprocess(RgbImage image, string source)
+    internal override PreparedImage Preprocess(RgbImage image, string source)
     {
         int size = Config.Vision.ImageSize;
         var pixels = Processor.PixelValues(image, source);
@@ -90,7 +90,7 @@ public sealed class Gemma3Model : VisionLanguageModel
     /// Gemma3Processor expands an image; ids that already repeat it are kept. The features of the images in order then
     /// fill the image positions. A prompt without images (and without image tokens) is a text prompt.
     /// </summary>
-    public override ImagePrompt Prepare(int[] ids, IReadOnlyList<PreparedImage> images)
+    internal override ImagePrompt Prepare(int[] ids, IReadOnlyList<PreparedImage> images)
     {
         var features = images.SelectMany(image => ImageFeatures(((Image)image).PixelValues)).ToArray();
         return MergeFeatures(ExpandImageTokens(ids, images.Count, Config.MmTokensPerImage), features);

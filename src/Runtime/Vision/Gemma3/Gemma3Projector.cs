@@ -11,7 +11,7 @@ namespace HeadPursuit.Runtime.Vision.Gemma3;
 ///   normed   = pooled / sqrt(mean(pooled^2) + eps) * (1 + w)   (mm_soft_emb_norm, eps = vision layer_norm_eps)
 ///   features = normed @ mm_input_projection_weight            (a [Dv, d] parameter, not an nn.Linear)  [n, d]
 /// </summary>
-public sealed class Gemma3Projector
+internal sealed class Gemma3Projector
 {
     readonly Gemma3Config _c;
     readonly float[] _gain;             // [Dv] 1 + mm_soft_emb_norm.weight

@@ -13,7 +13,7 @@ namespace HeadPursuit.Runtime.Vision.Gemma3;
 /// probabilities 1e-5, the attention masks (sliding and global, image blocks included) and token types exact, generated
 /// ids exact, and the image-token count errors refused.
 /// </summary>
-public static class Gemma3Verifier
+internal static class Gemma3Verifier
 {
     /// <param name="modelFolder">Where the weights and config are (default: the fixture folder; e.g. a copy in the other tensor layout).</param>
     public static IEnumerable<Comparison> Run(string folder, IBackend backend, string? modelFolder = null)

@@ -7,7 +7,7 @@ namespace HeadPursuit.Runtime.Vision.LlavaNext;
 /// model (how the crops' features are packed), in Hugging Face's double-precision evaluation order. Sizes are
 /// (height, width); a pinpoint is a resolution (height, width) the image may be resized and padded to.
 /// </summary>
-public static class AnyResolution
+internal static class AnyResolution
 {
     /// <summary>
     /// select_best_resolution's score of one pinpoint for an image: scale = min(pw / W, ph / H) in double,

@@ -8,7 +8,7 @@ namespace HeadPursuit.Runtime.Vision.LlavaNext;
 /// token, feature layer; <see cref="Llava"/>) with a Mistral or Llama language model, plus the image_grid_pinpoints the
 /// image is fitted to. Absent keys take the HF class defaults.
 /// </summary>
-public sealed record LlavaNextConfig
+internal sealed record LlavaNextConfig
 {
     /// <summary>HF's default image_grid_pinpoints (height, width), those of the llava-v1.6 checkpoints.</summary>
     public static int[][] DefaultPinpoints { get; } = [[336, 672], [672, 336], [672, 672], [1008, 336], [336, 1008]];

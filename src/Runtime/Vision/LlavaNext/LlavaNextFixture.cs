@@ -5,7 +5,7 @@ using static HeadPursuit.Runtime.Vision.LlavaFixture;
 namespace HeadPursuit.Runtime.Vision.LlavaNext;
 
 /// <summary>The cases.json of a LLaVA-NeXT fixture folder (family "llava_next"; conventions in its README and MANIFEST section 5).</summary>
-public sealed class LlavaNextFixture
+internal sealed class LlavaNextFixture
 {
     /// <summary>
     /// One image through the processor: Table [pinpoints][2] = (effective, wasted); sizes (height, width) except ResizeTo,

@@ -15,7 +15,7 @@ namespace HeadPursuit.Runtime.Vision.LlavaNext;
 ///   5. [base, tile_0, tile_1, ...], each through the CLIP steps (<see cref="ClipImageProcessor"/>: shortest-edge resize,
 ///      centre crop, rescale, normalise).
 /// </summary>
-public sealed class LlavaNextImageProcessor
+internal sealed class LlavaNextImageProcessor
 {
     /// <summary>The CLIP steps applied to each crop; its crop height is also the tile size.</summary>
     public required ClipImageProcessor Crop { get; init; }

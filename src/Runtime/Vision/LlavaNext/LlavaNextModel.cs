@@ -12,7 +12,7 @@ namespace HeadPursuit.Runtime.Vision.LlavaNext;
 /// with image_newline after each row (<see cref="AnyResolution.PackedRows"/>), after the base crop's rows. Those rows
 /// replace the embeddings at the prompt's image tokens; the Mistral or Llama language model runs on the backend.
 /// </summary>
-public sealed class LlavaNextModel : VisionLanguageModel
+internal sealed class LlavaNextModel : VisionLanguageModel
 {
     readonly WeightStore _store;
 
@@ -81,7 +81,7 @@ public sealed class LlavaNextModel : VisionLanguageModel
 
     int ImageTokens(Image image) => ImageTokens(image.Height, image.Width);
 
-    public override PreparedImage Preprocess(RgbImage image, string source)
+    internal override PreparedImage Preprocess(RgbImage image, string source)
     {
         int S = Config.Vision.ImageSize, crops = Map(image.Height, image.Width).Crops;
         var pixels = Processor.PixelValues(image);
@@ -128,7 +128,7 @@ public sealed class LlavaNextModel : VisionLanguageModel
     /// With the image token once per image, the k-th becomes image k's token count, as LlavaNextProcessor expands
     /// "&lt;image&gt;"; ids that already repeat it are kept. The images' packed features in order then fill the image positions.
     /// </summary>
-    public override ImagePrompt Prepare(int[] ids, IReadOnlyList<PreparedImage> images)
+    internal override ImagePrompt Prepare(int[] ids, IReadOnlyList<PreparedImage> images)
     {
         if (images.Count == 0) throw new ArgumentException("an image prompt needs at least one image");
         var next = images.Select(i => i as Image ?? throw new ArgumentException($"{i.Source}: not an image prepared for LLaVA-NeXT")).ToArray();

@@ -13,7 +13,7 @@ namespace HeadPursuit.Runtime.Vision.LlavaNext;
 /// exact, pixel_values within 1e-6, the packing order exact, the vision tower's and the language model's tensors
 /// |a - e| &lt;= 1e-4 + 1e-4 |e| (attention probabilities 1e-5), generated ids exact, and the token-count errors refused.
 /// </summary>
-public static class LlavaNextVerifier
+internal static class LlavaNextVerifier
 {
     /// <param name="modelFolder">Where the weights and config are (default: the fixture folder; e.g. its new-layout/).</param>
     public static IEnumerable<Comparison> Run(string folder, IBackend backend, string? modelFolder = null)

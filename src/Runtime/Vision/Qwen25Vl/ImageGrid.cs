@@ -4,7 +4,7 @@ namespace HeadPursuit.Runtime.Vision.Qwen25Vl;
 /// An image's size in patches as the processor reports it (HF image_grid_thw): T temporal patches (1 for an image),
 /// H x W patches per frame. Its rows of pixel_values are T H W; its image tokens (merge units) T H W / merge_size^2.
 /// </summary>
-public readonly record struct ImageGrid(int T, int H, int W)
+internal readonly record struct ImageGrid(int T, int H, int W)
 {
     public int Patches => T * H * W;
 

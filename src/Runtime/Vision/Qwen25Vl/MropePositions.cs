@@ -9,7 +9,7 @@ namespace HeadPursuit.Runtime.Vision.Qwen25Vl;
 /// previous run ended starts it. Generated tokens continue at their sequence index + <see cref="Delta"/>
 /// (= largest position + 1 - T, zero or negative). A prompt that announces a video is refused (images only).
 /// </summary>
-public sealed record MropePositions(int[] Positions, int Delta)
+internal sealed record MropePositions(int[] Positions, int Delta)
 {
     public static MropePositions Of(int[] ids, IReadOnlyList<ImageGrid> grids, Qwen25VlConfig config)
     {

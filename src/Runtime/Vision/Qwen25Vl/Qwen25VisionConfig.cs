@@ -6,7 +6,7 @@ namespace HeadPursuit.Runtime.Vision.Qwen25Vl;
 /// The Qwen2.5-VL vision tower's shape (HF Qwen2_5_VLVisionConfig, config.json "vision_config"). Absent keys take the HF
 /// class defaults; the hub's "in_chans" and "spatial_patch_size" are not read by HF and not here.
 /// </summary>
-public sealed record Qwen25VisionConfig
+internal sealed record Qwen25VisionConfig
 {
     public int Depth { get; init; } = 32;
     public int Hidden { get; init; } = 3584;

@@ -4,7 +4,7 @@ namespace HeadPursuit.Runtime.Vision.Qwen25Vl;
 /// Every intermediate of one call of the Qwen2.5-VL vision tower, in the processor's row order (not the window order
 /// the tower works in), for verification and hooks. N = pixel rows of all the call's images.
 /// </summary>
-public sealed class Qwen25VisionRecording(Qwen25VisionConfig c, int rows)
+internal sealed class Qwen25VisionRecording(Qwen25VisionConfig c, int rows)
 {
     public int Rows { get; } = rows;
     /// <summary>[Lv + 1, N, Dv]: the patch embeddings, then the rows after each block.</summary>

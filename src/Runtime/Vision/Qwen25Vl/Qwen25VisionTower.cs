@@ -18,7 +18,7 @@ namespace HeadPursuit.Runtime.Vision.Qwen25Vl;
 /// RMSNorms use eps 1e-6 (fixed in HF's code). Projections run through <see cref="Gemm"/>; attention is plain loops
 /// over (window or image, head), in parallel.
 /// </summary>
-public sealed class Qwen25VisionTower(Qwen25VisionWeights w)
+internal sealed class Qwen25VisionTower(Qwen25VisionWeights w)
 {
     const float NormEps = 1e-6f;
 

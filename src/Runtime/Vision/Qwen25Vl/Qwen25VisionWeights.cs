@@ -6,7 +6,7 @@ using HeadPursuit.Runtime.Tensors;
 namespace HeadPursuit.Runtime.Vision.Qwen25Vl;
 
 /// <summary>One vision block's parameters (Dv = vision hidden, I = intermediate). Matrices are [out, in]; RMSNorms have no bias.</summary>
-public sealed class Qwen25VisionBlockWeights
+internal sealed class Qwen25VisionBlockWeights
 {
     public required float[] Norm1, Norm2;            // [Dv]
     public required WeightMatrix Qkv;                // [3 Dv, Dv]: q rows, then k, then v; head h is rows h*dh .. h*dh+dh-1 of each
@@ -24,7 +24,7 @@ public sealed class Qwen25VisionBlockWeights
 /// [Dv, 3, Tp, p, p] (no bias) is read as the matrix [Dv, 3 Tp p p]: with kernel = stride it is a matrix multiply over
 /// the processor's patch rows, whose columns are in the same (channel, frame, y, x) order.
 /// </summary>
-public sealed class Qwen25VisionWeights
+internal sealed class Qwen25VisionWeights
 {
     public required Qwen25VisionConfig Config { get; init; }
     public required WeightMatrix PatchEmbedding { get; init; }   // [Dv, PatchDim]

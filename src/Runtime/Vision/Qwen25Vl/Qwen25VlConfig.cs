@@ -12,7 +12,7 @@ namespace HeadPursuit.Runtime.Vision.Qwen25Vl;
 /// rope_theta 1e6, untied). head_dim is always hidden_size / num_attention_heads (HF ignores a head_dim key here), and
 /// the language model runs as Qwen2 (LlamaFamily "qwen2") with rope_scaling's mrope_section, which HF requires.
 /// </summary>
-public sealed record Qwen25VlConfig
+internal sealed record Qwen25VlConfig
 {
     public required ModelConfig Text { get; init; }
     public required Qwen25VisionConfig Vision { get; init; }

@@ -5,7 +5,7 @@ using static HeadPursuit.Runtime.Vision.LlavaFixture;
 namespace HeadPursuit.Runtime.Vision.Qwen25Vl;
 
 /// <summary>The cases.json of a Qwen2.5-VL fixture folder (family "qwen2_5_vl"; format in the fixture's README.md).</summary>
-public sealed class Qwen25VlFixture
+internal sealed class Qwen25VlFixture
 {
     /// <summary>The images of a case: their pixel_values tensors in expected.safetensors, in prompt order, and their grids.</summary>
     public sealed record Inputs(string[] PixelValues, ImageGrid[] Grids);

@@ -12,7 +12,7 @@ namespace HeadPursuit.Runtime.Vision.Qwen25Vl;
 /// multimodal rotary positions of <see cref="MropePositions"/>. An image is written in the prompt as vision start, the
 /// image token (expanded to one per merge unit), vision end.
 /// </summary>
-public sealed class Qwen25VlModel : VisionLanguageModel
+internal sealed class Qwen25VlModel : VisionLanguageModel
 {
     readonly WeightStore _store;
 
@@ -54,7 +54,7 @@ public sealed class Qwen25VlModel : VisionLanguageModel
     /// <summary>An image's pixel_values [grid patches, PatchDim] and its grid.</summary>
     public sealed record Image(string Source, float[] PixelValues, ImageGrid Grid) : PreparedImage(Source);
 
-    public override PreparedImage Preprocess(RgbImage image, string source)
+    internal override PreparedImage Preprocess(RgbImage image, string source)
     {
         var (pixels, gh, gw) = Processor.Process(image, source);
         return new Image(source, pixels, new ImageGrid(1, gh, gw));
@@ -69,7 +69,7 @@ public sealed class Qwen25VlModel : VisionLanguageModel
     /// Qwen2_5_VLProcessor expands &lt;|image_pad|&gt;; ids already expanded are kept. A prompt without images runs as text
     /// (positions 0..T-1).
     /// </summary>
-    public override ImagePrompt Prepare(int[] ids, IReadOnlyList<PreparedImage> images)
+    internal override ImagePrompt Prepare(int[] ids, IReadOnlyList<PreparedImage> images)
     {
         var own = images.Select(i => i as Image ?? throw new ArgumentException($"{i.Source} was prepared for another model family")).ToArray();
         int token = ImageTokenId, m = Config.Vision.MergeSize;

@@ -13,7 +13,7 @@ namespace HeadPursuit.Runtime.Vision.Qwen25Vl;
 /// pixel_values within 1e-6 (an exact Pillow port); vision and language activations and logits |a - e| &lt;= 1e-4 + 1e-4 |e|;
 /// attention probabilities 1e-5; generated ids exact; the image-token count errors refused.
 /// </summary>
-public static class Qwen25VlVerifier
+internal static class Qwen25VlVerifier
 {
     public const string NewLayoutFolder = "new-layout";
 

@@ -9,7 +9,7 @@ namespace HeadPursuit.Runtime.Vision.Qwen25Vl;
 ///   model.X   (the Qwen2 language model)           model.language_model.X
 ///   lm_head.weight                                 lm_head.weight
 /// </summary>
-public sealed class Qwen25VlWeightLayout
+internal sealed class Qwen25VlWeightLayout
 {
     public string Name { get; }
     /// <summary>Prefix of the vision tower's tensors ("…visual.").</summary>

@@ -14,7 +14,7 @@ namespace HeadPursuit.Runtime.Vision.Qwen25Vl;
 /// Settings: "min_pixels" / "max_pixels", else "size" {"shortest_edge", "longest_edge"} (pixel counts despite the names)
 /// or {"min_pixels", "max_pixels"}; defaults 56*56 and 28*28*1280 as HF's.
 /// </summary>
-public sealed class Qwen2VlImageProcessor
+internal sealed class Qwen2VlImageProcessor
 {
     public long MinPixels { get; init; } = 56 * 56;
     public long MaxPixels { get; init; } = 28 * 28 * 1280;

@@ -1,7 +1,7 @@
 namespace HeadPursuit.Runtime.Vision.Qwen25Vl;
 
 /// <summary>Which rule of <see cref="SmartResize"/> set the size.</summary>
-public enum SmartResizeBranch { Round, MaxPixels, MinPixels }
+internal enum SmartResizeBranch { Round, MaxPixels, MinPixels }
 
 /// <summary>
 /// HF smart_resize (Qwen2-VL's image processor): the size an image is resized to, both sides multiples of factor
@@ -12,7 +12,7 @@ public enum SmartResizeBranch { Round, MaxPixels, MinPixels }
 ///   else if h * w &lt; min_pixels: beta = sqrt(min_pixels / (H W)), h = ceil(H * beta / factor) * factor, w likewise.
 /// HF refuses an image with a side below factor or an aspect ratio above 200; so does this, naming the image.
 /// </summary>
-public static class SmartResize
+internal static class SmartResize
 {
     public static (int Height, int Width, SmartResizeBranch Branch) Of(int height, int width, int factor, long minPixels, long maxPixels, string source)
     {

@@ -11,7 +11,7 @@ namespace HeadPursuit.Runtime.Vision.Qwen25Vl;
 /// cumulative rows at each window's end, from 0) in window-attention blocks, and within their frame of their image
 /// (<see cref="CuSeqlens"/>) in full-attention blocks. Both are ranges of rows in window order.
 /// </summary>
-public sealed class VisionWindows
+internal sealed class VisionWindows
 {
     /// <summary>[units]: the unit at each window-order position.</summary>
     public int[] WindowIndex { get; }

@@ -1,10 +1,11 @@
-using HeadPursuit.Runtime.Capture;
+namespace HeadPursuit.Runtime.Capture;
 
-namespace HeadPursuit.Cli;
-
-/// <summary>Joins activations of consecutive sample ranges along the sample axis (Z [L, H, n, d_head]).</summary>
-static class HeadActivationsJoin
+/// <summary>Joins activations of consecutive sample ranges along the sample axis (Z [L, H, n, d_head]): the shards of
+/// one capture split across processes or nodes, back into one.</summary>
+public static class HeadActivationsJoin
 {
+    /// <summary>The parts' samples one after another, in the order given; the model name, positions and metadata are the first part's.
+    /// Parts of another shape (layers, heads, d_head) are an error.</summary>
     public static HeadActivations Concat(IReadOnlyList<HeadActivations> parts)
     {
         var first = parts[0];
