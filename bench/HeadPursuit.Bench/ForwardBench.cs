@@ -126,7 +126,14 @@ sealed class ForwardBench : IBench
         return 0;
     }
 
-    static string ModelLabel(string model) => model == "gpt2" ? "GPT-2 small (L12 d768 H12 V50257)" : "Llama GQA (L8 d1024 H16/KV4 ff2816 V32000)";
+    static string ModelLabel(string model) => model switch
+    {
+        "gpt2" => "GPT-2 small (L12 d768 H12 V50257)",
+        "llama" => "Llama GQA (L8 d1024 H16/KV4 ff2816 V32000)",
+        "qwen3" => "Qwen3-0.6B shape (L28 d1024 H16/KV8 of 128, QK-norm, ff3072 V151936)",
+        "gemma3" => "Gemma-3-1B text shape (L26 d1152 H4/KV1 of 256, 5 local : 1 global, ff6912 V262144)",
+        _ => throw new ArgumentException($"no label for model {model}"),
+    };
 
     static double Median(List<double> values)
     {
