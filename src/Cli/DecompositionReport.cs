@@ -53,6 +53,8 @@ sealed class DecompositionReport
         {
             var report = JsonSerializer.Deserialize<DecompositionReport>(TextFile.Read(path), Format)
                          ?? throw new ArgumentException($"{path}: holds null, not a decomposition");
+            if (report.Top < 1 || report.Iterations < 1 || report.Samples < 1)
+                throw new ArgumentException($"{path}: top, iterations and samples must be at least 1 (top {report.Top}, iterations {report.Iterations}, samples {report.Samples})");
             // the serializer checks the fields' nullability, not that of list elements
             for (int i = 0; i < report.Heads.Count; i++)
                 if (report.Heads[i] is not { } h || h.Tokens.Contains(null) || h.LogitLensTokens.Contains(null))

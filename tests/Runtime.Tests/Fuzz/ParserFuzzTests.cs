@@ -31,7 +31,7 @@ namespace HeadPursuit.Runtime.Tests.Fuzz;
 /// </summary>
 public sealed class ParserFuzzTests : IDisposable
 {
-    const int Tests = 60;
+    const int Tests = 100;
     static readonly MutationKind[] JsonMutations = [FlipBytes, Truncate, InvalidUtf8, JsonTypeSwap, JsonTypeSwap, JsonTypeSwap, JsonRemoveField];
     static readonly MutationKind[] TextMutations = [FlipBytes, Truncate, InvalidUtf8, InvalidUtf8];
     static readonly MutationKind[] BinaryMutations = [FlipBytes, FlipBytes, Truncate];
@@ -73,13 +73,25 @@ public sealed class ParserFuzzTests : IDisposable
     public void ConfigJson(string fixture) =>
         Fuzz(Fixture(fixture, "config.json"), "config.json", Mutation.Of(0, JsonMutations), p => ModelConfig.Load(p));
 
-    [Fact]
-    public void VisionConfigJson()
+    /// <summary>Each vision-language fixture's config.json and preprocessor_config.json readers.</summary>
+    static readonly Dictionary<string, (Action<string> Config, Action<string> Processor)> VisionReaders = new()
     {
-        Fuzz(Fixture("llava-tiny", "config.json"), "config.json", Mutation.Of(0, JsonMutations), p => LlavaConfig.Load(p));
-        Fuzz(Fixture("llava-next-tiny", "config.json"), "config.json", Mutation.Of(0, JsonMutations), p => LlavaNextConfig.Load(p));
-        Fuzz(Fixture("gemma3-vlm-tiny", "config.json"), "config.json", Mutation.Of(0, JsonMutations), p => Gemma3Config.Load(p));
-        Fuzz(Fixture("qwen25-vl-tiny", "config.json"), "config.json", Mutation.Of(0, JsonMutations), p => Qwen25VlConfig.Load(p));
+        ["llava-tiny"] = (p => LlavaConfig.Load(p), p => ClipImageProcessor.Load(p)),
+        ["llava-next-tiny"] = (p => LlavaNextConfig.Load(p), p => LlavaNextImageProcessor.Load(p)),
+        ["gemma3-vlm-tiny"] = (p => Gemma3Config.Load(p), p => Gemma3ImageProcessor.Load(p)),
+        ["qwen25-vl-tiny"] = (p => Qwen25VlConfig.Load(p), p => Qwen2VlImageProcessor.Load(p)),
+    };
+
+    [Theory]
+    [InlineData("llava-tiny")]
+    [InlineData("llava-next-tiny")]
+    [InlineData("gemma3-vlm-tiny")]
+    [InlineData("qwen25-vl-tiny")]
+    public void VisionConfigAndPreprocessorConfigJson(string fixture)
+    {
+        var (config, processor) = VisionReaders[fixture];
+        Fuzz(Fixture(fixture, "config.json"), "config.json", Mutation.Of(0, JsonMutations), config);
+        Fuzz(Fixture(fixture, "preprocessor_config.json"), "preprocessor_config.json", Mutation.Of(0, JsonMutations), processor);
     }
 
     [Fact]
@@ -92,15 +104,6 @@ public sealed class ParserFuzzTests : IDisposable
     {
         Fuzz(Fixture("stories260K", "tokenizer_config.json"), "tokenizer_config.json", Mutation.Of(0, JsonMutations), p => TokenizerConfig.Read(p));
         Fuzz(Fixture("tinyworld-gpt2", "tokenizer_config.json"), "tokenizer_config.json", Mutation.Of(0, JsonMutations), p => TokenizerConfig.Read(p));
-    }
-
-    [Fact]
-    public void PreprocessorConfigJson()
-    {
-        Fuzz(Fixture("llava-tiny", "preprocessor_config.json"), "preprocessor_config.json", Mutation.Of(0, JsonMutations), p => ClipImageProcessor.Load(p));
-        Fuzz(Fixture("llava-next-tiny", "preprocessor_config.json"), "preprocessor_config.json", Mutation.Of(0, JsonMutations), p => LlavaNextImageProcessor.Load(p));
-        Fuzz(Fixture("gemma3-vlm-tiny", "preprocessor_config.json"), "preprocessor_config.json", Mutation.Of(0, JsonMutations), p => Gemma3ImageProcessor.Load(p));
-        Fuzz(Fixture("qwen25-vl-tiny", "preprocessor_config.json"), "preprocessor_config.json", Mutation.Of(0, JsonMutations), p => Qwen2VlImageProcessor.Load(p));
     }
 
     [Fact]
