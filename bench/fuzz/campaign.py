@@ -320,7 +320,7 @@ def kinds(base):
         Kind("experiment", os.path.join(base, "experiment.json"), json_mutation, lambda f, d: ["eval", f] + CPU),
         Kind("ranking", ranking, json_mutation,
              lambda f, d: ["steer", "--ranking", f, "--top", "2", "--prompt", "Mia saw a", "--max-new-tokens", "2"] + CPU),
-        Kind("ranking (overlap)", ranking, json_mutation, lambda f, d: ["overlap", "--k", "2,4", ranking, f]),
+        Kind("ranking (overlap)", ranking, json_mutation, lambda f, d: ["overlap", "--k", "2,4", f"base={ranking}", f"mutated={f}"]),
         Kind("activations", acts, nan_safetensors,
              lambda f, d: ["rank", "--activations", f, "--concept", "colours", "--out", os.path.join(d, "out")] + CPU),
         Kind("decompose.json", os.path.join(base, "dec0", "decompose.json"), json_mutation,
