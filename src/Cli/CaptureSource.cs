@@ -1,8 +1,10 @@
 using HeadPursuit.Runtime.Models;
+using HeadPursuit.Eval.Data;
 using HeadPursuit.Runtime.Vision;
 using System.Security.Cryptography;
 using System.Text;
 using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Runtime.Input;
 
 namespace HeadPursuit.Cli;
 
@@ -15,9 +17,10 @@ namespace HeadPursuit.Cli;
 sealed record CaptureSource(string Kind, string InputName, string InputSha256, int Samples, string Positions,
                             Func<int, int, Action<int, int>, HeadActivations> Capture)
 {
-    public static CaptureSource FromPrompts(LoadedModel loaded, string promptsPath, CapturePositions positions, bool chat, string? chatFamily, int batch)
+    public static CaptureSource FromPrompts(LoadedModel loaded, string promptsPath, EncodingErrors encodingErrors, CapturePositions positions,
+                                            bool chat, string? chatFamily, int batch)
     {
-        var texts = PromptFile.Read(promptsPath);
+        var texts = PromptLines.Read(promptsPath, encodingErrors);
         var tok = loaded.RequireTokenizer();
         var prompts = PromptEncoding.Encode(tok, texts, chat, chatFamily);
         PromptFit.Check(prompts, loaded.Model.Config, newTokens: 0, i => $"prompt {i + 1} of {promptsPath}");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using HeadPursuit.Runtime.Files;
+using HeadPursuit.Runtime.Input;
 
 namespace HeadPursuit.Cli;
 
@@ -53,8 +54,15 @@ sealed class DecompositionReport
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: not found");
         try
         {
-            return JsonSerializer.Deserialize<DecompositionReport>(File.ReadAllText(path), Format)
-                   ?? throw new ArgumentException($"{path}: holds null, not a decomposition");
+            var report = JsonSerializer.Deserialize<DecompositionReport>(TextFile.Read(path), Format)
+                         ?? throw new ArgumentException($"{path}: holds null, not a decomposition");
+            if (report.Top < 1 || report.Iterations < 1 || report.Samples < 1)
+                throw new ArgumentException($"{path}: top, iterations and samples must be at least 1 (top {report.Top}, iterations {report.Iterations}, samples {report.Samples})");
+            // the serializer checks the fields' nullability, not that of list elements
+            for (int i = 0; i < report.Heads.Count; i++)
+                if (report.Heads[i] is not { } h || h.Tokens.Contains(null) || h.LogitLensTokens.Contains(null))
+                    throw new ArgumentException($"{path}: heads[{i}] holds a null where a head or a token's text belongs");
+            return report;
         }
         catch (JsonException e) { throw new ArgumentException($"{path}: not a decomposition written by headpursuit decompose ({e.Message})"); }
     }

@@ -1,3 +1,5 @@
+using HeadPursuit.Runtime.Input;
+
 namespace HeadPursuit.Somp;
 
 /// <summary>A word whose tokenization (plain or " word" variant) takes more than one token.</summary>
@@ -48,11 +50,14 @@ public sealed class ConceptDictionary
         return new ConceptDictionary(name, list, [.. all], multi, [.. all.Where(id => !single.Contains(id))]);
     }
 
-    /// <summary>Reads a word list (one word per line; blank lines and lines starting with '#' are skipped).</summary>
-    public static ConceptDictionary Load(string path, Func<string, int[]> tokenize, bool spaceVariant = true)
+    /// <summary>
+    /// Reads a word list (one word per line; blank lines and lines starting with '#' are skipped); invalid UTF-8 is an
+    /// error naming the line unless <paramref name="encodingErrors"/> says to replace it.
+    /// </summary>
+    public static ConceptDictionary Load(string path, Func<string, int[]> tokenize, bool spaceVariant = true, EncodingErrors encodingErrors = EncodingErrors.Strict)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"concept word list not found: {path}", path);
-        var words = File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        var words = TextFile.ReadUserLines(path, encodingErrors).Select(l => l.Text.Trim()).Where(l => !l.StartsWith('#')).ToList();
         if (words.Count == 0) throw new ArgumentException($"concept word list {path} holds no words");
         return Build(Path.GetFileNameWithoutExtension(path), words, tokenize, spaceVariant);
     }

@@ -1,3 +1,5 @@
+using HeadPursuit.Runtime.Input;
+
 namespace HeadPursuit.Somp;
 
 /// <summary>
@@ -13,9 +15,9 @@ public static class ConceptLists
             .Select(n => n["concepts/".Length..^".txt".Length]).Order().ToArray();
 
     /// <summary>A built-in name (e.g. "colours") or a path to a word list.</summary>
-    public static ConceptDictionary Load(string nameOrPath, Func<string, int[]> tokenize, bool spaceVariant = true)
+    public static ConceptDictionary Load(string nameOrPath, Func<string, int[]> tokenize, bool spaceVariant = true, EncodingErrors encodingErrors = EncodingErrors.Strict)
     {
-        if (File.Exists(nameOrPath)) return ConceptDictionary.Load(nameOrPath, tokenize, spaceVariant);
+        if (File.Exists(nameOrPath)) return ConceptDictionary.Load(nameOrPath, tokenize, spaceVariant, encodingErrors);
         using var stream = typeof(ConceptLists).Assembly.GetManifestResourceStream($"concepts/{nameOrPath}.txt");
         if (stream == null)
             throw new FileNotFoundException($"concept '{nameOrPath}' is neither a word-list file nor a built-in list ({string.Join(", ", BuiltinNames)})");

@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using HeadPursuit.Runtime;
+using HeadPursuit.Runtime.Input;
 
 namespace HeadPursuit.Somp;
 
@@ -61,51 +63,36 @@ public static class HeadRankingJson
         w.WriteEndArray();
     }
 
-    /// <summary>Reads a ranking JSON; a missing or malformed field is an error naming the file and the field.</summary>
+    /// <summary>A ranking file; every type and range is checked as it is read, and an error names the file and field.</summary>
     public static HeadRanking Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: ranking file not found", path);
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new ArgumentException($"{path}: not valid JSON ({e.Message})"); }
-        using var document = doc;
+        using var document = JsonFile.Parse(path);
         var r = document.RootElement;
-        if (r.ValueKind != JsonValueKind.Object) throw new ArgumentException($"{path}: not a JSON object (is this a file written by headpursuit rank?)");
-        if (!r.TryGetProperty("ranking", out var list) || list.ValueKind != JsonValueKind.Array)
-            throw new ArgumentException($"{path}: missing \"ranking\" array (is this a file written by headpursuit rank?)");
-        var scores = list.EnumerateArray().Select((e, i) =>
+        if (r.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{path}: not a JSON object (is this a file written by headpursuit rank?)");
+        if (JsonValues.Field(r, "ranking", path) is not { ValueKind: JsonValueKind.Array } list)
+            throw new ModelFormatException($"{path}: missing \"ranking\" array (is this a file written by headpursuit rank?)");
+        var scores = JsonValues.List(list, $"{path}: ranking", (e, where) =>
         {
-            string where = $"{path}: ranking[{i}]";
-            string head = String(e, "head", where);
-            if (!e.TryGetProperty("score", out var s) || s.ValueKind != JsonValueKind.Number) throw new ArgumentException($"{where} has no numeric \"score\"");
-            double[] evr = e.TryGetProperty("evr", out _) ? Numbers(e, "evr", where, x => x.GetDouble()) : [];
-            int[] selected = e.TryGetProperty("selected_token_ids", out _) ? Numbers(e, "selected_token_ids", where, x => x.GetInt32()) : [];
-            try { return new HeadScore(HeadId.Parse(head), s.GetDouble(), evr, selected); }
-            catch (FormatException ex) { throw new ArgumentException($"{where}: {ex.Message}"); }
-        }).ToArray();
-        if (!r.TryGetProperty("options", out var o) || o.ValueKind != JsonValueKind.Object) throw new ArgumentException($"{path}: missing the \"options\" object");
-        bool Option(string name) => o.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False
-            ? v.GetBoolean() : throw new ArgumentException($"{path}: options.{name} must be true or false");
+            string head = JsonValues.String(JsonValues.Required(e, "head", where), $"{where}.head");
+            double score = JsonValues.Double(JsonValues.Required(e, "score", where), $"{where}.score");
+            double[] evr = JsonValues.Field(e, "evr", where) is { } c ? JsonValues.List(c, $"{where}.evr", JsonValues.Double) : [];
+            int[] selected = JsonValues.Field(e, "selected_token_ids", where) is { } t ? TokenIds(t, $"{where}.selected_token_ids") : [];
+            try { return new HeadScore(HeadId.Parse(head), score, evr, selected); }
+            catch (FormatException ex) { throw new ModelFormatException($"{where}.head: {ex.Message}"); }
+        });
+        var o = JsonValues.Required(r, "options", path);
+        bool Option(string name) => JsonValues.Bool(JsonValues.Field(o, name, $"{path}: options") ?? throw new ModelFormatException($"{path}: options.{name} must be true or false"), $"{path}: options.{name}");
         var options = new SompOptions(Option("center"), Option("normalize"), Option("fold_final_norm"));
-        return new HeadRanking(String(r, "concept", path), String(r, "method", path), options, Int(r, "iterations", path),
-                               Int(r, "layers", path), Int(r, "heads", path), Int(r, "samples", path), Numbers(r, "token_ids", path, x => x.GetInt32()), scores)
+        int Count(string name, int min) => JsonValues.Int(JsonValues.Required(r, name, path), $"{path}: {name}", min);
+        return new HeadRanking(String(r, "concept", path), String(r, "method", path), options, Count("iterations", 0),
+                               Count("layers", 1), Count("heads", 1), Count("samples", 0), TokenIds(JsonValues.Required(r, "token_ids", path), $"{path}: token_ids"), scores)
         {
-            HeadOutput = r.TryGetProperty("head_output", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null,
+            HeadOutput = JsonValues.Field(r, "head_output", path) is { ValueKind: JsonValueKind.String } h ? JsonValues.String(h, $"{path}: head_output") : null,
         };
     }
 
-    static string String(JsonElement e, string name, string where) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : throw new ArgumentException($"{where}: missing string field \"{name}\"");
+    static string String(JsonElement e, string name, string where) => JsonValues.String(JsonValues.Required(e, name, where), $"{where}: {name}");
 
-    static int Int(JsonElement e, string name, string where) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int x) ? x : throw new ArgumentException($"{where}: missing integer \"{name}\"");
-
-    /// <summary>The array <paramref name="name"/> of <paramref name="e"/>, every element a number (an integer where ints are read).</summary>
-    static T[] Numbers<T>(JsonElement e, string name, string where, Func<JsonElement, T> read)
-    {
-        if (!e.TryGetProperty(name, out var a) || a.ValueKind != JsonValueKind.Array)
-            throw new ArgumentException($"{where}: missing array \"{name}\"");
-        return [.. a.EnumerateArray().Select((x, i) => x.ValueKind == JsonValueKind.Number && (typeof(T) != typeof(int) || x.TryGetInt32(out _)) ? read(x)
-                                                          : throw new ArgumentException($"{where}: {name}[{i}] is not a number"))];
-    }
+    static int[] TokenIds(JsonElement list, string where) => JsonValues.List(list, where, (x, w) => JsonValues.Int(x, w, 0));
 }

@@ -33,6 +33,7 @@ public sealed class PublicSurfaceTests
             "Hub.DownloadProgress",
             "Hub.HubOptions",
             "Hub.ModelResolver",
+            "Input.EncodingErrors",
             "ModelFormatException",
             "Models.LoadedModel",
             "Models.ModelConfig",

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using HeadPursuit.Eval.Experiments;
+using HeadPursuit.Runtime;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Models;
 using HeadPursuit.Somp;
@@ -96,7 +97,7 @@ public class ExperimentFileTests
 
     [Fact]
     public void NotJson() =>
-        Assert.Contains("exp.json: not valid JSON", Assert.Throws<ArgumentException>(() => ExperimentFile.Parse("{", "exp.json", ".")).Message);
+        Assert.Contains("exp.json: not valid JSON", Assert.Throws<ModelFormatException>(() => ExperimentFile.Parse("{", "exp.json", ".")).Message);
 
     [Fact]
     public void CommittedStudyFileIsValid()

@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime;
 using HeadPursuit.Somp;
 
 namespace HeadPursuit.Somp.Tests;
@@ -38,15 +39,15 @@ public sealed class HeadRankingJsonTests : IDisposable
     {
         string json = Sample().ToJson().Replace("\"token_ids\": [\n    5,", "\"token_ids\": [\n    \"five\",");
         Assert.Contains("\"five\"", json);
-        var e = Assert.Throws<ArgumentException>(() => HeadRankingJson.Read(Write("bad.json", json)));
-        Assert.Contains("token_ids[0] is not a number", e.Message);
+        var e = Assert.Throws<ModelFormatException>(() => HeadRankingJson.Read(Write("bad.json", json)));
+        Assert.Contains("token_ids[0] = \"five\" should be an integer >= 0", e.Message);
     }
 
     [Fact]
     public void Missing_options_are_an_error_not_a_default()
     {
         string json = Sample().ToJson().Replace("\"fold_final_norm\": false", "\"fold_final_norm\": null");
-        var e = Assert.Throws<ArgumentException>(() => HeadRankingJson.Read(Write("no-option.json", json)));
+        var e = Assert.Throws<ModelFormatException>(() => HeadRankingJson.Read(Write("no-option.json", json)));
         Assert.Contains("options.fold_final_norm must be true or false", e.Message);
     }
 
@@ -54,7 +55,7 @@ public sealed class HeadRankingJsonTests : IDisposable
     public void A_fractional_layer_count_is_named()
     {
         string json = Sample().ToJson().Replace("\"layers\": 2", "\"layers\": 2.5");
-        var e = Assert.Throws<ArgumentException>(() => HeadRankingJson.Read(Write("fraction.json", json)));
-        Assert.Contains("missing integer \"layers\"", e.Message);
+        var e = Assert.Throws<ModelFormatException>(() => HeadRankingJson.Read(Write("fraction.json", json)));
+        Assert.Contains("fraction.json: layers = 2.5 should be an integer >= 1", e.Message);
     }
 }

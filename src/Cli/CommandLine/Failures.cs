@@ -37,7 +37,7 @@ static class Failures
     /// What input, files or the network cause. An argument exception counts unless a range or null guard inside .NET
     /// threw it: those mean our code passed a wrong index, which no input should cause.
     /// </summary>
-    static bool IsBadInput(Exception e) => e switch
+    public static bool IsBadInput(Exception e) => e switch
     {
         ModelFormatException or CudaUnavailableException or IOException or UnauthorizedAccessException or HttpRequestException => true,
         ArgumentOutOfRangeException or ArgumentNullException => ThrownByHeadPursuit(e),

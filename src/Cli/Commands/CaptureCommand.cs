@@ -29,12 +29,13 @@ sealed class CaptureCommand : HeadPursuitCommand
     readonly Option<Shard> _shard = Shard.Option("capture only the K-th of N contiguous slices of the prompts (0-based); join the parts with merge");
     readonly Option<string?> _chat = Opt.TextOrAlone("--chat", "FAMILY", "wrap text prompts in the model's chat format (or FAMILY's: llama2, mistral, llama3, chatml, gemma)");
     readonly Option<int> _checkpointEvery = Opt.Int("--checkpoint-every", "N", "save a resumable checkpoint every N batches; a rerun continues from it", 16, min: 1);
+    readonly Option<string> _encodingErrors = CommonOptions.EncodingErrorsOption();
     readonly BackendOptions _backend = new();
 
     public CaptureCommand(StatusOutput status)
         : base("capture", "record every head's pooled output over a prompt set (safetensors, resumable, shardable)", status)
     {
-        AddOptions([_out, _model, _prompts, _images, _prompt, _ids, _positions, _batch, _shard, _chat, _checkpointEvery, .. _backend.All]);
+        AddOptions([_out, _model, _prompts, _images, _prompt, _ids, _positions, _batch, _shard, _chat, _checkpointEvery, _encodingErrors, .. _backend.All]);
     }
 
     public override string Notes => """
@@ -74,7 +75,7 @@ sealed class CaptureCommand : HeadPursuitCommand
         using var loaded = ModelArgument.Load(BuiltinModel.Or(model, Status, defaultPrompts), backend, Status);
         var source = samples != null
             ? CaptureSource.FromImages(loaded, imagesPath!, samples, batch)
-            : CaptureSource.FromPrompts(loaded, promptsPath!, positions, chat, chatFamily, batch);
+            : CaptureSource.FromPrompts(loaded, promptsPath!, CommonOptions.EncodingErrors(parse, _encodingErrors), positions, chat, chatFamily, batch);
         var (start, end) = shard.Slice(source.Samples);
         if (end <= start) throw new ArgumentException($"shard {shard} of {source.Samples} {source.Kind} is empty");
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using HeadPursuit.Eval.Experiments;
 using HeadPursuit.Kernels;
 using HeadPursuit.Runtime.Backends;
+using HeadPursuit.Runtime.Input;
 using HeadPursuit.Somp;
 
 namespace HeadPursuit.Cli.Commands;
@@ -35,6 +36,14 @@ static class CommonOptions
         option.CompletionSources.Add([.. ConceptLists.BuiltinNames]);
         return option;
     }
+
+    /// <summary>--encoding-errors strict|replace: what invalid UTF-8 in a prompt or word-list file gives.</summary>
+    public static Option<string> EncodingErrorsOption() =>
+        Opt.Choice("--encoding-errors", "invalid UTF-8 in a prompt or word-list file: strict (an error naming the line) or replace (U+FFFD in place of the bad bytes)",
+                   "strict", "strict", "replace");
+
+    public static EncodingErrors EncodingErrors(ParseResult parse, Option<string> option) =>
+        parse.GetValue(option) == "replace" ? Runtime.Input.EncodingErrors.Replace : Runtime.Input.EncodingErrors.Strict;
 
     /// <summary>
     /// Where SOMP runs: on the GPU when the model runs there (heads ranked without leaving the device), else the CPU;

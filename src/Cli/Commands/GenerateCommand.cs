@@ -1,3 +1,4 @@
+using HeadPursuit.Eval.Data;
 using System.CommandLine;
 using System.Text.Json;
 using HeadPursuit.Runtime.Capture;
@@ -27,11 +28,12 @@ sealed class GenerateCommand : HeadPursuitCommand
     readonly Option<string> _policy = Opt.Choice("--policy", "positions where the scales apply (image: the image tokens; needs --image)",
         "all", PositionPolicyNames.Named);
     readonly Option<bool> _json = Opt.Flag("--json", "print prompts, ids, text and timing as JSON");
+    readonly Option<string> _encodingErrors = CommonOptions.EncodingErrorsOption();
     readonly BackendOptions _backend = new();
 
     public GenerateCommand(StatusOutput status) : base("generate", "generate from a prompt, optionally with attention heads scaled", status)
     {
-        AddOptions([_model, _prompt, _promptFile, _ids, _image, _chat, .. _decoding.All, _stop, _scale, _policy, _json, .. _backend.All]);
+        AddOptions([_model, _prompt, _promptFile, _ids, _image, _chat, .. _decoding.All, _stop, _scale, _policy, _json, _encodingErrors, .. _backend.All]);
     }
 
     protected override int Run(ParseResult parse)
@@ -58,7 +60,7 @@ sealed class GenerateCommand : HeadPursuitCommand
         string modelName = BuiltinModel.Or(model, Status, defaultPrompts);
         using var loaded = ModelArgument.Load(modelName, backend, Status);
         var c = loaded.Model.Config;
-        var texts = promptFile != null ? PromptFile.Read(promptFile) : prompt != null ? [prompt] : null;
+        var texts = promptFile != null ? PromptLines.Read(promptFile, CommonOptions.EncodingErrors(parse, _encodingErrors)) : prompt != null ? [prompt] : null;
         int[][] prompts;
         ImagePrompt? imagePrompt = null;
         int imageToken = -1;   // the id the vocabulary check skips (an image token may lie beyond the vocabulary)

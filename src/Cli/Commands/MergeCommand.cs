@@ -57,7 +57,8 @@ sealed class MergeCommand : HeadPursuitCommand
 
         var ordered = Shard.InOrder(parts, p => Shard.TryParse(p.Acts.Metadata.GetValueOrDefault("shard"), out var s) ? s
                                                  : throw new ArgumentException($"{p.Path} has no shard metadata (not written by headpursuit capture)"));
-        int total = int.Parse(first.Metadata["samples_total"], CultureInfo.InvariantCulture);
+        int total = int.TryParse(first.Metadata.GetValueOrDefault("samples_total"), NumberStyles.None, CultureInfo.InvariantCulture, out int t) ? t
+            : throw new ArgumentException($"{parts[0].Path}: metadata samples_total = '{first.Metadata.GetValueOrDefault("samples_total")}' is not a count (not written by headpursuit capture?)");
         if (ordered.Sum(p => p.Acts.Samples) != total)
             throw new ArgumentException($"the parts hold {ordered.Sum(p => p.Acts.Samples)} samples, the run had {total} (is a part an unfinished checkpoint?)");
 

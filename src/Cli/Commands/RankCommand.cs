@@ -22,12 +22,13 @@ sealed class RankCommand : HeadPursuitCommand
     readonly SompFlags _somp = new();
     readonly Option<bool> _noSpaceVariant = Opt.Flag("--no-space-variant", "do not also tokenize \" word\" (\"word\" only)");
     readonly Option<string> _conceptTokens = CommonOptions.ConceptTokensOption();
+    readonly Option<string> _encodingErrors = CommonOptions.EncodingErrorsOption();
     readonly BackendOptions _backend = new();
 
     public RankCommand(StatusOutput status) : base("rank", "rank all heads for one or more concepts with SOMP (plus the logit-lens baseline)", status)
     {
         AddOptions([_model, _activations, _prompts, _batch, _concept, _conceptIds, _iterations, _top, _out, .. _somp.All,
-                    _noSpaceVariant, _conceptTokens, .. _backend.All]);
+                    _noSpaceVariant, _conceptTokens, _encodingErrors, .. _backend.All]);
     }
 
     public override string Notes => "With the model on CUDA, SOMP runs there too (fp32 correlations; the CPU solver keeps float64).";
@@ -36,6 +37,7 @@ sealed class RankCommand : HeadPursuitCommand
     {
         string? model = parse.GetValue(_model), actsPath = parse.GetValue(_activations), promptsPath = parse.GetValue(_prompts);
         int batch = parse.GetValue(_batch);
+        var encodingErrors = CommonOptions.EncodingErrors(parse, _encodingErrors);
         if (actsPath != null && promptsPath != null) throw new ArgumentException("give at most one of --activations, --prompts");
         bool noInput = actsPath == null && promptsPath == null;
         if (noInput && model != null) throw new ArgumentException($"give --activations or --prompts for {model}");
@@ -59,13 +61,13 @@ sealed class RankCommand : HeadPursuitCommand
         ConceptDictionary[] dicts = conceptIdsText != null
             ? [ConceptIds.Parse(conceptIdsText, loaded.Model.Config.Vocab)]
             : [.. concepts!.Select(concept => spaceVariant
-                                  ? ConceptSource.Load(concept, tokens, loaded.Folder, w => loaded.RequireTokenizer().Encode(w))
-                                  : ConceptLists.Load(concept, w => loaded.RequireTokenizer().Encode(w), spaceVariant: false))];
+                                  ? ConceptSource.Load(concept, tokens, loaded.Folder, w => loaded.RequireTokenizer().Encode(w), encodingErrors)
+                                  : ConceptLists.Load(concept, w => loaded.RequireTokenizer().Encode(w), spaceVariant: false, encodingErrors))];
         string[] suffixes = [".somp.json", ".somp.csv", ".somp.md", ".somp.svg", ".logit_lens.json", ".logit_lens.csv", ".logit_lens.md", ".dictionary.md"];
         using var claim = OutputClaim.Take("--out", [.. dicts.SelectMany(d => suffixes.Select(e => Path.Combine(outDir, d.Name) + e))],
             [.. InputFile.Of("--activations", actsPath), .. InputFile.Of("--prompts", promptsPath), .. (concepts ?? []).SelectMany(c => InputFile.Of("--concept", c)),
              .. InputFile.OfModel(model)]);
-        var acts = PromptCapture.LoadOrRun(loaded, modelName, actsPath, promptsPath, batch, Status);
+        var acts = PromptCapture.LoadOrRun(loaded, modelName, actsPath, promptsPath, encodingErrors, batch, Status);
         var readout = ModelReadout.From(loaded.Model);
         var solver = CommonOptions.SompSolver(backend, Status);
         var scorer = new HeadScorer(acts, readout.Blocks, readout.Unembedding, options, options.FoldFinalNorm ? readout.FinalNormGain : null, solver);

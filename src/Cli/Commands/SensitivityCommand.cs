@@ -27,13 +27,14 @@ sealed class SensitivityCommand : HeadPursuitCommand
     readonly Option<int[]?> _k = Opt.Ints("--k", "K,...", "top-k sizes compared (default 8,16,32)", min: 1);
     readonly Option<string?> _out = Opt.Text("--out", "STEM", "writes STEM.json|csv|md and STEM.subsets.svg / STEM.distractors.svg (default CONCEPT.sensitivity)");
     readonly Option<int> _batch = Opt.Int("--batch", "N", "capture batch size with --prompts", 8, min: 1);
+    readonly Option<string> _encodingErrors = CommonOptions.EncodingErrorsOption();
     readonly BackendOptions _backend = new();
 
     public SensitivityCommand(StatusOutput status)
         : base("sensitivity", "rank a concept's heads with subsets of its word list and with distractors; how stable is the top-k?", status)
     {
         AddOptions([_model, _activations, _prompts, _concept, _conceptTokens, _fractions, _seeds, _distractors, _distractorFractions, _k, _out, _batch,
-                    .. _backend.All]);
+                    _encodingErrors, .. _backend.All]);
     }
 
     public override string Notes => """
@@ -54,12 +55,13 @@ sealed class SensitivityCommand : HeadPursuitCommand
         int seeds = parse.GetValue(_seeds);
         var ks = parse.Given(_k) ?? [8, 16, 32];
         int batch = parse.GetValue(_batch);
+        var encodingErrors = CommonOptions.EncodingErrors(parse, _encodingErrors);
         string? stem = parse.GetValue(_out);
         using var backend = _backend.Create(parse, Status);
 
         using var loaded = ModelArgument.Load(modelName, backend, Status);
         var encode = (string w) => loaded.RequireTokenizer().Encode(w);
-        var dict = ConceptSource.Load(concept, tokens, loaded.Folder, encode);
+        var dict = ConceptSource.Load(concept, tokens, loaded.Folder, encode, encodingErrors);
         stem ??= dict.Name + ".sensitivity";
         using var claim = OutputClaim.Take("--out", [.. new[] { ".json", ".csv", ".md" }.Concat(DictionarySensitivity.PlotNames.Select(n => $".{n}.svg")).Select(e => stem + e)],
             [.. InputFile.Of("--activations", actsPath), .. InputFile.Of("--prompts", promptsPath), .. InputFile.Of("--concept", concept),
@@ -69,11 +71,11 @@ sealed class SensitivityCommand : HeadPursuitCommand
         var variants = WordListVariant.Subsets(dict.Words, fractions.Where(f => f < 1), seedList).ToList();
         if (distractorList != null)
         {
-            var distractors = ConceptSource.Load(distractorList, tokens, loaded.Folder, encode).Words;
+            var distractors = ConceptSource.Load(distractorList, tokens, loaded.Folder, encode, encodingErrors).Words;
             variants.AddRange(WordListVariant.WithDistractors(dict.Words, distractors, distractorFractions, seedList));
         }
 
-        var acts = PromptCapture.LoadOrRun(loaded, modelName, actsPath, promptsPath, batch, Status);
+        var acts = PromptCapture.LoadOrRun(loaded, modelName, actsPath, promptsPath, encodingErrors, batch, Status);
         var readout = ModelReadout.From(loaded.Model);
         var scorer = new HeadScorer(acts, readout.Blocks, readout.Unembedding, new SompOptions(), solver: CommonOptions.SompSolver(backend, Status));
         var progress = Status.Progress("rank", ProgressUnit.Of("word lists"));

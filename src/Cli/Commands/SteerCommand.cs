@@ -1,3 +1,4 @@
+using HeadPursuit.Eval.Data;
 using System.CommandLine;
 using System.Globalization;
 using HeadPursuit.Somp;
@@ -29,12 +30,13 @@ sealed class SteerCommand : HeadPursuitCommand
     readonly DecodingOptions _decoding = new(defaultMaxNewTokens: 48);
     readonly Option<bool> _json = Opt.Flag("--json", "JSON instead of a Markdown table");
     readonly Option<string?> _out = Opt.Text("--out", "FILE", "write the table (or JSON) to FILE instead of standard output");
+    readonly Option<string> _encodingErrors = CommonOptions.EncodingErrorsOption();
     readonly BackendOptions _backend = new();
 
     public SteerCommand(StatusOutput status)
         : base("steer", "generate with a head set scaled (explicit heads or a ranking's top-k) beside the unmodified model", status)
     {
-        AddOptions([_model, _prompt, _promptFile, _images, _ids, _heads, _ranking, _top, _alpha, _policy, .. _decoding.All, _json, _out, .. _backend.All]);
+        AddOptions([_model, _prompt, _promptFile, _images, _ids, _heads, _ranking, _top, _alpha, _policy, .. _decoding.All, _json, _out, _encodingErrors, .. _backend.All]);
     }
 
     protected override int Run(ParseResult parse)
@@ -65,7 +67,7 @@ sealed class SteerCommand : HeadPursuitCommand
         using var claim = outPath == null ? null : OutputClaim.Take("--out", [outPath],
             [.. InputFile.Of("--prompt-file", promptFile), .. InputFile.Of("--ranking", rankingPath), .. InputFile.Of("--images", imagesPath), .. InputFile.OfModel(model)]);
         var samples = imagesPath == null ? null : ImageSamples.Read(imagesPath, ids != null ? null : prompt ?? ImagePrompts.DefaultText, ids);
-        var texts = samples != null ? [.. samples.Select(s => s.Label)] : promptFile != null ? PromptFile.Read(promptFile) : [prompt!];
+        var texts = samples != null ? [.. samples.Select(s => s.Label)] : promptFile != null ? PromptLines.Read(promptFile, CommonOptions.EncodingErrors(parse, _encodingErrors)) : [prompt!];
         var heads = headList ?? HeadRankingJson.Read(rankingPath!).Top(top!.Value).ToArray();
         using var backend = _backend.Create(parse, Status);
 

@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime.Input;
 using System.Text.Json;
 
 namespace HeadPursuit.Eval.Data;
@@ -18,7 +19,7 @@ internal static class CaptionsFile
 
     static Dictionary<string, string[]> ReadJson(string path)
     {
-        using var doc = Json.Parse(File.ReadAllText(path), path);
+        using var doc = Json.Parse(TextFile.Read(path), path);
         if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new ArgumentException($"{path}: expected an object {{image: [captions]}}");
         var result = new Dictionary<string, string[]>();
         foreach (var p in doc.RootElement.EnumerateObject())

@@ -1,26 +1,24 @@
 using System.Text.Json;
+using HeadPursuit.Runtime.Input;
 
 namespace HeadPursuit.Eval.Data;
 
 /// <summary>Small JSON reading helpers whose errors name the file and field.</summary>
 static class Json
 {
-    public static JsonDocument Parse(string text, string source)
-    {
-        try { return JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
-        catch (JsonException e) { throw new ArgumentException($"{source}: not valid JSON ({e.Message})"); }
-    }
+    public static JsonDocument Parse(string text, string source) =>
+        JsonFile.ParseText(text, source, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
 
     public static string String(JsonElement e, string name, string where) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()!
+        JsonValues.Field(e, name, where) is { ValueKind: JsonValueKind.String } v ? JsonValues.String(v, $"{where}: \"{name}\"")
             : throw new ArgumentException($"{where}: missing string field \"{name}\"");
 
     /// <summary>An optional array of strings (empty when absent).</summary>
     public static string[] Strings(JsonElement e, string name, string where)
     {
-        if (!e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return [];
+        if (JsonValues.Field(e, name, where) is not { } v) return [];
         if (v.ValueKind != JsonValueKind.Array || v.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
             throw new ArgumentException($"{where}: \"{name}\" must be an array of strings");
-        return [.. v.EnumerateArray().Select(x => x.GetString()!)];
+        return JsonValues.List(v, $"{where}: \"{name}\"", JsonValues.String);
     }
 }

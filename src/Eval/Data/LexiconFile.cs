@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime.Input;
 using System.Text.Json;
 
 namespace HeadPursuit.Eval.Data;
@@ -17,7 +18,7 @@ internal static class LexiconFile
     public static string[] Read(string path, string name)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: lexicon not found", path);
-        using var doc = Json.Parse(File.ReadAllText(path), path);
+        using var doc = Json.Parse(TextFile.Read(path), path);
         if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty(name, out _))
             throw new ArgumentException($"{path}: no list \"{name}\"");
         var words = Json.Strings(doc.RootElement, name, path);

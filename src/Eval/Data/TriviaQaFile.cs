@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime.Input;
 using System.Text.Json;
 
 namespace HeadPursuit.Eval.Data;
@@ -11,7 +12,7 @@ internal static class TriviaQaFile
     public static QaItem[] Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: question file not found", path);
-        using var doc = Json.Parse(File.ReadAllText(path), path);
+        using var doc = Json.Parse(TextFile.Read(path), path);
         if (!doc.RootElement.TryGetProperty("Data", out var data) || data.ValueKind != JsonValueKind.Array)
             throw new ArgumentException($"{path}: expected a top-level \"Data\" array (TriviaQA format)");
         var items = new List<QaItem>();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using HeadPursuit.Eval.Data;
 using HeadPursuit.Somp;
+using HeadPursuit.Runtime.Input;
 
 namespace HeadPursuit.Eval.Experiments;
 
@@ -15,11 +16,13 @@ internal static class ConceptSource
     /// <param name="concept">As stored in <see cref="ExperimentSpec.Concept"/>.</param>
     /// <param name="modelFolder">Where "lexicon:NAME" looks for lexicon.json.</param>
     /// <param name="encode">Text -> token ids, without special tokens.</param>
-    public static ConceptDictionary Load(string concept, ConceptTokens tokens, string modelFolder, Func<string, int[]> encode)
+    /// <param name="encodingErrors">What invalid UTF-8 in a word-list file gives.</param>
+    public static ConceptDictionary Load(string concept, ConceptTokens tokens, string modelFolder, Func<string, int[]> encode,
+                                         EncodingErrors encodingErrors = EncodingErrors.Strict)
     {
         bool both = tokens == ConceptTokens.Both;
         Func<string, int[]> tokenize = both ? encode : w => encode(" " + w);
-        if (!LexiconFile.IsReference(concept)) return ConceptLists.Load(concept, tokenize, spaceVariant: both);
+        if (!LexiconFile.IsReference(concept)) return ConceptLists.Load(concept, tokenize, spaceVariant: both, encodingErrors);
         string name = concept[LexiconFile.Prefix.Length..];
         var words = LexiconFile.Read(Path.Combine(modelFolder, LexiconFile.FileName), name);
         return Builder(tokens, encode)(name, words);

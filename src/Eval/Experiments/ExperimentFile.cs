@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using HeadPursuit.Runtime.Input;
 using HeadPursuit.Eval.Data;
 using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Generation;
@@ -64,7 +65,7 @@ public static class ExperimentFile
     public static ExperimentSpec Load(string path, IProgress<DownloadProgress>? downloads = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: experiment file not found", path);
-        string text = File.ReadAllText(path);
+        string text = TextFile.Read(path);
         return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!, downloads);
     }
 

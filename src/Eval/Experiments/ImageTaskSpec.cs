@@ -1,4 +1,4 @@
-using System.Text.Json;
+using HeadPursuit.Runtime.Models;
 
 namespace HeadPursuit.Eval.Experiments;
 
@@ -35,14 +35,7 @@ public sealed record ImageTaskSpec
     {
         string config = Path.Combine(folder, "config.json");
         if (!File.Exists(config)) return;   // the model loader says what is missing
-        string type = "";
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(config));
-            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("model_type", out var t) && t.ValueKind == JsonValueKind.String)
-                type = t.GetString()!;
-        }
-        catch (JsonException) { }
+        string type = ModelConfig.ModelTypeIn(config);
         if (!Runtime.Vision.VisionLanguageModel.IsVisionLanguage(type))
             throw new ArgumentException($"{source}: \"dataset.format\" is an image task, but \"model\" {folder} is a text-only model (model_type \"{type}\"); image tasks need a vision-language model");
     }

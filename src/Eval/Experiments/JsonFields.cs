@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HeadPursuit.Runtime.Input;
 
 namespace HeadPursuit.Eval.Experiments;
 
@@ -36,7 +37,7 @@ static class JsonFields
     public static double Number(JsonElement e, string name, double fallback, string source, string prefix)
     {
         if (!e.TryGetProperty(name, out var v)) return fallback;
-        return v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw Error(source, $"\"{prefix}{name}\" must be a number");
+        return JsonValues.Double(v, $"{source}: \"{prefix}{name}\"");
     }
 
     public static int[]? IntArray(JsonElement e, string name, string source, bool required)
@@ -51,8 +52,8 @@ static class JsonFields
     public static float[] FloatArray(JsonElement e, string name, string source)
     {
         if (!e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.Array || v.GetArrayLength() == 0
-            || v.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number))
-            throw Error(source, $"\"{name}\" must be a non-empty array of numbers");
+            || v.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Number || !x.TryGetSingle(out float f) || !float.IsFinite(f)))
+            throw Error(source, $"\"{name}\" must be a non-empty array of finite numbers");
         return [.. v.EnumerateArray().Select(x => x.GetSingle()).Distinct()];
     }
 

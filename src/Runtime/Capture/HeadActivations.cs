@@ -94,7 +94,15 @@ public sealed class HeadActivations
         if (z.Rank != 4) throw new ModelFormatException($"{path}: tensor 'z' has shape {z.ShapeText}, expected [L, H, n, d_head]");
         var extra = new Dictionary<string, string>(f.Metadata);
         extra.Remove("format"); extra.Remove("model"); extra.Remove("positions"); extra.Remove("n"); extra.Remove(UnfinishedKey);
-        return new HeadActivations(z.Shape[0], z.Shape[1], z.Shape[2], z.Shape[3], z.ToFloatArray())
+        float[] values = z.ToFloatArray();   // [L, H, n, d_head]
+        int at = Array.FindIndex(values, v => !float.IsFinite(v));
+        if (at >= 0)
+        {
+            int n = z.Shape[2], dHead = z.Shape[3], heads = z.Shape[1];
+            int sample = at / dHead % n, head = at / (dHead * n) % heads, layer = at / (dHead * n * heads);
+            throw new ModelFormatException($"{path}: tensor 'z' holds {values[at]} at head L{layer}H{head}, sample {sample} (activations must be finite numbers)");
+        }
+        return new HeadActivations(z.Shape[0], z.Shape[1], z.Shape[2], z.Shape[3], values)
         {
             Model = f.Metadata.GetValueOrDefault("model", ""),
             Positions = f.Metadata.GetValueOrDefault("positions", ""),

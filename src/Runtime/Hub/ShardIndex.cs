@@ -1,32 +1,34 @@
 using System.Text.Json;
+using HeadPursuit.Runtime.Input;
 
 namespace HeadPursuit.Runtime.Hub;
 
-/// <summary>Reads model.safetensors.index.json ({"weight_map": {tensor: shard file}}) for the shard files to fetch.</summary>
+/// <summary>
+/// Reads model.safetensors.index.json ({"weight_map": {tensor: shard file}}): the shard files to fetch and which shard
+/// holds each tensor. Every shard name is checked to be a plain relative path.
+/// </summary>
 static class ShardIndex
 {
     public const string FileName = "model.safetensors.index.json";
 
-    /// <summary>The distinct shard file names, sorted; each is checked to be a plain relative path.</summary>
-    public static IReadOnlyList<string> ReadShardFiles(string indexPath)
-    {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllText(indexPath)); }
-        catch (JsonException e) { throw new ModelFormatException($"{indexPath}: not valid JSON ({e.Message})"); }
-        using var _ = doc;
-        if (doc.RootElement.ValueKind != JsonValueKind.Object
-            || !doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
-            throw new ModelFormatException($"{indexPath}: missing the \"weight_map\" object");
+    /// <summary>The distinct shard file names, sorted.</summary>
+    public static IReadOnlyList<string> ReadShardFiles(string indexPath) => [.. new SortedSet<string>(ReadWeightMap(indexPath).Select(e => e.Shard), StringComparer.Ordinal)];
 
-        var shards = new SortedSet<string>(StringComparer.Ordinal);
+    /// <summary>tensor name -> shard file name, in the file's order; never empty.</summary>
+    public static IReadOnlyList<(string Tensor, string Shard)> ReadWeightMap(string indexPath)
+    {
+        using var doc = JsonFile.ParseObject(indexPath);
+        var field = JsonValues.Field(doc.RootElement, "weight_map", indexPath) ?? throw new ModelFormatException($"{indexPath}: missing the \"weight_map\" object");
+        var map = JsonValues.Object(field, $"{indexPath}: weight_map");
+        var entries = new List<(string, string)>();
         foreach (var entry in map.EnumerateObject())
         {
-            string? shard = entry.Value.ValueKind == JsonValueKind.String ? entry.Value.GetString() : null;
-            if (shard is null || !HubNames.IsSafeRelativePath(shard))
+            string shard = JsonValues.String(entry.Value, $"{indexPath}: weight_map['{entry.Name}']");
+            if (!HubNames.IsSafeRelativePath(shard))
                 throw new ModelFormatException($"{indexPath}: weight_map['{entry.Name}'] is not a relative file name: {entry.Value.GetRawText()}");
-            shards.Add(shard);
+            entries.Add((entry.Name, shard));
         }
-        if (shards.Count == 0) throw new ModelFormatException($"{indexPath}: weight_map is empty");
-        return [.. shards];
+        if (entries.Count == 0) throw new ModelFormatException($"{indexPath}: weight_map is empty");
+        return entries;
     }
 }

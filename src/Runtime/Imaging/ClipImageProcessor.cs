@@ -1,4 +1,4 @@
-using System.Text.Json;
+using HeadPursuit.Runtime.Models;
 
 namespace HeadPursuit.Runtime.Imaging;
 
@@ -21,57 +21,54 @@ internal sealed class ClipImageProcessor
     public double[] Mean { get; init; } = [0.48145466, 0.4578275, 0.40821073];
     public double[] Std { get; init; } = [0.26862954, 0.26130258, 0.27577711];
 
+    /// <summary>Image sides a preprocessor_config.json may ask for (a larger one is a damaged file, not a model).</summary>
+    public const int MaxSide = 16384;
+
     public static ClipImageProcessor Load(string path)
     {
-        using var doc = ReadJson(path);
-        var r = doc.RootElement;
-        if (r.TryGetProperty("image_processor_type", out var t) && t.GetString() is { } type && type is not ("CLIPImageProcessor" or "CLIPImageProcessorFast"))
-            throw new ModelFormatException($"{path}: image_processor_type \"{type}\" is not supported (supported: CLIPImageProcessor)");
-        return FromJson(r, path);
-    }
-
-    /// <summary>A preprocessor_config.json, or an error naming the file.</summary>
-    public static JsonDocument ReadJson(string path)
-    {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: preprocessor_config.json not found");
-        try { return JsonDocument.Parse(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new ModelFormatException($"{path}: not valid JSON ({e.Message})"); }
+        return ConfigReader.Load(path, r =>
+        {
+            if (r.String("image_processor_type") is { } type && type is not ("CLIPImageProcessor" or "CLIPImageProcessorFast"))
+                throw new ModelFormatException($"{path}: image_processor_type \"{type}\" is not supported (supported: CLIPImageProcessor)");
+            return FromConfig(r);
+        });
     }
 
     /// <summary>
     /// The CLIP fields of a preprocessor_config.json, whatever its image_processor_type (LLaVA-NeXT's processor applies
     /// them to each of its crops).
     /// </summary>
-    public static ClipImageProcessor FromJson(JsonElement r, string path)
+    public static ClipImageProcessor FromConfig(ConfigReader r)
     {
         var d = new ClipImageProcessor();
-        if (r.TryGetProperty("resample", out var rs) && rs.GetInt32() != 3)
-            throw new ModelFormatException($"{path}: resample {rs.GetInt32()} is not supported (supported: 3, BICUBIC)");
+        if (r.Int("resample") is { } resample && resample != 3) throw r.Unsupported("resample", "3, BICUBIC");
         int shortest = d.ShortestEdge;
-        if (r.TryGetProperty("size", out var size))
-            shortest = size.ValueKind == JsonValueKind.Number ? size.GetInt32()
-                : size.TryGetProperty("shortest_edge", out var se) ? se.GetInt32()
-                : throw new ModelFormatException($"{path}: size {size.GetRawText()} is not supported (supported: {{\"shortest_edge\": n}})");
+        if (r.Has("size"))
+            shortest = r.IsObject("size")
+                ? r.Object("size")!.Int("shortest_edge", 1, MaxSide) ?? throw r.Unsupported("size", "{\"shortest_edge\": n}")
+                : r.RequiredInt("size", 1, MaxSide);
         int cropH = d.CropHeight, cropW = d.CropWidth;
-        if (r.TryGetProperty("crop_size", out var crop))
+        if (r.Has("crop_size"))
         {
-            if (crop.ValueKind == JsonValueKind.Number) cropH = cropW = crop.GetInt32();
-            else { cropH = crop.GetProperty("height").GetInt32(); cropW = crop.GetProperty("width").GetInt32(); }
+            if (r.IsObject("crop_size")) (cropH, cropW) = (r.Object("crop_size")!.RequiredInt("height", 1, MaxSide), r.Object("crop_size")!.RequiredInt("width", 1, MaxSide));
+            else cropH = cropW = r.RequiredInt("crop_size", 1, MaxSide);
         }
-        bool Flag(string name, bool fallback) => r.TryGetProperty(name, out var v) ? v.GetBoolean() : fallback;
         double[] Triple(string name, double[] fallback)
         {
-            if (!r.TryGetProperty(name, out var v)) return fallback;
-            var a = v.EnumerateArray().Select(x => x.GetDouble()).ToArray();
-            return a.Length == 3 ? a : throw new ModelFormatException($"{path}: {name} has {a.Length} values, expected 3 (R, G, B)");
+            if (!r.Has(name)) return fallback;
+            var a = r.DoubleOrList(name);
+            return a.Length == 3 ? a : throw new ModelFormatException($"{r.Source}: {name} has {a.Length} values, expected 3 (R, G, B)");
         }
+        var std = Triple("image_std", d.Std);
+        if (std.Contains(0)) throw r.Unsupported("image_std", "three non-zero numbers");
         return new ClipImageProcessor
         {
             ShortestEdge = shortest, CropHeight = cropH, CropWidth = cropW,
-            DoResize = Flag("do_resize", true), DoCenterCrop = Flag("do_center_crop", true),
-            DoRescale = Flag("do_rescale", true), DoNormalize = Flag("do_normalize", true),
-            RescaleFactor = r.TryGetProperty("rescale_factor", out var f) ? f.GetDouble() : d.RescaleFactor,
-            Mean = Triple("image_mean", d.Mean), Std = Triple("image_std", d.Std),
+            DoResize = r.Bool("do_resize") ?? true, DoCenterCrop = r.Bool("do_center_crop") ?? true,
+            DoRescale = r.Bool("do_rescale") ?? true, DoNormalize = r.Bool("do_normalize") ?? true,
+            RescaleFactor = r.Double("rescale_factor") ?? d.RescaleFactor,
+            Mean = Triple("image_mean", d.Mean), Std = std,
         };
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HeadPursuit.Runtime.Backends;
+using HeadPursuit.Runtime.Input;
 
 namespace HeadPursuit.Runtime.Models;
 
@@ -13,15 +14,15 @@ internal sealed class ConfigReader(JsonElement root, string source, string path 
     public string Source => source;
 
     /// <summary>
-    /// Reads a JSON text that must hold one object (a config.json, a preprocessor_config.json) with <paramref name="read"/>;
-    /// anything else is refused naming <paramref name="source"/>.
+    /// Reads a JSON file that must hold one object (a config.json, a preprocessor_config.json) with <paramref name="read"/>;
+    /// anything else (invalid UTF-8 or JSON, another JSON value) is refused naming the file.
     /// </summary>
+    public static T Load<T>(string path, Func<ConfigReader, T> read) => Parse(TextFile.Read(path), path, read);
+
+    /// <summary>As <see cref="Load{T}"/>, from a JSON text; <paramref name="source"/> names it in errors.</summary>
     public static T Parse<T>(string json, string source, Func<ConfigReader, T> read)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(json); }
-        catch (JsonException e) { throw new ModelFormatException($"{source}: not valid JSON ({e.Message})"); }
-        using var _ = doc;
+        using var doc = JsonFile.ParseText(json, source);
         if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{source}: the config is not a JSON object");
         return read(new ConfigReader(doc.RootElement, source));
     }
@@ -29,64 +30,59 @@ internal sealed class ConfigReader(JsonElement root, string source, string path 
     /// <summary>The field's name as a message shows it: "rope_scaling.factor" inside a nested object.</summary>
     public string Name(string field) => path + field;
 
+    /// <summary>Where a field is, as <see cref="JsonValues"/> names it in errors: the file and the field.</summary>
+    string Where(string name) => $"{source}: field \"{Name(name)}\"";
+
     bool TryGet(string name, out JsonElement e) => root.TryGetProperty(name, out e) && e.ValueKind != JsonValueKind.Null;
 
     public bool Has(string name) => TryGet(name, out _);
     /// <summary>The field is present and set to null (as opposed to absent, where a default applies).</summary>
     public bool IsNull(string name) => root.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Null;
+    /// <summary>The field is a JSON object (HF's processors accept a number or an object for some sizes).</summary>
+    public bool IsObject(string name) => TryGet(name, out var e) && e.ValueKind == JsonValueKind.Object;
     public string Raw(string name) => TryGet(name, out var e) ? e.GetRawText() : "null";
     public IEnumerable<string> Keys => root.EnumerateObject().Select(p => p.Name);
 
-    public string? String(string name) =>
-        TryGet(name, out var e) ? e.ValueKind == JsonValueKind.String ? e.GetString() : throw Bad(name, "a string") : null;
+    public string? String(string name) => TryGet(name, out var e) ? JsonValues.String(e, Where(name)) : null;
 
-    public int? Int(string name)
+    /// <summary>An integer field within [<paramref name="min"/>, <paramref name="max"/>], or null when absent.</summary>
+    public int? Int(string name, int min = int.MinValue, int max = int.MaxValue) =>
+        TryGet(name, out var e) ? JsonValues.Int(e, Where(name), min, max) : null;
+
+    public int RequiredInt(string name, int min = int.MinValue, int max = int.MaxValue) =>
+        Int(name, min, max) ?? throw new ModelFormatException($"{source}: missing required field \"{Name(name)}\"");
+
+    /// <summary>A finite number, or null when absent.</summary>
+    public double? Double(string name) => TryGet(name, out var e) ? JsonValues.Double(e, Where(name)) : null;
+
+    /// <summary>A normalisation epsilon (added to a variance before its square root): a finite number >= 0.</summary>
+    public float NormEpsilon(string name, double fallback)
     {
-        if (!TryGet(name, out var e)) return null;
-        return e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int v) ? v : throw Bad(name, "an integer");
+        double eps = Double(name) ?? fallback;
+        return eps >= 0 ? (float)eps : throw new ModelFormatException($"{Where(name)} = {Raw(name)} should be a number >= 0 (a normalisation epsilon)");
     }
 
-    public int RequiredInt(string name) => Int(name) ?? throw new ModelFormatException($"{source}: missing required field \"{Name(name)}\"");
-
-    public double? Double(string name)
-    {
-        if (!TryGet(name, out var e)) return null;
-        return e.ValueKind == JsonValueKind.Number ? e.GetDouble() : throw Bad(name, "a number");
-    }
-
-    public bool? Bool(string name)
-    {
-        if (!TryGet(name, out var e)) return null;
-        return e.ValueKind switch { JsonValueKind.True => true, JsonValueKind.False => false, _ => throw Bad(name, "true or false") };
-    }
+    public bool? Bool(string name) => TryGet(name, out var e) ? JsonValues.Bool(e, Where(name)) : null;
 
     public int[] IntOrList(string name)
     {
         if (!TryGet(name, out var e)) return [];
-        if (e.ValueKind == JsonValueKind.Array) return e.EnumerateArray().Select(x => x.TryGetInt32(out int v) ? v : throw Bad(name, "a list of integers")).ToArray();
-        return [Int(name)!.Value];
+        return e.ValueKind == JsonValueKind.Array ? JsonValues.List(e, Where(name), (x, w) => JsonValues.Int(x, w)) : [JsonValues.Int(e, Where(name))];
     }
 
     public double[] DoubleOrList(string name)
     {
         if (!TryGet(name, out var e)) return [];
-        if (e.ValueKind == JsonValueKind.Array)
-            return e.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Number ? x.GetDouble() : throw Bad(name, "a list of numbers")).ToArray();
-        return [Double(name)!.Value];
+        return e.ValueKind == JsonValueKind.Array ? JsonValues.List(e, Where(name), JsonValues.Double) : [JsonValues.Double(e, Where(name))];
     }
 
-    public string[]? Strings(string name)
-    {
-        if (!TryGet(name, out var e)) return null;
-        if (e.ValueKind != JsonValueKind.Array) throw Bad(name, "a list of strings");
-        return e.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString()! : throw Bad(name, "a list of strings")).ToArray();
-    }
+    public string[]? Strings(string name) => TryGet(name, out var e) ? JsonValues.List(e, Where(name), JsonValues.String) : null;
 
     /// <summary>A nested object field, or null when absent.</summary>
     public ConfigReader? Object(string name)
     {
         if (!TryGet(name, out var e)) return null;
-        return e.ValueKind == JsonValueKind.Object ? new ConfigReader(e, source, path + name + ".") : throw Bad(name, "an object");
+        return new ConfigReader(JsonValues.Object(e, Where(name)), source, path + name + ".");
     }
 
     /// <summary>
@@ -110,6 +106,4 @@ internal sealed class ConfigReader(JsonElement root, string source, string path 
     /// <summary>An error for a field whose value is not what the family supports.</summary>
     public ModelFormatException Unsupported(string name, string supported) =>
         new($"{source}: {Name(name)} = {Raw(name)} is not supported (supported: {supported})");
-
-    ModelFormatException Bad(string name, string what) => new($"{source}: field \"{Name(name)}\" = {Raw(name)} should be {what}");
 }

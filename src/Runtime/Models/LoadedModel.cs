@@ -57,14 +57,7 @@ public sealed class LoadedModel : IDisposable
     static string ModelType(string folder)
     {
         string path = Path.Combine(folder, "config.json");
-        if (!File.Exists(path)) return "";
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("model_type", out var t)
-                   && t.ValueKind == JsonValueKind.String ? t.GetString()! : "";
-        }
-        catch (JsonException) { return ""; }
+        return File.Exists(path) ? ModelConfig.ModelTypeIn(path) : "";
     }
 
     /// <summary>Frees the weights (of a vision-language model, both halves).</summary>

@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime.Input;
 namespace HeadPursuit.Runtime.Models;
 
 /// <summary>
@@ -53,8 +54,11 @@ public abstract record ModelConfig
     public static ModelConfig Load(string path)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: config.json not found");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(TextFile.Read(path), path);
     }
+
+    /// <summary>config.json's "model_type", or "" when it names none; a file that is not a JSON object is refused naming it.</summary>
+    public static string ModelTypeIn(string path) => ConfigReader.Load(path, r => r.String("model_type") ?? "");
 
     /// <summary>Reads a config.json text with the family its model_type names.</summary>
     public static ModelConfig Parse(string json, string source) => ConfigReader.Parse(json, source, r =>

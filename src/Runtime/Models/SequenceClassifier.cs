@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime.Input;
 using HeadPursuit.Runtime.Backends;
 using HeadPursuit.Runtime.Models.Families;
 using HeadPursuit.Runtime.SafeTensors;
@@ -46,7 +47,7 @@ public sealed class SequenceClassifier : IDisposable
 
     /// <summary>Reads a classifier's config.json.</summary>
     internal static Roberta.Config ReadConfig(string path) =>
-        File.Exists(path) ? ParseConfig(File.ReadAllText(path), path) : throw new ModelFormatException($"{path}: config.json not found");
+        File.Exists(path) ? ParseConfig(TextFile.Read(path), path) : throw new ModelFormatException($"{path}: config.json not found");
 
     /// <summary>A config.json text; another model_type is refused, naming the supported ones.</summary>
     internal static Roberta.Config ParseConfig(string json, string source) => ConfigReader.Parse(json, source, r =>

@@ -1,5 +1,6 @@
 using System.IO.MemoryMappedFiles;
 using System.Text.Json;
+using HeadPursuit.Runtime.Input;
 using HeadPursuit.Runtime.Tensors;
 
 namespace HeadPursuit.Runtime.SafeTensors;
@@ -56,10 +57,8 @@ internal sealed unsafe class SafeTensorsFile : IDisposable
         long dataStart = 8 + headerLen;
         long dataSize = fileSize - dataStart;
 
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(new ReadOnlyMemory<byte>(new ReadOnlySpan<byte>(_base + 8, (int)headerLen).ToArray())); }
-        catch (JsonException e) { throw new ModelFormatException($"{Path}: header is not valid JSON ({e.Message})"); }
-        using var _ = doc;
+        string header = TextFile.Decode(new ReadOnlySpan<byte>(_base + 8, (int)headerLen), $"{Path}: header");
+        using var doc = JsonFile.ParseText(header, $"{Path}: header");
         if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{Path}: header is not a JSON object");
 
         var metadata = new Dictionary<string, string>();
@@ -68,7 +67,9 @@ internal sealed unsafe class SafeTensorsFile : IDisposable
         {
             if (entry.Name == "__metadata__")
             {
-                foreach (var m in entry.Value.EnumerateObject()) metadata[m.Name] = m.Value.ValueKind == JsonValueKind.String ? m.Value.GetString()! : m.Value.GetRawText();
+                // the format's metadata is a map of strings (safetensors refuses anything else)
+                foreach (var m in JsonValues.Object(entry.Value, $"{Path}: header field \"__metadata__\"").EnumerateObject())
+                    metadata[m.Name] = JsonValues.String(m.Value, $"{Path}: header field \"__metadata__.{m.Name}\"");
                 continue;
             }
             var (dtype, shape, begin, end) = ParseEntry(entry);
@@ -107,6 +108,7 @@ internal sealed unsafe class SafeTensorsFile : IDisposable
             shape[k++] = v;
         }
         if (!e.TryGetProperty("data_offsets", out var off) || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2
+            || off[0].ValueKind != JsonValueKind.Number || off[1].ValueKind != JsonValueKind.Number
             || !off[0].TryGetInt64(out long begin) || !off[1].TryGetInt64(out long end))
             throw new ModelFormatException($"{where}: data_offsets must be [begin, end]");
         return (dtype, shape, begin, end);

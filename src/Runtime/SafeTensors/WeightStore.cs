@@ -1,4 +1,4 @@
-using System.Text.Json;
+using HeadPursuit.Runtime.Hub;
 using HeadPursuit.Runtime.Tensors;
 
 namespace HeadPursuit.Runtime.SafeTensors;
@@ -35,25 +35,18 @@ internal sealed class WeightStore : IDisposable
 
     void LoadSharded(string indexPath)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllText(indexPath)); }
-        catch (JsonException e) { throw new ModelFormatException($"{indexPath}: not valid JSON ({e.Message})"); }
-        using var _ = doc;
-        if (!doc.RootElement.TryGetProperty("weight_map", out var map) || map.ValueKind != JsonValueKind.Object)
-            throw new ModelFormatException($"{indexPath}: missing the \"weight_map\" object");
         var shards = new Dictionary<string, SafeTensorsFile>();
-        foreach (var e in map.EnumerateObject())
+        foreach (var (tensor, shard) in ShardIndex.ReadWeightMap(indexPath))
         {
-            string shard = e.Value.GetString() ?? throw new ModelFormatException($"{indexPath}: weight_map['{e.Name}'] is not a file name");
             if (!shards.TryGetValue(shard, out var file))
             {
                 file = SafeTensorsFile.Open(Path.Combine(Folder, shard));
                 shards[shard] = file;
                 _files.Add(file);
             }
-            if (!file.Contains(e.Name))
-                throw new ModelFormatException($"{indexPath}: weight_map says '{e.Name}' is in {shard}, but that shard has no such tensor");
-            _owner[e.Name] = file;
+            if (!file.Contains(tensor))
+                throw new ModelFormatException($"{indexPath}: weight_map says '{tensor}' is in {shard}, but that shard has no such tensor");
+            _owner[tensor] = file;
         }
     }
 

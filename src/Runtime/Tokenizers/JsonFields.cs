@@ -1,58 +1,35 @@
 using System.Text.Json;
+using HeadPursuit.Runtime.Input;
 
 namespace HeadPursuit.Runtime.Tokenizers;
 
-/// <summary>Typed reads of JSON fields that name the file and field in their error messages.</summary>
+/// <summary>The fields of tokenizer files by name, read through <see cref="JsonValues"/> (errors name the file and field).</summary>
 internal static class JsonFields
 {
-    public static JsonDocument Parse(string path)
-    {
-        if (!File.Exists(path)) throw new ModelFormatException($"{path}: file not found");
-        try { return JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true }); }
-        catch (JsonException e) { throw new ModelFormatException($"{path}: not valid JSON ({e.Message})"); }
-    }
+    public static JsonDocument Parse(string path) => JsonFile.Parse(path, new JsonDocumentOptions { AllowTrailingCommas = true });
 
-    /// <summary>The field, or null when it is absent or JSON null.</summary>
+    /// <summary>The field, or null when it is absent or JSON null (or <paramref name="obj"/> is not an object).</summary>
     public static JsonElement? Optional(JsonElement obj, string name) =>
         obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
 
     public static JsonElement Required(JsonElement obj, string name, string where) =>
         Optional(obj, name) ?? throw new ModelFormatException($"{where}: missing field '{name}'");
 
-    public static string String(JsonElement obj, string name, string where)
-    {
-        var v = Required(obj, name, where);
-        return v.ValueKind == JsonValueKind.String ? v.GetString()! : throw new ModelFormatException($"{where}: field '{name}' must be a string, not {v.ValueKind}");
-    }
+    /// <summary>The elements of a required list field.</summary>
+    public static JsonElement.ArrayEnumerator Array(JsonElement obj, string name, string where) =>
+        JsonValues.Array(Required(obj, name, where), $"{where}: field '{name}'").EnumerateArray();
 
-    public static string? OptionalString(JsonElement obj, string name, string where)
-    {
-        var v = Optional(obj, name);
-        if (v == null) return null;
-        return v.Value.ValueKind == JsonValueKind.String ? v.Value.GetString() : throw new ModelFormatException($"{where}: field '{name}' must be a string, not {v.Value.ValueKind}");
-    }
+    public static string String(JsonElement obj, string name, string where) => JsonValues.String(Required(obj, name, where), $"{where}: field '{name}'");
 
-    public static bool Bool(JsonElement obj, string name, bool fallback, string where)
-    {
-        var v = Optional(obj, name);
-        if (v == null) return fallback;
-        return v.Value.ValueKind switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => throw new ModelFormatException($"{where}: field '{name}' must be true or false, not {v.Value.ValueKind}"),
-        };
-    }
+    public static string? OptionalString(JsonElement obj, string name, string where) =>
+        Optional(obj, name) is { } v ? JsonValues.String(v, $"{where}: field '{name}'") : null;
 
-    public static int Int(JsonElement obj, string name, int fallback, string where)
-    {
-        var v = Optional(obj, name);
-        if (v == null) return fallback;
-        return v.Value.ValueKind == JsonValueKind.Number && v.Value.TryGetInt32(out int i) ? i
-            : throw new ModelFormatException($"{where}: field '{name}' must be an integer");
-    }
+    public static bool Bool(JsonElement obj, string name, bool fallback, string where) =>
+        Optional(obj, name) is { } v ? JsonValues.Bool(v, $"{where}: field '{name}'") : fallback;
 
-    public static int NonNegativeInt(JsonElement v, string where) =>
-        v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) && i >= 0 ? i
-            : throw new ModelFormatException($"{where}: expected a non-negative integer id, got {v.GetRawText()}");
+    public static int Int(JsonElement obj, string name, int fallback, string where) =>
+        Optional(obj, name) is { } v ? JsonValues.Int(v, $"{where}: field '{name}'") : fallback;
+
+    /// <summary>A token id.</summary>
+    public static int NonNegativeInt(JsonElement v, string where) => JsonValues.Int(v, where, 0);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace HeadPursuit.Runtime.Tokenizers;
@@ -54,7 +55,10 @@ internal sealed class ReplaceNormalizer : Normalizer
 /// InvariantGlobalization (this repository turns it off) returns text unchanged, so for text that NFC
 /// could change this normalizer throws instead of silently tokenizing it differently from HF. Text
 /// made only of characters below U+0300 (no combining marks, no singletons) is NFC already and is
-/// returned as is on every platform.
+/// returned as is on every platform. ICU refuses some code points that NFC leaves alone (U+FFFE throws
+/// ArgumentException); Hugging Face's tokenizers keep every unassigned code point (noncharacters included) as it is.
+/// Such a code point has no decomposition and composes with nothing, so NFC of the text is NFC of the pieces between
+/// them with them kept in place.
 /// </summary>
 internal sealed class NfcNormalizer : Normalizer
 {
@@ -67,8 +71,23 @@ internal sealed class NfcNormalizer : Normalizer
         if (!PlatformComposes)
             throw new NotSupportedException("the tokenizer's NFC normalizer needs ICU, but this process runs with InvariantGlobalization; " +
                                             "set <InvariantGlobalization>false</InvariantGlobalization> in the application project");
-        return text.Normalize(NormalizationForm.FormC);
+        if (!text.EnumerateRunes().Any(IsUnassigned)) return text.Normalize(NormalizationForm.FormC);
+        var result = new StringBuilder(text.Length);
+        int start = 0;   // the piece text[start..i] has no unassigned code point
+        for (int i = 0; i < text.Length;)
+        {
+            var rune = Rune.GetRuneAt(text, i);
+            if (IsUnassigned(rune))
+            {
+                result.Append(text[start..i].Normalize(NormalizationForm.FormC)).Append(text, i, rune.Utf16SequenceLength);
+                start = i + rune.Utf16SequenceLength;
+            }
+            i += rune.Utf16SequenceLength;
+        }
+        return result.Append(text[start..].Normalize(NormalizationForm.FormC)).ToString();
     }
+
+    static bool IsUnassigned(Rune r) => Rune.GetUnicodeCategory(r) == UnicodeCategory.OtherNotAssigned;
 }
 
 /// <summary>`Sequence`: the listed normalizers, in order.</summary>

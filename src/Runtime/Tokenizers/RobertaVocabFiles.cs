@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HeadPursuit.Runtime.Input;
 
 namespace HeadPursuit.Runtime.Tokenizers;
 
@@ -65,7 +66,7 @@ internal static class RobertaVocabFiles
             foreach (var (field, _) in SpecialTokens)
                 if (JsonFields.Optional(root, field) is { } v)
                     tokens[field] = v.ValueKind == JsonValueKind.Object ? JsonFields.String(v, "content", $"{path}: {field}")
-                        : v.ValueKind == JsonValueKind.String ? v.GetString()!
+                        : v.ValueKind == JsonValueKind.String ? JsonValues.String(v, $"{path}: field '{field}'")
                         : throw new ModelFormatException($"{path}: field '{field}' must be a string or an object with 'content'");
         }
         return new TokenSettings(tokens, addPrefixSpace);
@@ -82,7 +83,7 @@ internal static class RobertaVocabFiles
 
     static List<(string, string)> Merges(string path)
     {
-        string[] lines = File.ReadAllText(path).Split('\n');
+        string[] lines = TextFile.Read(path).Split('\n');
         var merges = new List<(string, string)>(Math.Max(0, lines.Length - 2));
         for (int i = 1; i < lines.Length - 1; i++)
         {

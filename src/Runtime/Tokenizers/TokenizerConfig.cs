@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HeadPursuit.Runtime.Input;
 
 namespace HeadPursuit.Runtime.Tokenizers;
 
@@ -33,7 +34,7 @@ internal sealed record TokenizerConfig(
         if (v == null) return null;
         return v.Value.ValueKind switch
         {
-            JsonValueKind.String => v.Value.GetString(),
+            JsonValueKind.String => JsonValues.String(v.Value, $"{path}: field '{name}'"),
             JsonValueKind.Object => JsonFields.String(v.Value, "content", $"{path}: {name}"),
             _ => throw new ModelFormatException($"{path}: field '{name}' must be a string or an object with 'content'"),
         };
@@ -43,7 +44,7 @@ internal sealed record TokenizerConfig(
     {
         var v = JsonFields.Optional(root, "chat_template");
         if (v == null) return null;
-        if (v.Value.ValueKind == JsonValueKind.String) return v.Value.GetString();
+        if (v.Value.ValueKind == JsonValueKind.String) return JsonValues.String(v.Value, $"{path}: field 'chat_template'");
         if (v.Value.ValueKind != JsonValueKind.Array) throw new ModelFormatException($"{path}: field 'chat_template' must be a string or a list of {{name, template}}");
         foreach (var entry in v.Value.EnumerateArray())
             if (JsonFields.OptionalString(entry, "name", $"{path}: chat_template") == "default")

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HeadPursuit.Runtime.Input;
 
 namespace HeadPursuit.Runtime.Tokenizers;
 
@@ -23,7 +24,7 @@ internal static class TokenizerJsonReader
 
         var added = new List<AddedToken>();
         if (JsonFields.Optional(root, "added_tokens") is { } list)
-            foreach (var t in list.EnumerateArray())
+            foreach (var t in JsonValues.Array(list, $"{path}: added_tokens").EnumerateArray())
                 added.Add(ReadAddedToken(t, JsonFields.NonNegativeInt(JsonFields.Required(t, "id", $"{path}: added_tokens"), $"{path}: added_tokens id"), $"{path}: added_tokens"));
 
         return new Parts(
@@ -57,7 +58,7 @@ internal static class TokenizerJsonReader
 
         var merges = new List<(string, string)>();
         if (JsonFields.Optional(m, "merges") is { } mergesJson)
-            foreach (var e in mergesJson.EnumerateArray()) merges.Add(ReadMerge(e, merges.Count, where));
+            foreach (var e in JsonValues.Array(mergesJson, $"{where}: merges").EnumerateArray()) merges.Add(ReadMerge(e, merges.Count, where));
 
         return new BpeModel(vocab, merges,
             JsonFields.OptionalString(m, "unk_token", where),
@@ -71,7 +72,7 @@ internal static class TokenizerJsonReader
     {
         if (e.ValueKind == JsonValueKind.String)
         {
-            string s = e.GetString()!;
+            string s = JsonValues.String(e, $"{where}: merge #{rank}");
             int space = s.IndexOf(' ');
             if (space <= 0 || space == s.Length - 1 || s.IndexOf(' ', space + 1) >= 0)
                 throw new ModelFormatException($"{where}: merge #{rank} '{s}' is not of the form 'left right'");
@@ -79,7 +80,7 @@ internal static class TokenizerJsonReader
         }
         if (e.ValueKind == JsonValueKind.Array && e.GetArrayLength() == 2
             && e[0].ValueKind == JsonValueKind.String && e[1].ValueKind == JsonValueKind.String)
-            return (e[0].GetString()!, e[1].GetString()!);
+            return (JsonValues.String(e[0], $"{where}: merge #{rank}"), JsonValues.String(e[1], $"{where}: merge #{rank}"));
         throw new ModelFormatException($"{where}: merge #{rank} must be \"left right\" or [\"left\", \"right\"], got {e.GetRawText()}");
     }
 
@@ -108,7 +109,7 @@ internal static class TokenizerJsonReader
             }
             case "NFC": return new NfcNormalizer();
             case "Sequence":
-                return new SequenceNormalizer([.. JsonFields.Required(e, "normalizers", where).EnumerateArray().Select((x, i) => ReadNormalizer(x, $"{where}.normalizers[{i}]"))]);
+                return new SequenceNormalizer([.. JsonFields.Array(e, "normalizers", where).Select((x, i) => ReadNormalizer(x, $"{where}.normalizers[{i}]"))]);
             default: throw new ModelFormatException($"{where}: normalizer type '{type}' is not supported");
         }
     }
@@ -132,7 +133,7 @@ internal static class TokenizerJsonReader
             case "Metaspace":
                 return new MetaspacePreTokenizer(Replacement(e, where), ReadPrependScheme(e, where), JsonFields.Bool(e, "split", true, where));
             case "Sequence":
-                return new SequencePreTokenizer([.. JsonFields.Required(e, "pretokenizers", where).EnumerateArray().Select((x, i) => ReadPreTokenizer(x, $"{where}.pretokenizers[{i}]"))]);
+                return new SequencePreTokenizer([.. JsonFields.Array(e, "pretokenizers", where).Select((x, i) => ReadPreTokenizer(x, $"{where}.pretokenizers[{i}]"))]);
             default: throw new ModelFormatException($"{where}: pre-tokenizer type '{type}' is not supported");
         }
     }
@@ -168,7 +169,7 @@ internal static class TokenizerJsonReader
                 var prefix = new List<int>();
                 var suffix = new List<int>();
                 int i = 0;
-                foreach (var x in JsonFields.Required(e, "processors", where).EnumerateArray())
+                foreach (var x in JsonFields.Array(e, "processors", where))
                 {
                     var t = ReadPostProcessor(x, $"{where}.processors[{i++}]");
                     prefix.AddRange(t.Prefix);
@@ -198,13 +199,13 @@ internal static class TokenizerJsonReader
         var prefix = new List<int>();
         var suffix = new List<int>();
         bool seenSequence = false;
-        foreach (var item in JsonFields.Required(e, "single", where).EnumerateArray())
+        foreach (var item in JsonFields.Array(e, "single", where))
         {
             if (JsonFields.Optional(item, "Sequence") is not null) { seenSequence = true; continue; }
             var special = JsonFields.Optional(item, "SpecialToken") ?? throw new ModelFormatException($"{where}: template item {item.GetRawText()} is neither SpecialToken nor Sequence");
             string name = JsonFields.String(special, "id", $"{where}: SpecialToken");
             var entry = JsonFields.Optional(specials, name) ?? throw new ModelFormatException($"{where}: special token '{name}' is used by the template but missing from special_tokens");
-            var ids = JsonFields.Required(entry, "ids", $"{where}: special_tokens '{name}'").EnumerateArray().Select(x => JsonFields.NonNegativeInt(x, $"{where}: special_tokens '{name}'"));
+            var ids = JsonFields.Array(entry, "ids", $"{where}: special_tokens '{name}'").Select(x => JsonFields.NonNegativeInt(x, $"{where}: special_tokens '{name}'"));
             (seenSequence ? suffix : prefix).AddRange(ids);
         }
         return new SpecialTokenTemplate([.. prefix], [.. suffix]);
@@ -231,7 +232,7 @@ internal static class TokenizerJsonReader
                 return new StripDecoder(content[0], JsonFields.Int(e, "start", 0, where), JsonFields.Int(e, "stop", 0, where));
             }
             case "Sequence":
-                return new SequenceDecoder([.. JsonFields.Required(e, "decoders", where).EnumerateArray().Select((x, i) => ReadDecoder(x, $"{where}.decoders[{i}]"))]);
+                return new SequenceDecoder([.. JsonFields.Array(e, "decoders", where).Select((x, i) => ReadDecoder(x, $"{where}.decoders[{i}]"))]);
             default: throw new ModelFormatException($"{where}: decoder type '{type}' is not supported");
         }
     }

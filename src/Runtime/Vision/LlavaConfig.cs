@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime.Input;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using HeadPursuit.Runtime.Models;
@@ -29,7 +30,7 @@ internal sealed record LlavaConfig
     public static LlavaConfig Load(string path)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: config.json not found");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(TextFile.Read(path), path);
     }
 
     public static LlavaConfig Parse(string json, string source) => Read(Root(json, source), source, "llava", textTypes: ["llama"]);
@@ -37,8 +38,8 @@ internal sealed record LlavaConfig
     /// <summary>config.json as a JSON object, or an error naming the file.</summary>
     internal static JsonObject Root(string json, string source)
     {
-        try { return JsonNode.Parse(json) as JsonObject ?? throw new ModelFormatException($"{source}: the config is not a JSON object"); }
-        catch (JsonException e) { throw new ModelFormatException($"{source}: not valid JSON ({e.Message})"); }
+        JsonFile.ParseText(json, source).Dispose();   // refuses what JsonNode would throw on later (invalid JSON, an unpaired surrogate)
+        return JsonNode.Parse(json) as JsonObject ?? throw new ModelFormatException($"{source}: the config is not a JSON object");
     }
 
     /// <summary>

@@ -42,15 +42,8 @@ public abstract class VisionLanguageModel(Transformer text) : IDisposable
     {
         string path = Path.Combine(folder, "config.json");
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: config.json not found");
-        string? type;
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            type = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("model_type", out var t) && t.ValueKind == JsonValueKind.String
-                ? t.GetString() : null;
-        }
-        catch (JsonException e) { throw new ModelFormatException($"{path}: not valid JSON ({e.Message})"); }
-        return type != null && Families.TryGetValue(type, out var family) ? family
+        string type = ModelConfig.ModelTypeIn(path);
+        return Families.TryGetValue(type, out var family) ? family
             : throw new ModelFormatException($"{path}: model_type \"{type}\" is not a vision-language model we run (supported: {string.Join(", ", Families.Keys)})");
     }
 

@@ -215,6 +215,22 @@ public sealed class TokenizerBehaviourTests : IDisposable
         Assert.Equal(["é"], t.Tokenize("e\u0301"));
     }
 
+    [Theory]
+    [InlineData("\uFFFE")]        // a noncharacter that ICU's normalizer refuses (Qwen2/Qwen3 tokenizers met it)
+    [InlineData("\uFFFF")]
+    [InlineData("\uFDD0")]
+    [InlineData("\u0378")]        // unassigned
+    [InlineData("\U0001FFFE")]    // a noncharacter outside the BMP
+    public void NfcNormalizerKeepsNoncharactersAndUnassignedCodePointsAsHuggingFaceDoes(string kept)
+    {
+        // Hugging Face's NFC (Rust unicode-normalization) leaves such a code point as it is and composes around it.
+        var nfc = new NfcNormalizer();
+        Assert.Equal($"\u00E9{kept}\u00E9x", nfc.Normalize($"e\u0301{kept}e\u0301x"));
+        Assert.Equal($"{kept}\u00C5", nfc.Normalize($"{kept}A\u030A"));
+        var t = _files.Load(Bpe(Vocab(["é", "e", "\u0301", "x", .. kept.EnumerateRunes().Select(r => r.ToString())]), [], normalizer: new JsonObject { ["type"] = "NFC" }));
+        Assert.Equal(["é", kept, "é"], t.Tokenize($"e\u0301{kept}e\u0301"));
+    }
+
     [Fact]
     public void ReplaceNormalizerWithRegexAndPrepend()
     {

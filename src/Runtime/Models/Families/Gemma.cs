@@ -61,7 +61,7 @@ internal sealed class GemmaFamily : ModelFamily
             Layers = layers, Heads = heads, KvHeads = r.Int("num_key_value_heads") ?? 4, DModel = r.Int("hidden_size") ?? 2304, DHead = headDim,
             DFF = r.Int("intermediate_size") ?? 9216, GatedMlp = true,
             Vocab = r.Int("vocab_size") ?? (gemma3 ? 262208 : 256000), MaxPositions = r.Int("max_position_embeddings") ?? (gemma3 ? 131072 : 8192),
-            NormEps = (float)(r.Double("rms_norm_eps") ?? 1e-6),
+            NormEps = r.NormEpsilon("rms_norm_eps", 1e-6),
             LayerAttention = sliding.Select(s => new LayerAttention(s ? window : null, s ? local : global, headDim)).ToArray(),
             AttentionScale = (float)(1 / Math.Sqrt(r.Double("query_pre_attn_scalar") ?? 256)),
             AttentionSoftCap = Cap("attn_logit_softcapping", gemma3 ? null : 50.0),

@@ -37,7 +37,7 @@ internal sealed class Gpt2Family : ModelFamily
             Layers = layers, Heads = heads, KvHeads = heads, DModel = d, DHead = d / heads,
             DFF = r.Int("n_inner") ?? 4 * d, GatedMlp = false,
             Vocab = r.Int("vocab_size") ?? 50257, MaxPositions = positions, LearnedPositions = true,
-            NormEps = (float)(r.Double("layer_norm_epsilon") ?? 1e-5),
+            NormEps = r.NormEpsilon("layer_norm_epsilon", 1e-5),
             LayerAttention = LayerAttention.Same(layers, new LayerAttention(null, null, 0)),
             Activation = r.Activation("activation_function", "gelu_new", "gelu_new", "gelu_pytorch_tanh", "gelu"),
             TieEmbeddings = r.Bool("tie_word_embeddings") ?? true,

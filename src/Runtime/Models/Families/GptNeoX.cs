@@ -45,7 +45,7 @@ internal sealed class GptNeoXFamily : ModelFamily
             Layers = layers, Heads = heads, KvHeads = heads, DModel = hidden, DHead = dHead,
             DFF = r.Int("intermediate_size") ?? 24576, GatedMlp = false,
             Vocab = r.Int("vocab_size") ?? 50432, MaxPositions = r.Int("max_position_embeddings") ?? 2048,
-            NormEps = (float)(r.Double("layer_norm_eps") ?? 1e-5),
+            NormEps = r.NormEpsilon("layer_norm_eps", 1e-5),
             LayerAttention = LayerAttention.Same(layers, new LayerAttention(null, rope, rotary)),
             Activation = r.Activation("hidden_act", "gelu", "gelu", "gelu_new", "gelu_pytorch_tanh"),
             ParallelResidual = r.Bool("use_parallel_residual") ?? true,

@@ -62,7 +62,7 @@ internal class LlamaFamily : ModelFamily
             Layers = layers, Heads = heads, KvHeads = kvHeads, DModel = hidden, DHead = headDim,
             DFF = r.Int("intermediate_size") ?? d.Intermediate, GatedMlp = true,
             Vocab = r.Int("vocab_size") ?? d.Vocab, MaxPositions = r.Int("max_position_embeddings") ?? d.MaxPositions,
-            NormEps = (float)(r.Double("rms_norm_eps") ?? 1e-6),
+            NormEps = r.NormEpsilon("rms_norm_eps", 1e-6),
             LayerAttention = sliding.Select(s => new LayerAttention(s ? window : null, rope, headDim)).ToArray(),
             Activation = r.Activation("hidden_act", "silu", "silu", "gelu", "gelu_new", "gelu_pytorch_tanh"),
             QkvBias = modelType == "qwen2" || attentionBias, OutputBias = modelType != "qwen2" && attentionBias,

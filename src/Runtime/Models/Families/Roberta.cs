@@ -66,7 +66,7 @@ internal static class Roberta
         {
             Layers = r.Int("num_hidden_layers") ?? 12, Heads = heads, DModel = d, DFF = r.Int("intermediate_size") ?? 3072,
             Vocab = r.Int("vocab_size") ?? 50265, MaxPositions = r.Int("max_position_embeddings") ?? 512, TypeVocab = r.Int("type_vocab_size") ?? 2,
-            PadId = r.Int("pad_token_id") ?? 1, NormEps = (float)(r.Double("layer_norm_eps") ?? 1e-12),
+            PadId = r.Int("pad_token_id") ?? 1, NormEps = r.NormEpsilon("layer_norm_eps", 1e-12),
             Activation = r.Activation("hidden_act", "gelu", "gelu", "gelu_new", "gelu_pytorch_tanh", "silu", "swish"),
             Labels = labels, Sigmoid = problem == "multi_label_classification" || labels.Length == 1,
         };

@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime.Input;
 using System.Text.Json.Nodes;
 using HeadPursuit.Runtime.Models;
 
@@ -29,7 +30,7 @@ internal sealed record Gemma3Config
     public static Gemma3Config Load(string path)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: config.json not found");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(TextFile.Read(path), path);
     }
 
     public static Gemma3Config Parse(string json, string source) => ConfigReader.Parse(json, source, r => Read(r, source));
@@ -95,7 +96,7 @@ internal sealed record Gemma3Config
             Channels = v.Int("num_channels") ?? d.Channels,
             ImageSize = v.Int("image_size") ?? d.ImageSize,
             PatchSize = v.Int("patch_size") ?? d.PatchSize,
-            LayerNormEps = (float)(v.Double("layer_norm_eps") ?? d.LayerNormEps),
+            LayerNormEps = v.NormEpsilon("layer_norm_eps", d.LayerNormEps),
             Activation = (v.String("hidden_act") ?? "gelu_pytorch_tanh") switch
             {
                 "gelu_pytorch_tanh" or "gelu_new" => ClipActivation.GeluTanh,

@@ -29,7 +29,7 @@ internal sealed class Gemma3ImageProcessor
     public static Gemma3ImageProcessor Load(string path)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: preprocessor_config.json not found");
-        return ConfigReader.Parse(File.ReadAllText(path), path, Read);
+        return ConfigReader.Load(path, Read);
     }
 
     static Gemma3ImageProcessor Read(ConfigReader r)

@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime.Input;
 using System.Text.Json.Nodes;
 using HeadPursuit.Runtime.Models;
 
@@ -23,7 +24,7 @@ internal sealed record LlavaNextConfig
     public static LlavaNextConfig Load(string path)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: config.json not found");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(TextFile.Read(path), path);
     }
 
     public static LlavaNextConfig Parse(string json, string source)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using HeadPursuit.Runtime.Imaging;
+using HeadPursuit.Runtime.Models;
 
 namespace HeadPursuit.Runtime.Vision.LlavaNext;
 
@@ -26,18 +27,19 @@ internal sealed class LlavaNextImageProcessor
 
     public static LlavaNextImageProcessor Load(string path)
     {
-        using var doc = ClipImageProcessor.ReadJson(path);
-        var r = doc.RootElement;
-        if (r.ValueKind != JsonValueKind.Object) throw new ModelFormatException($"{path}: not a JSON object");
-        if (r.TryGetProperty("image_processor_type", out var t) && t.GetString() is { } type && type is not ("LlavaNextImageProcessor" or "LlavaNextImageProcessorFast"))
-            throw new ModelFormatException($"{path}: image_processor_type \"{type}\" is not a LLaVA-NeXT image processor (supported: LlavaNextImageProcessor)");
-        var crop = ClipImageProcessor.FromJson(r, path);
-        var pinpoints = r.TryGetProperty("image_grid_pinpoints", out var p) ? JsonNode.Parse(p.GetRawText()) : null;
-        return new LlavaNextImageProcessor
+        if (!File.Exists(path)) throw new ModelFormatException($"{path}: preprocessor_config.json not found");
+        return ConfigReader.Load(path, r =>
         {
-            Crop = crop,
-            GridPinpoints = LlavaNextConfig.Pinpoints(pinpoints, path, crop.CropHeight, "crop_size") ?? LlavaNextConfig.DefaultPinpoints,
-        };
+            if (r.String("image_processor_type") is { } type && type is not ("LlavaNextImageProcessor" or "LlavaNextImageProcessorFast"))
+                throw new ModelFormatException($"{path}: image_processor_type \"{type}\" is not a LLaVA-NeXT image processor (supported: LlavaNextImageProcessor)");
+            var crop = ClipImageProcessor.FromConfig(r);
+            var pinpoints = r.Has("image_grid_pinpoints") ? JsonNode.Parse(r.Raw("image_grid_pinpoints")) : null;
+            return new LlavaNextImageProcessor
+            {
+                Crop = crop,
+                GridPinpoints = LlavaNextConfig.Pinpoints(pinpoints, path, crop.CropHeight, "crop_size") ?? LlavaNextConfig.DefaultPinpoints,
+            };
+        });
     }
 
     public (int Height, int Width) BestResolution(RgbImage image) => AnyResolution.BestResolution(image.Height, image.Width, GridPinpoints);

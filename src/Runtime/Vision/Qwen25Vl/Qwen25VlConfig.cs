@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime.Input;
 using System.Text.Json.Nodes;
 using HeadPursuit.Runtime.Models;
 
@@ -24,7 +25,7 @@ internal sealed record Qwen25VlConfig
     public static Qwen25VlConfig Load(string path)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: config.json not found");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(TextFile.Read(path), path);
     }
 
     public static Qwen25VlConfig Parse(string json, string source) => ConfigReader.Parse(json, source, Read);

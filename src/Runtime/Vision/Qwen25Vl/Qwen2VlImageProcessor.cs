@@ -40,7 +40,7 @@ internal sealed class Qwen2VlImageProcessor
     public static Qwen2VlImageProcessor Load(string path)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"{path}: preprocessor_config.json not found");
-        return ConfigReader.Parse(File.ReadAllText(path), path, Read);
+        return ConfigReader.Load(path, Read);
     }
 
     static Qwen2VlImageProcessor Read(ConfigReader r)
