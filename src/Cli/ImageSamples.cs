@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime.Input;
 using System.Text.Json;
 
 namespace HeadPursuit.Cli;
@@ -21,7 +22,7 @@ static class ImageSamples
                                    .Select(f => new ImageSample(f, defaultText, defaultIds))];
         else if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such image folder, image or JSON-lines file", path);
         else if (path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
-            samples = [.. File.ReadAllLines(path).Select((line, i) => (line, i)).Where(x => x.line.Trim().Length > 0)
+            samples = [.. TextFile.ReadLines(path).Select((line, i) => (line, i)).Where(x => x.line.Trim().Length > 0)
                               .Select(x => Parse(x.line, path, x.i + 1, defaultText, defaultIds))];
         else if (IsImageFile(path)) samples = [new ImageSample(path, defaultText, defaultIds)];
         else throw new ArgumentException($"{path} is neither a folder of images, an image (.png, .jpg, .jpeg) nor a .jsonl file");

@@ -25,13 +25,13 @@ internal static class SompVerifier
     {
         string cases = Path.Combine(folder, "cases.json");
         if (!File.Exists(cases)) return false;
-        using var doc = JsonDocument.Parse(File.ReadAllText(cases));
+        using var doc = Runtime.Input.JsonFile.Parse(cases);
         return doc.RootElement.TryGetProperty("algorithm", out _) && doc.RootElement.TryGetProperty("cases", out _);
     }
 
     public static IEnumerable<Comparison> Run(string folder, IBackend backend)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "cases.json")));
+        using var doc = Runtime.Input.JsonFile.Parse(Path.Combine(folder, "cases.json"));
         string tensorsFile = Directory.GetFiles(folder, "*.safetensors").SingleOrDefault()
             ?? throw new ModelFormatException($"{folder}: expected exactly one .safetensors file with the SOMP inputs");
         using var f = SafeTensorsFile.Open(tensorsFile);

@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime;
 using HeadPursuit.Eval.Data;
 using HeadPursuit.Eval.Metrics;
 
@@ -62,6 +63,24 @@ public class LoaderTests
         Assert.Equal(["1.jpg", "2.jpg"], tsv.Keys);
         Assert.Equal(["a dog .", "a brown dog"], tsv["1.jpg"]);
         Assert.Contains("c2.token:1", Assert.Throws<ArgumentException>(() => CaptionsFile.Read(t.Write("c2.token", "no tab here"))).Message);
+    }
+
+    [Fact]
+    public void InvalidUtf8InADataFileIsRefusedNamingTheLine()
+    {
+        using var t = new TempFolder();
+        string Bad(string name, string before, string after)
+        {
+            string p = System.IO.Path.Combine(t.Path, name);
+            File.WriteAllBytes(p, [.. System.Text.Encoding.UTF8.GetBytes(before), 0xC3, 0x28, .. System.Text.Encoding.UTF8.GetBytes(after)]);
+            return p;
+        }
+        string questions = Bad("q.jsonl", "{\"prompt\": \"a\", \"answers\": [\"b\"]}\n{\"prompt\": \"", "\", \"answers\": [\"c\"]}\n");
+        Assert.Contains("q.jsonl:2: not valid UTF-8", Assert.Throws<ModelFormatException>(() => QuestionsFile.Read(questions)).Message);
+        string captions = Bad("c.token", "1.jpg#0\ta dog\n1.jpg#1\ta ", " dog\n");
+        Assert.Contains("c.token:2: not valid UTF-8", Assert.Throws<ModelFormatException>(() => CaptionsFile.Read(captions)).Message);
+        string csv = Bad("labels.csv", "path,label\na.png,", "cat\n");
+        Assert.Contains("labels.csv:2: not valid UTF-8", Assert.Throws<ModelFormatException>(() => ImageClassificationSet.Read(csv, null)).Message);
     }
 
     [Fact]

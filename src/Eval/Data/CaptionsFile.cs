@@ -35,7 +35,7 @@ internal static class CaptionsFile
     {
         var lists = new Dictionary<string, List<string>>();
         int lineNo = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in TextFile.ReadLines(path))
         {
             lineNo++;
             if (line.Trim().Length == 0) continue;

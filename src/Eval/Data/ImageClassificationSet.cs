@@ -1,3 +1,5 @@
+using HeadPursuit.Runtime.Input;
+
 namespace HeadPursuit.Eval.Data;
 
 /// <summary>
@@ -47,7 +49,7 @@ internal sealed record ImageClassificationSet(ImageInput[] Images, string[] Labe
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var images = new List<string>();
         var labels = new List<string>();
-        var lines = File.ReadAllLines(path);
+        var lines = TextFile.ReadLines(path);
         for (int i = 0; i < lines.Length; i++)
         {
             if (lines[i].Trim().Length == 0 || i == 0 && lines[i].Trim() == "path,label") continue;

@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime.Input;
 using System.Text.Json;
 
 namespace HeadPursuit.Eval.Data;
@@ -16,7 +17,7 @@ internal static class QuestionsFile
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: question file not found", path);
         var rows = new List<QuestionRow>();
-        var lines = File.ReadAllLines(path);
+        var lines = TextFile.ReadLines(path);
         for (int i = 0; i < lines.Length; i++)
         {
             if (lines[i].Trim().Length == 0) continue;

@@ -1,3 +1,4 @@
+using HeadPursuit.Runtime.Input;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -43,7 +44,7 @@ internal sealed class ResultsStore
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
             return;
         }
-        var lines = File.ReadAllLines(path);
+        var lines = TextFile.ReadLines(path);
         string? found = lines.Length == 0 ? null : Header(lines[0], path);
         if (found != fingerprint)
             throw new ArgumentException($"{path} holds results of another experiment file (fingerprint {found ?? "missing"}, now {fingerprint}): delete it to start over");

@@ -22,6 +22,14 @@ internal static class TextFile
     public static (string Text, int Line)[] ReadUserLines(string path, EncodingErrors errors) =>
         [.. ReadUserText(path, errors).Split('\n').Select((l, i) => (l.TrimEnd('\r'), i + 1)).Where(x => x.Item1.Trim().Length > 0)];
 
+    /// <summary>Every line of a data file (a JSON-lines or TSV set, a CSV), '\r' dropped: invalid UTF-8 is refused naming the line.</summary>
+    public static string[] ReadLines(string path)
+    {
+        string text = Read(path);
+        if (text.EndsWith('\n')) text = text[..^1];
+        return text.Length == 0 ? [] : [.. text.Split('\n').Select(l => l.TrimEnd('\r'))];
+    }
+
     static byte[] ReadBytes(string path) =>
         File.Exists(path) ? File.ReadAllBytes(path) : throw new FileNotFoundException($"{path}: file not found", path);
 

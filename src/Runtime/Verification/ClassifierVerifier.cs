@@ -20,7 +20,7 @@ internal static class ClassifierVerifier
 {
     public static IEnumerable<Comparison> Run(string folder, IBackend backend)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "cases.json")));
+        using var doc = Input.JsonFile.Parse(Path.Combine(folder, "cases.json"));
         var root = doc.RootElement;
         string expectedFile = Path.Combine(folder, root.TryGetProperty("expected_file", out var e) ? e.GetString()! : "expected.safetensors");
         using var classifier = SequenceClassifier.Load(folder, backend);

@@ -21,7 +21,7 @@ internal sealed class ModelFixture
     {
         string path = Path.Combine(folder, "cases.json");
         if (!File.Exists(path)) throw new ModelFormatException($"{folder}: no cases.json (not a fixture folder)");
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        using var doc = Input.JsonFile.Parse(path);
         var root = doc.RootElement;
         string family = root.TryGetProperty("family", out var f) ? f.GetString()! : throw new ModelFormatException($"{path}: missing \"family\"");
         return new ModelFixture

@@ -19,7 +19,7 @@ internal static class ModelVerifier
     {
         string cases = Path.Combine(folder, "cases.json");
         if (!File.Exists(cases) || !File.Exists(Path.Combine(folder, "config.json"))) return false;
-        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(cases));
+        using var doc = Input.JsonFile.Parse(cases);
         return doc.RootElement.TryGetProperty("family", out var f) && f.ValueKind == System.Text.Json.JsonValueKind.String;
     }
 

@@ -19,7 +19,7 @@ internal static class TokenizerVerifier
         if (File.Exists(cases)) return cases;
         string generic = Path.Combine(folder, "cases.json");
         if (!File.Exists(generic) || !File.Exists(Path.Combine(folder, "tokenizer.json"))) return null;
-        using var doc = JsonDocument.Parse(File.ReadAllText(generic));
+        using var doc = Input.JsonFile.Parse(generic);
         return TextCases(doc.RootElement) != null ? generic : null;
     }
 
@@ -39,7 +39,7 @@ internal static class TokenizerVerifier
     {
         string casesFile = CasesFile(folder) ?? throw new ModelFormatException($"{folder}: no tokenizer cases (tokenizer_cases.json)");
         var tok = Tokenizer.FromFolder(folder);
-        using var doc = JsonDocument.Parse(File.ReadAllText(casesFile));
+        using var doc = Input.JsonFile.Parse(casesFile);
         int i = 0;
         foreach (var c in (TextCases(doc.RootElement) ?? doc.RootElement.GetProperty("cases")).EnumerateArray())
         {

@@ -47,7 +47,7 @@ internal sealed class LlavaFixture
     {
         string path = Path.Combine(folder, "cases.json");
         if (!File.Exists(path)) throw new ModelFormatException($"{folder}: no cases.json (not a fixture folder)");
-        var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var doc = Input.JsonFile.Parse(path);
         string named = doc.RootElement.TryGetProperty("family", out var f) ? f.GetString()! : "";
         if (named == family) return doc;
         doc.Dispose();
