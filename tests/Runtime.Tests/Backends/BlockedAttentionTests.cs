@@ -42,6 +42,8 @@ public sealed class BlockedAttentionTests
                 new AttentionShape(4, 4, 16), 128, 2, [new([0, 1], [0, 0], [3, 70]), new([0, 1], [3, 70], [1, 1])]),
             new("GQA 8/2 with partial rotary, a long prefix then two rows",
                 new AttentionShape(8, 2, 32) { Rope = Rope(16) }, 160, 1, [BatchLayout.Single(130), BatchLayout.Single(2, 130)]),
+            new("GQA 16/4 decode rows (4 query heads per KV head: dot products) after 90 positions",
+                new AttentionShape(16, 4, 64) { Rope = Rope(64) }, 100, 1, [BatchLayout.Single(90), BatchLayout.Single(1, 90), BatchLayout.Single(1, 91)]),
             new("sliding window 37 over 200 positions, then 20 more, then one",
                 new AttentionShape(4, 2, 24) { Window = 37, Rope = Rope(24) }, 256, 1, [BatchLayout.Single(200), BatchLayout.Single(20, 200), BatchLayout.Single(1, 220)]),
             new("soft-cap 20 with scale 1 (caps bite), in a second slot, then one row",
