@@ -6,6 +6,7 @@ using HeadPursuit.Runtime.Capture;
 using HeadPursuit.Runtime.Tests.Imaging;
 using HeadPursuit.Runtime.Tokenizers;
 using HeadPursuit.Tests;
+using static HeadPursuit.Cli.Tests.VisionFixtureCases;
 
 namespace HeadPursuit.Cli.Tests;
 
@@ -28,10 +29,6 @@ public sealed class Gemma3VisionCommandTests : IDisposable
     string P(string name) => Path.Combine(_dir, name);
 
     static (int Exit, string Out, string Err) Hp(params string[] args) => CliRunner.Run([.. args, "--device", "cpu"]);
-
-    static int[] Ints(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetInt32())];
-
-    static JsonElement Result(string json) => JsonDocument.Parse(json).RootElement.GetProperty("results")[0].Clone();
 
     [Fact]
     public void CaptureRankDecomposeSteerOnPngsWithTheImagePolicy()
@@ -64,12 +61,9 @@ public sealed class Gemma3VisionCommandTests : IDisposable
         string scale = string.Join(",", top.Select(h => $"{h}=-1"));
         string first = Directory.GetFiles(images, "*.png").Order(StringComparer.Ordinal).First();
         string[] gen = ["generate", "--model", _model, "--image", first, "--ids", prompt, "--max-new-tokens", "6", "--json"];
-        Assert.Equal(Words(rows[0].GetProperty("unmodified")), Ints(Result(Hp(gen).Out).GetProperty("new_ids")));
-        Assert.Equal(Words(rows[0].GetProperty("steered")), Ints(Result(Hp([.. gen, "--scale", scale, "--policy", "image"]).Out).GetProperty("new_ids")));
+        Assert.Equal(Words(rows[0].GetProperty("unmodified")), NewIds(Hp(gen).Out));
+        Assert.Equal(Words(rows[0].GetProperty("steered")), NewIds(Hp([.. gen, "--scale", scale, "--policy", "image"]).Out));
     }
-
-    /// <summary>Without a tokenizer, steer prints the generated ids separated by spaces.</summary>
-    static int[] Words(JsonElement text) => [.. text.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
 
     [Fact]
     public void TheTextPlaceholderBecomesTheImageAsGemma3ProcessorWritesIt()

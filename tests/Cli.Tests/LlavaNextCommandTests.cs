@@ -98,20 +98,7 @@ public sealed class LlavaNextCommandTests : IDisposable
         (exit, string json, stderr) = Hp("steer", "--model", _model, "--images", images, "--ids", prompt, "--ranking", P("rank/shapes.somp.json"),
                                          "--top", "2", "--alpha", "-1", "--policy", "image", "--max-new-tokens", "6", "--json");
         Assert.True(exit == 0, stderr);
-        var root = JsonDocument.Parse(json).RootElement;
-        Assert.Equal("image", root.GetProperty("policy").GetString());
-        var rows = root.GetProperty("results").EnumerateArray().ToArray();
-        Assert.Equal(6, rows.Length);
-        string scale = string.Join(",", top.Select(h => $"{h}=-1"));
-        foreach (int k in new[] { 0, 4 })
-        {
-            // Each column is what generate --image gives for that image, unmodified and with the heads scaled at image tokens only.
-            string image = Path.Combine(images, $"synthetic{k}.png");
-            string[] gen = ["generate", "--model", _model, "--image", image, "--ids", prompt, "--max-new-tokens", "6", "--json"];
-            Assert.Equal(Words(rows[k].GetProperty("unmodified")), Ints(Result(Hp(gen).Out).GetProperty("new_ids")));
-            Assert.Equal(Words(rows[k].GetProperty("steered")), Ints(Result(Hp([.. gen, "--scale", scale, "--policy", "image"]).Out).GetProperty("new_ids")));
-        }
-        Assert.Contains(rows, r => r.GetProperty("unmodified").GetString() != r.GetProperty("steered").GetString());
+        AssertSteerColumnsAreGenerations(Hp, json, _model, images, prompt, top, [0, 4]);
     }
 
     /// <summary>llava-next-tiny with stories260K's tokenizer (512 ids, the fixture's vocabulary size) beside it.</summary>

@@ -79,21 +79,7 @@ public sealed class Qwen25VlCommandTests : IDisposable
     }
 
     /// <summary>Six synthetic RGB images of different sizes (4 to 15 image tokens each after smart_resize).</summary>
-    string WriteImages()
-    {
-        string folder = Directory.CreateDirectory(P("images")).FullName;
-        for (int k = 0; k < 6; k++)
-        {
-            int w = 14 + 7 * k, h = 30 - 3 * k;
-            var samples = new int[h * w * 3];   // [H, W, 3]
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++)
-                    for (int ch = 0; ch < 3; ch++)
-                        samples[(y * w + x) * 3 + ch] = (ch == k % 3 ? 200 : 40) + (x * (k + 1) + y * ch) % 56;
-            File.WriteAllBytes(Path.Combine(folder, $"synthetic{k}.png"), TestPngEncoder.Encode(w, h, colorType: 2, depth: 8, samples));
-        }
-        return folder;
-    }
+    string WriteImages() => WriteSyntheticImages(P("images"), [.. Enumerable.Range(0, 6).Select(k => (14 + 7 * k, 30 - 3 * k))]);
 
     [Fact]
     public void CaptureRankSteerOnSyntheticImagesWithTheImagePolicy()
@@ -119,20 +105,7 @@ public sealed class Qwen25VlCommandTests : IDisposable
         (exit, string json, stderr) = Hp("steer", "--model", _model, "--images", images, "--ids", prompt, "--ranking", P("rank/shapes.somp.json"),
                                          "--top", "2", "--alpha", "-1", "--policy", "image", "--max-new-tokens", "6", "--json");
         Assert.True(exit == 0, stderr);
-        var root = JsonDocument.Parse(json).RootElement;
-        Assert.Equal("image", root.GetProperty("policy").GetString());
-        var rows = root.GetProperty("results").EnumerateArray().ToArray();
-        Assert.Equal(6, rows.Length);
-        string scale = string.Join(",", top.Select(h => $"{h}=-1"));
-        foreach (int k in new[] { 0, 5 })
-        {
-            // A column is what generate --image gives for that image, unmodified and with the heads scaled at image tokens only.
-            string image = Path.Combine(images, $"synthetic{k}.png");
-            string[] gen = ["generate", "--model", _model, "--image", image, "--ids", prompt, "--max-new-tokens", "6", "--json"];
-            Assert.Equal(Words(rows[k].GetProperty("unmodified")), NewIds(Hp(gen).Out));
-            Assert.Equal(Words(rows[k].GetProperty("steered")), NewIds(Hp([.. gen, "--scale", scale, "--policy", "image"]).Out));
-        }
-        Assert.Contains(rows, r => r.GetProperty("unmodified").GetString() != r.GetProperty("steered").GetString());
+        AssertSteerColumnsAreGenerations(Hp, json, _model, images, prompt, top, [0, 5]);
     }
 
 

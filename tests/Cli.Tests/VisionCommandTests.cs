@@ -121,19 +121,6 @@ public sealed class VisionCommandTests : IDisposable
         (exit, string json, stderr) = Hp("steer", "--model", _model, "--images", images, "--ids", prompt, "--ranking", P("rank/shapes.somp.json"),
                                          "--top", "2", "--alpha", "-1", "--policy", "image", "--max-new-tokens", "6", "--json");
         Assert.True(exit == 0, stderr);
-        var root = JsonDocument.Parse(json).RootElement;
-        Assert.Equal("image", root.GetProperty("policy").GetString());
-        var rows = root.GetProperty("results").EnumerateArray().ToArray();
-        Assert.Equal(6, rows.Length);
-        string scale = string.Join(",", top.Select(h => $"{h}=-1"));
-        for (int k = 0; k < 6; k++)
-        {
-            // Each column is what generate --image gives for that image, unmodified and with the heads scaled at image tokens only.
-            string image = Path.Combine(images, $"synthetic{k}.png");
-            string[] gen = ["generate", "--model", _model, "--image", image, "--ids", prompt, "--max-new-tokens", "6", "--json"];
-            Assert.Equal(Words(rows[k].GetProperty("unmodified")), NewIds(Hp(gen).Out));
-            Assert.Equal(Words(rows[k].GetProperty("steered")), NewIds(Hp([.. gen, "--scale", scale, "--policy", "image"]).Out));
-        }
-        Assert.Contains(rows, r => r.GetProperty("unmodified").GetString() != r.GetProperty("steered").GetString());
+        AssertSteerColumnsAreGenerations(Hp, json, _model, images, prompt, top, [0, 1, 2, 3, 4, 5]);
     }
 }

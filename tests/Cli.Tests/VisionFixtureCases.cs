@@ -43,6 +43,29 @@ static class VisionFixtureCases
     public static int[] Words(JsonElement text) => [.. text.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
 
     /// <summary>
+    /// steer --json --policy image over the folder's synthetic{k}.png: six columns, each at <paramref name="checkedImages"/>
+    /// what generate --image gives for that image, unmodified and with <paramref name="top"/> scaled by -1 at image tokens
+    /// only, and at least one column that the scaling changed. <paramref name="hp"/> runs the command.
+    /// </summary>
+    public static void AssertSteerColumnsAreGenerations(Func<string[], (int Exit, string Out, string Err)> hp, string steerJson, string model,
+                                                        string images, string prompt, IEnumerable<Somp.HeadId> top, int[] checkedImages)
+    {
+        var root = JsonDocument.Parse(steerJson).RootElement;
+        Assert.Equal("image", root.GetProperty("policy").GetString());
+        var rows = root.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(6, rows.Length);
+        string scale = string.Join(",", top.Select(h => $"{h}=-1"));
+        foreach (int k in checkedImages)
+        {
+            string image = Path.Combine(images, $"synthetic{k}.png");
+            string[] gen = ["generate", "--model", model, "--image", image, "--ids", prompt, "--max-new-tokens", "6", "--json"];
+            Assert.Equal(Words(rows[k].GetProperty("unmodified")), NewIds(hp(gen).Out));
+            Assert.Equal(Words(rows[k].GetProperty("steered")), NewIds(hp([.. gen, "--scale", scale, "--policy", "image"]).Out));
+        }
+        Assert.Contains(rows, r => r.GetProperty("unmodified").GetString() != r.GetProperty("steered").GetString());
+    }
+
+    /// <summary>
     /// Synthetic RGB PNGs in <paramref name="folder"/>, synthetic{k}.png of size sizes[k], each a different colour
     /// gradient; returns the folder.
     /// </summary>

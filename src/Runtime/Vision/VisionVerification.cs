@@ -42,7 +42,8 @@ internal static class VisionVerification
             var rows = VisionLanguageModel.ScaleRows(prompt, fc.Scales);
             yield return Comparison.Exact(fc.Name, "scaled_pos", Enumerable.Range(0, T).Where(i => rows[i] != 0).ToArray(), fc.ScaledPositions);
         }
-        var headOut = ScaledHeadOutputs(model, rec, prompt, fc.Scales);   // [L, T, H, d]
+        float[]? headOut = null;   // [L, T, H, d], computed once when a quantity needs it
+        float[] HeadOut() => headOut ??= ScaledHeadOutputs(model, rec, prompt, fc.Scales);
         float[] Mean(float[] x, int n) => ImageMean(x, prompt.ImagePositions, t.Layers, T, t.Heads, n);
         foreach (var (quantity, tensorName) in tensors)
         {
@@ -50,7 +51,7 @@ internal static class VisionVerification
             {
                 "logits" => logits,
                 "z" => rec.Z,
-                "head_out" => headOut,
+                "head_out" => HeadOut(),
                 "attn_out" => rec.AttnOut,
                 "attn_probs" => rec.Probs!,
                 "resid" => rec.Resid,
@@ -58,7 +59,7 @@ internal static class VisionVerification
                 "inputs_embeds" => rec.Resid[..(T * t.DModel)],   // resid[0]
                 // The streaming capture path for the plain model; the recording's mean when scales are applied.
                 "z_image_mean" => fc.Scales == null ? CapturedImageMean(model, fc.InputIds, fc.Images) : Mean(rec.Z, t.DHead),
-                "head_out_image_mean" => Mean(headOut, t.DModel),
+                "head_out_image_mean" => Mean(HeadOut(), t.DModel),
                 _ => familyQuantity(quantity, rec) ?? throw new ModelFormatException($"case {fc.Name} lists an unknown quantity '{quantity}'"),
             };
             bool probs = quantity is "attn_probs" or "vision_attn_probs";

@@ -168,22 +168,9 @@ public sealed class Gemma3FixtureTests(ITestOutputHelper output) : IDisposable
     public void BatchedCaptureOfTwoPromptsEqualsTheRecordedMeans()
     {
         using var model = Gemma3Model.Load(Folder, new CpuBackend());
-        var t = model.Config.Text;
         int[][] prompts = [PromptIds(1), [2, 804, 108, Boi, Image, Eoi, 108, 286, 108, Boi, Image, Eoi, 108, 103, 976]];
         Gemma3Model.Image[][] images = [[Img("img0")], [Img("img1"), Img("img3")]];
-        var acts = model.CaptureImages(prompts, i => images[i], batchSize: 2);   // one packed forward of both
-        for (int i = 0; i < 2; i++)
-        {
-            var prompt = model.Prepare(prompts[i], images[i]);
-            int T = prompt.Ids.Length;
-            var rec = new ForwardRecording(t.Layers, T, t.Heads, t.DHead, t.DModel, probs: false);
-            model.Forward(prompt, record: rec);
-            var mean = VisionVerification.ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead);   // [L, H, dh]
-            for (int l = 0; l < t.Layers; l++)
-                for (int h = 0; h < t.Heads; h++)
-                    for (int j = 0; j < t.DHead; j++)
-                        Assert.Equal(mean[(l * t.Heads + h) * t.DHead + j], acts.Row(l, h, i)[j], 1e-5f);
-        }
+        VisionLanguageModelTests.AssertBatchedCaptureEqualsRecordedMeans(model, prompts, images);
     }
 
     [Fact]

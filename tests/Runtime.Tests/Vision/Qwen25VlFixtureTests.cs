@@ -287,23 +287,10 @@ public sealed class Qwen25VlFixtureTests(ITestOutputHelper output)
     public void BatchedCaptureOfPromptsWithDifferentImagesEqualsTheRecordedMeans()
     {
         using var model = Qwen25VlModel.Load(Folder, new CpuBackend());
-        var t = model.Text.Config;
         int[][] prompts = [PromptIds(1), [VisionStart, ImageToken, VisionEnd, 503, 510], [7, VisionStart, ImageToken, VisionEnd, 9, VisionStart, ImageToken, VisionEnd]];
         PreparedImage[][] images = [[Image("imgA", 8, 4)], [Image("imgC", 6, 10)], [Image("imgE", 6, 4), Image("imgB", 4, 8)]];
-        var acts = model.CaptureImages(prompts, i => images[i], batchSize: 3);   // one packed forward, three rotary layouts
-        for (int i = 0; i < prompts.Length; i++)
-        {
-            var prompt = model.Prepare(prompts[i], images[i]);
-            Assert.NotEqual(0, prompt.Rows.RopeDelta);
-            int T = prompt.Ids.Length;
-            var rec = new ForwardRecording(t.Layers, T, t.Heads, t.DHead, t.DModel, probs: false);
-            model.Forward(prompt, record: rec);
-            var mean = VisionVerification.ImageMean(rec.Z, prompt.ImagePositions, t.Layers, T, t.Heads, t.DHead);   // [L, H, dh]
-            for (int l = 0; l < t.Layers; l++)
-                for (int h = 0; h < t.Heads; h++)
-                    for (int j = 0; j < t.DHead; j++)
-                        Assert.Equal(mean[(l * t.Heads + h) * t.DHead + j], acts.Row(l, h, i)[j], 1e-5f);
-        }
+        for (int i = 0; i < prompts.Length; i++) Assert.NotEqual(0, model.Prepare(prompts[i], images[i]).Rows.RopeDelta);   // three rotary layouts
+        VisionLanguageModelTests.AssertBatchedCaptureEqualsRecordedMeans(model, prompts, images);
     }
 
     [Fact]

@@ -43,13 +43,22 @@ public sealed class VisionLanguageModelTests
     public void BatchedCaptureOfTwoImagesEqualsTheRecordedMeans(string fixture)
     {
         using var model = Load(fixture);
-        var t = model.Text.Config;
         int[][] prompts = [[1, 184, 378, 82, model.ImageTokenId, 432, 252], [1, model.ImageTokenId, 503, 343]];
         PreparedImage[] images = [Image(model, fixture, 0), Image(model, fixture, 1)];
-        var acts = model.CaptureImages(prompts, i => [images[i]], batchSize: 2);   // one packed forward of both
-        for (int i = 0; i < 2; i++)
+        AssertBatchedCaptureEqualsRecordedMeans(model, prompts, [.. images.Select(image => new[] { image })]);
+    }
+
+    /// <summary>
+    /// One packed capture of all <paramref name="prompts"/> (each with its images) against each prompt's own forward pass:
+    /// the captured z is the mean of the recorded z over the prompt's image positions.
+    /// </summary>
+    internal static void AssertBatchedCaptureEqualsRecordedMeans(VisionLanguageModel model, int[][] prompts, IReadOnlyList<PreparedImage>[] images)
+    {
+        var t = model.Text.Config;
+        var acts = model.CaptureImages(prompts, i => images[i], batchSize: prompts.Length);   // one packed forward of all
+        for (int i = 0; i < prompts.Length; i++)
         {
-            var prompt = model.Prepare(prompts[i], [images[i]]);
+            var prompt = model.Prepare(prompts[i], images[i]);
             int T = prompt.Ids.Length;
             var rec = new ForwardRecording(t.Layers, T, t.Heads, t.DHead, t.DModel, probs: false);
             model.Forward(prompt, record: rec);

@@ -84,10 +84,12 @@ internal static class Gemma3Verifier
         var c = new VisionVerification.ForwardCase(fc.Name, fc.InputIds, images, LlavaFixture.ToScales(fc.Scales, fc.Policy, t.Layers, t.Heads),
                                                    fc.ImagePositions, fc.ScaledPositions, listed.Where(x => !x.Key.StartsWith("mask_", StringComparison.Ordinal)));
         int T = fc.InputIds.Length;
+        float[]? attnPostNorm = null;   // [L, T, d], computed once from the recording when a case lists it
+        float[] AttnPostNormOf(ForwardRecording rec) => attnPostNorm ??= AttnPostNorm(model, weights, rec.AttnOut);
         foreach (var r in VisionVerification.ForwardQuantities(model, c, prompt, expected, (quantity, rec) => quantity switch
         {
-            "attn_post_norm" => AttnPostNorm(model, weights, rec.AttnOut),
-            "mlp_out_post_norm" => MlpPostNorm(rec.Resid, AttnPostNorm(model, weights, rec.AttnOut), t.Layers, T * t.DModel),
+            "attn_post_norm" => AttnPostNormOf(rec),
+            "mlp_out_post_norm" => MlpPostNorm(rec.Resid, AttnPostNormOf(rec), t.Layers, T * t.DModel),
             "vision_hidden_states" => Stack(s => s.Vision.HiddenStates),
             "vision_attn_probs" => Stack(s => s.Vision.AttnProbs),
             "vision_last_hidden_state" => Stack(s => s.LastHiddenState),
