@@ -72,13 +72,14 @@ sealed class ForwardBench : IBench
             var rng = new Random(7);
             var prompts = Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, T).Select(_ => rng.Next(c.Vocab)).ToArray()).ToArray();
             double blockFlops = RandomModel.BlockFlopsPerToken(c) * batch * T + RandomModel.AttentionFlops(c, T) * batch;
+            using var cache = model.NewCache(batch, T);   // one cache for every prefill call, as `capture` keeps one for all its batches
             for (int round = 0; round < rounds; round++)
                 foreach (int threads in threadCounts)
                 {
                     CpuParallel.Threads = threads;
-                    double plain = Best(() => Prefill(model, prompts, capture: false, logits: true));
-                    double captured = Best(() => Prefill(model, prompts, capture: true, logits: true));
-                    double captureOnly = Best(() => Prefill(model, prompts, capture: true, logits: false));
+                    double plain = Best(() => Prefill(model, cache, prompts, capture: false, logits: true));
+                    double captured = Best(() => Prefill(model, cache, prompts, capture: true, logits: true));
+                    double captureOnly = Best(() => Prefill(model, cache, prompts, capture: true, logits: false));
                     double decode = Decode(model, prompts[0]);
                     int tokens = batch * T;
                     Add(name, threads, ours, new(tokens / plain, tokens / captured, tokens / captureOnly, decode));
@@ -87,10 +88,14 @@ sealed class ForwardBench : IBench
                     if (profile && round == 0)
                     {
                         timing.Reset();
-                        double total = Prefill(model, prompts, capture: true, logits: true);
+                        double total = Prefill(model, cache, prompts, capture: true, logits: true);
                         Console.Error.WriteLine($"{c.ModelType}, {threads} thread(s), prefill with capture and logits: {total:0.000} s");
-                        foreach (var (op, sec) in timing.Seconds.OrderByDescending(kv => kv.Value))
-                            Console.Error.WriteLine($"  {op,-22} {sec,7:0.000} s  {100 * sec / total,5:0.0}%");
+                        Breakdown(timing, total);
+                        timing.Reset();
+                        var sw = Stopwatch.StartNew();
+                        Decode(model, prompts[0]);
+                        Console.Error.WriteLine($"{c.ModelType}, {threads} thread(s), batch-1 generation (prefill of {T} tokens, then 32 decode steps):");
+                        Breakdown(timing, sw.Elapsed.TotalSeconds);
                     }
                     foreach (var peer in peers.Where(p => ForwardPeers.Supports(p, name)))
                     {
@@ -154,12 +159,11 @@ sealed class ForwardBench : IBench
     }
 
     /// <summary>Seconds of one packed prefill of the prompts, with pooled capture over every position and/or logits.</summary>
-    internal static double Prefill(Transformer model, int[][] prompts, bool capture, bool logits)
+    internal static double Prefill(Transformer model, KvCache cache, int[][] prompts, bool capture, bool logits)
     {
         var c = model.Config;
         int width = c.Layers * c.Heads * c.DHead;
         var layout = new BatchLayout(Enumerable.Range(0, prompts.Length).ToArray(), new int[prompts.Length], prompts.Select(p => p.Length).ToArray());
-        using var cache = model.NewCache(prompts.Length, prompts.Max(p => p.Length));
         using var sums = model.Backend.Activations(prompts.Length, width);
         var plan = PoolingPlan.MeanOver(prompts.Select(p => CapturePositionMasks.For(p, CapturePositions.All, new HashSet<int>())).ToArray());
         var sw = Stopwatch.StartNew();
@@ -169,6 +173,12 @@ sealed class ForwardBench : IBench
             Pool = capture ? plan : null, PoolSums = capture ? sums : null,
         }, cache);
         return sw.Elapsed.TotalSeconds;
+    }
+
+    static void Breakdown(OpTimingBackend timing, double total)
+    {
+        foreach (var (op, sec) in timing.Seconds.OrderByDescending(kv => kv.Value))
+            Console.Error.WriteLine($"  {op,-22} {sec,7:0.000} s  {100 * sec / total,5:0.0}%");
     }
 
     static double Decode(Transformer model, int[] prompt)

@@ -144,8 +144,9 @@ sealed class VisionBench : IBench
         using var random = RandomModel.Gemma3_12BText(DType.BF16, textLayers);
         using var text = Transformer.Load(random.Folder, new CpuBackend());
         int[][] prompt = [[.. Enumerable.Range(0, 256 + 10).Select(i => 1 + i % 1000)]];
-        ForwardBench.Prefill(text, prompt, capture: true, logits: false);          // warm-up
-        double textSeconds = ForwardBench.Prefill(text, prompt, capture: true, logits: false) / textLayers * 48;
+        using var textCache = text.NewCache(1, prompt[0].Length);
+        ForwardBench.Prefill(text, textCache, prompt, capture: true, logits: false);          // warm-up
+        double textSeconds = ForwardBench.Prefill(text, textCache, prompt, capture: true, logits: false) / textLayers * 48;
         double image = towerSeconds / c.Layers * 27 + projectorSeconds;
         Console.WriteLine($"text model capture forward (gemma-3-12b shapes, BF16, 266 tokens): {textSeconds / 48:0.00} s/layer measured on {textLayers} layers, " +
                           $"{textSeconds:0} s for 48 layers; image path (27-layer tower + projector) {image:0} s = {100 * image / (image + textSeconds):0}% of a whole capture");
@@ -195,8 +196,9 @@ sealed class VisionBench : IBench
         using var model = Transformer.Load(random.Folder, new CpuBackend());
         var rng = new Random(7);
         int[][] prompt = [Enumerable.Range(0, tokens + 20).Select(_ => rng.Next(model.Config.Vocab)).ToArray()];   // 2340 image + 20 text tokens
-        ForwardBench.Prefill(model, [prompt[0][..64]], capture: true, logits: false);                             // warm-up
-        double perLayer = ForwardBench.Prefill(model, prompt, capture: true, logits: false) / textLayers;
+        using var cache = model.NewCache(1, prompt[0].Length);
+        ForwardBench.Prefill(model, cache, [prompt[0][..64]], capture: true, logits: false);                      // warm-up
+        double perLayer = ForwardBench.Prefill(model, cache, prompt, capture: true, logits: false) / textLayers;
         double text = 32 * perLayer;
         Console.WriteLine($"Mistral-7B prefill with capture over {prompt[0].Length} tokens: {perLayer:0.0} s/layer measured on {textLayers} layer(s), " +
                           $"{text:0} s for 32 layers");
