@@ -16,7 +16,7 @@ public sealed unsafe class GemmBench : IBench
     public string Name => "gemm";
     public string Description => "GEMM GFLOP/s and % of FMA peak, GEMV GB/s and % of memory bandwidth, AVX2 vs AVX-512";
 
-    sealed record Shape(string Name, int In, int Out, WeightLayout Layout);
+    internal sealed record Shape(string Name, int In, int Out, WeightLayout Layout);
     sealed record Config(string Name, DType DType, bool Bf16Dot);
 
     static readonly Shape[] Shapes =
@@ -139,7 +139,7 @@ public sealed unsafe class GemmBench : IBench
     }
 
     /// <summary>A random weight stored in <paramref name="dtype"/> in pinned memory (the returned array, to keep alive while the matrix is used), viewed as a safetensors tensor would be.</summary>
-    static (WeightMatrix Matrix, Array Storage) RandomWeight(Shape shape, DType dtype, Random rng)
+    internal static (WeightMatrix Matrix, Array Storage) RandomWeight(Shape shape, DType dtype, Random rng)
     {
         int[] stored = shape.Layout == WeightLayout.InOut ? [shape.In, shape.Out] : [shape.Out, shape.In];
         float[] values = RandomFloats(shape.In * shape.Out, rng);

@@ -21,8 +21,9 @@
 //     cut by the edge of the matrix run the same kernel on a zero-padded copy.
 //   * Before the k loop the column block of y is set to bias (or zero), or has bias added when
 //     accumulating; every k slice then adds its product into y.
-// Small m (decode, m <= 4) takes the streaming path (Gemv.cs): no packing, the weight is read once,
-// contiguously, and widened in registers; threads split the output columns.
+// Small m (decode, m <= 4) takes a streaming path: no packing, the weight is read once, front to back, and widened in
+// registers. OutIn weights (OutInGemv.cs): each output is the dot product of a stored row; threads split the output
+// columns. InOut weights (InOutGemv.cs): threads take chunks of stored rows into partial sums, added up in chunk order.
 // Without AVX2/FMA both cases run the blocked path with a scalar kernel that performs the same fused
 // multiply-adds in the same order as the vector one.
 // The kernel family (SimdLevel.cs: scalar, AVX2, AVX-512) is the widest the CPU has, chosen at run time;
@@ -35,8 +36,11 @@ namespace HeadPursuit.Runtime.Cpu;
 
 internal static unsafe class Gemm
 {
+    /// <summary>Matmuls of at most this many rows of x take the streaming (GEMV) path.</summary>
+    public const int GemvRows = 4;
+
     /// <summary>
-    /// Off by default. When on, matmuls of more than <see cref="Gemv{TElem}.MaxRows"/> rows with a BF16 weight round x
+    /// Off by default. When on, matmuls of more than <see cref="Gemm.GemvRows"/> rows with a BF16 weight round x
     /// to bf16 and multiply in bf16 pairs (<see cref="Bf16Products"/>, within its documented tolerance of the exact
     /// product): on the native VDPBF16PS kernels where the CPU has AVX512-BF16 (about twice the FMA rate), else on their
     /// managed twin, which gives the same bits. Decode-sized matmuls keep float32 activations (they are bound by memory,
@@ -64,7 +68,7 @@ internal static unsafe class Gemm
         switch (w.DType)
         {
             case DType.F32: Run<F32Element>(x, m, w, y, bias, accumulate, simd); break;
-            case DType.BF16 when bf16Dot && m > Gemv<BF16Element>.MaxRows:
+            case DType.BF16 when bf16Dot && m > GemvRows:
                 if (simd == SimdLevel.Avx512 && NativeBf16Kernels.IsAvailable) RunBf16Dot(x, m, w, y, bias, accumulate);
                 else RunBlocked<BF16Element>(x, m, w, y, bias, accumulate, simd, bf16Pairs: true);
                 break;
@@ -76,20 +80,33 @@ internal static unsafe class Gemm
     static void Run<TElem>(ReadOnlySpan<float> x, int m, WeightMatrix w, Span<float> y, ReadOnlySpan<float> bias, bool accumulate, SimdLevel simd)
         where TElem : struct, IWeightElement
     {
-        if (simd == SimdLevel.Scalar || m > Gemv<TElem>.MaxRows)
+        if (simd == SimdLevel.Scalar || m > GemvRows)
         {
             RunBlocked<TElem>(x, m, w, y, bias, accumulate, simd, bf16Pairs: false);
             return;
         }
         fixed (float* px = x, py = y, pb = bias)
         {
-            var gemv = new Gemv<TElem>
+            if (w.Layout == WeightLayout.InOut)
             {
-                X = px, Y = py, Bias = pb, W = w.Data, Layout = w.Layout,
-                M = m, N = w.Out, K = w.In, Accumulate = accumulate, Wide = simd == SimdLevel.Avx512,
-            };
-            int items = gemv.Plan(CpuParallel.Threads);
-            CpuParallel.For(items, ref gemv);
+                var rows = new InOutGemv<TElem>
+                {
+                    X = px, Y = py, Bias = pb, W = w.Data, M = m, N = w.Out, K = w.In, Accumulate = accumulate, Wide = simd == SimdLevel.Avx512,
+                };
+                var (items, partialFloats) = rows.Plan();
+                // the partial sums live in the calling thread's scratch (so concurrent callers do not collide)
+                rows.Partials = ScratchBuffer.Get(ScratchBuffer.GemvPartials, checked((int)partialFloats));
+                CpuParallel.For(items, ref rows);
+                var sums = new InOutGemv<TElem>.ChunkSums
+                {
+                    Partials = rows.Partials, Y = py, Bias = pb, M = m, N = w.Out, Chunks = rows.Chunks, Accumulate = accumulate,
+                };
+                CpuParallel.For(sums.Items, ref sums);
+                return;
+            }
+            var gemv = new OutInGemv<TElem> { X = px, Y = py, Bias = pb, W = w.Data, M = m, N = w.Out, K = w.In, Accumulate = accumulate };
+            int columnItems = gemv.Plan(CpuParallel.Threads);
+            CpuParallel.For(columnItems, ref gemv);
         }
     }
 

@@ -7,7 +7,7 @@ namespace HeadPursuit.Runtime.Cpu;
 /// </summary>
 internal static unsafe class ScratchBuffer
 {
-    public const int PackedA = 0, PackedB = 1, EdgeTile = 2, Gemv = 3;
+    public const int PackedA = 0, PackedB = 1, EdgeTile = 2, GemvPartials = 3;
 
     [ThreadStatic] static float[]?[]? _slots;
 

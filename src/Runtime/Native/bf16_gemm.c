@@ -56,33 +56,82 @@ EXPORT BF16 void hp_bf16_pack_a(const float *x, int64_t ldx, int rows, int kc, u
     }
 }
 
+// r[i] = row i of a 16 x 16 block of 32-bit elements in, column i out: 2 x 2 blocks, then 4 x 4 blocks within each
+// 128-bit lane, then the lanes.
+static BF16 void transpose16(__m512i r[16])
+{
+    __m512i t[16];
+    for (int i = 0; i < 16; i += 2)
+    {
+        t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4)
+    {
+        r[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
+        r[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
+        r[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
+        r[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
+    }
+    for (int i = 0; i < 4; i++)
+    {
+        t[i] = _mm512_shuffle_i32x4(r[i], r[i + 4], 0x88);
+        t[i + 4] = _mm512_shuffle_i32x4(r[i], r[i + 4], 0xDD);
+        t[i + 8] = _mm512_shuffle_i32x4(r[i + 8], r[i + 12], 0x88);
+        t[i + 12] = _mm512_shuffle_i32x4(r[i + 8], r[i + 12], 0xDD);
+    }
+    for (int i = 0; i < 4; i++)
+    {
+        r[i] = _mm512_shuffle_i32x4(t[i], t[i + 8], 0x88);
+        r[i + 8] = _mm512_shuffle_i32x4(t[i], t[i + 8], 0xDD);
+        r[i + 4] = _mm512_shuffle_i32x4(t[i + 4], t[i + 12], 0x88);
+        r[i + 12] = _mm512_shuffle_i32x4(t[i + 4], t[i + 12], 0xDD);
+    }
+}
+
+// The first n (0..16) lanes.
+static __mmask16 first_lanes(int n) { return n >= 16 ? 0xFFFF : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
+
 // The weight block of `cols` (<= 64) output columns and kc inputs, stored bf16, into dst [kp][64]; columns past
 // `cols` and k past kc are zero. InOut storage [k, n]: element (p, j) at w[p * ld + j]; OutIn storage [n, k]:
 // element (p, j) at w[j * ld + p] (w points at the block's first element).
-EXPORT void hp_bf16_pack_b(const uint16_t *w, int out_in, int64_t ld, int kc, int cols, uint32_t *dst)
+//   InOut: the pair (2q, 2q+1) of 16 columns is two rows widened to 32 bits, the odd one shifted into the high half.
+//   OutIn: a stored row already holds its pairs in order (little-endian: the even element in the low half), so the
+//   block is a transpose of 32-bit pairs, 16 columns x 16 pairs at a time; the last pair of an odd kc is read as its
+//   even half only (its odd half would be the next slice's first element, or past the matrix).
+EXPORT BF16 void hp_bf16_pack_b(const uint16_t *w, int out_in, int64_t ld, int kc, int cols, uint32_t *dst)
 {
-    int kp = (kc + 1) / 2;
-    memset(dst, 0, sizeof(uint32_t) * (size_t)kp * NR);
-    if (out_in)
-    {
-        for (int j = 0; j < cols; j++)
-        {
-            const uint16_t *col = w + j * ld;
-            for (int q = 0; q < kp; q++)
-            {
-                uint32_t even = col[2 * q], odd = 2 * q + 1 < kc ? col[2 * q + 1] : 0;
-                dst[q * NR + j] = even | odd << 16;
-            }
-        }
-    }
-    else
+    int kp = (kc + 1) / 2, full = kc / 2;   // pairs, whole pairs
+    if (!out_in)
     {
         for (int q = 0; q < kp; q++)
         {
-            const uint16_t *even = w + (2 * q) * ld, *odd = 2 * q + 1 < kc ? even + ld : 0;
-            for (int j = 0; j < cols; j++) dst[q * NR + j] = even[j] | (odd ? (uint32_t)odd[j] << 16 : 0);
+            const uint16_t *even = w + (int64_t)(2 * q) * ld, *odd = even + ld;
+            for (int j = 0; j < NR; j += 16)
+            {
+                __mmask16 m = first_lanes(cols - j);
+                __m512i e = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, even + j));
+                __m512i o = 2 * q + 1 < kc ? _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, odd + j)) : _mm512_setzero_si512();
+                _mm512_storeu_si512(dst + q * NR + j, _mm512_or_si512(e, _mm512_slli_epi32(o, 16)));
+            }
         }
+        return;
     }
+    for (int j0 = 0; j0 < NR; j0 += 16)
+        for (int q0 = 0; q0 < kp; q0 += 16)
+        {
+            __m512i r[16];   // r[i]: pairs q0.. of column j0 + i, then (transposed) columns j0.. of pair q0 + i
+            __mmask16 whole = first_lanes(full - q0);
+            for (int i = 0; i < 16; i++)
+            {
+                const uint16_t *row = w + (int64_t)(j0 + i) * ld + 2 * q0;
+                r[i] = j0 + i < cols ? _mm512_maskz_loadu_epi32(whole, row) : _mm512_setzero_si512();
+                if (j0 + i < cols && kp > full && kp - 1 - q0 < 16)   // the odd kc's last pair: its even element alone
+                    r[i] = _mm512_mask_set1_epi32(r[i], (__mmask16)(1u << (kp - 1 - q0)), row[2 * (kp - 1 - q0)]);
+            }
+            transpose16(r);
+            for (int i = 0; i < 16 && q0 + i < kp; i++) _mm512_storeu_si512(dst + (q0 + i) * NR + j0, r[i]);
+        }
 }
 
 // C[6, 64] += A B (full tile, row stride ldc).
