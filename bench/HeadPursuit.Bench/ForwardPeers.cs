@@ -9,7 +9,8 @@ sealed record ForwardFigures(double Prefill, double Captured, double CaptureOnly
 
 /// <summary>
 /// The peers of the peers folder (<see cref="PeersFolder"/>; README there) run on the forward benchmark's shapes and work: LibTorch 2.10
-/// (TorchSharpPeer; GPT-2 shape only), llama.cpp (LlamaCppPeer on a GGUF written by gguf_random.py; GPT-2 and
+/// (TorchSharpPeer for the GPT-2 shape; the project's own bench/peers/TorchSharpLlamaPeer, README there, for the
+/// Llama-GQA shape), llama.cpp (LlamaCppPeer on a GGUF written by gguf_random.py; GPT-2 and
 /// Llama-GQA shapes) and Debian's PyTorch 1.13 (torch_forward.py; GPT-2 shape, prefill only). The peer programs are
 /// built once into a temporary folder (neither the project tree nor shared/ is written); each run's figures are
 /// parsed from the peer's own output line.
@@ -30,7 +31,11 @@ sealed class ForwardPeers(string peersDir)
     };
 
     /// <summary>Whether the peer runs this model ("gpt2" or "llama").</summary>
-    public static bool Supports(string peer, string model) => peer == "llama" || model == "gpt2";
+    public static bool Supports(string peer, string model) => peer switch
+    {
+        "libtorch" or "llama" => model is "gpt2" or "llama",
+        _ => model == "gpt2",
+    };
 
     /// <summary>Runs the peer once with <paramref name="threads"/> threads; dtype is f32, bf16 or f16.</summary>
     public ForwardFigures Run(string peer, string model, string dtype, int threads, int batch, int T)
@@ -39,7 +44,8 @@ sealed class ForwardPeers(string peersDir)
         {
             case "libtorch":
             {
-                string output = Exec("dotnet", $"{Build("TorchSharpPeer")} --threads {threads} --dtype {(dtype == "f32" ? "f32" : "bf16")} --batch {batch} --T {T}");
+                string project = model == "llama" ? PeersFolder.Ours("TorchSharpLlamaPeer") : Path.Combine(peersDir, "TorchSharpPeer");
+                string output = Exec("dotnet", $"{Build(project)} --threads {threads} --dtype {(dtype == "f32" ? "f32" : "bf16")} --batch {batch} --T {T}");
                 var m = Match(output, @"prefill\(all logits\): (\d+) tok/s\s+\+ capture: (\d+) tok/s\s+capture only \(no logits\): (\d+) tok/s\s+decode\(batch 1\): ([\d.]+) tok/s");
                 return new(Number(m, 1), Number(m, 2), Number(m, 3), Number(m, 4));
             }
@@ -51,7 +57,7 @@ sealed class ForwardPeers(string peersDir)
                     Directory.CreateDirectory(Path.GetDirectoryName(gguf)!);
                     Exec("/usr/bin/python3", $"{Path.Combine(peersDir, "gguf_random.py")} --arch {model} --dtype {dtype} --out {gguf}");
                 }
-                string output = Exec("dotnet", $"{Build("LlamaCppPeer")} --model {gguf} --threads {threads} --batch {batch} --T {T}");
+                string output = Exec("dotnet", $"{Build(Path.Combine(peersDir, "LlamaCppPeer"))} --model {gguf} --threads {threads} --batch {batch} --T {T}");
                 var m = Match(output, @"prefill\(one batch, \d+ seqs, all logits\): (\d+) tok/s.*decode\(batch 1\): ([\d.]+) tok/s");
                 return new(Number(m, 1), double.NaN, double.NaN, Number(m, 2));
             }
@@ -67,12 +73,16 @@ sealed class ForwardPeers(string peersDir)
         }
     }
 
-    /// <summary>Builds the peers folder's NAME once (Release, artifacts under the temporary folder); returns its dll.</summary>
-    string Build(string project)
+    /// <summary>
+    /// Builds the peer project in <paramref name="folder"/> once (Release, artifacts under the temporary folder; our own
+    /// peers are told where the peers folder is); returns its dll.
+    /// </summary>
+    string Build(string folder)
     {
+        string project = Path.GetFileName(folder);
         if (_built.TryGetValue(project, out var dll)) return dll;
         string artifacts = Path.Combine(_work, "build", project);
-        Exec("dotnet", $"build -c Release {Path.Combine(peersDir, project)} --artifacts-path {artifacts} -v q -nologo");
+        Exec("dotnet", $"build -c Release {folder} --artifacts-path {artifacts} -p:HeadPursuitPeers={peersDir} -v q -nologo");
         dll = Path.Combine(artifacts, "bin", project, "release", project + ".dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"building {project} did not produce {dll}");
         return _built[project] = dll;
