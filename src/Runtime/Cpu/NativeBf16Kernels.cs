@@ -11,7 +11,7 @@ internal static unsafe class NativeBf16Kernels
 {
     public const string LibraryName = "libheadpursuit-bf16.so";
 
-    /// <summary>(x, ldx, rows, kc, dst): 6 rows of x rounded to bf16 pairs, [kp][6].</summary>
+    /// <summary>(x, ldx, rows, kc, dst): 6 rows of x rounded to bf16 pairs, [ceil(kp / 16)][6][16] (<see cref="PackedBf16Input"/>).</summary>
     public static readonly delegate* unmanaged<float*, long, int, int, uint*, void> PackA;
     /// <summary>(w, outIn, ld, kc, cols, dst): a bf16 weight block as pairs, [kp][64].</summary>
     public static readonly delegate* unmanaged<ushort*, int, long, int, int, uint*, void> PackB;

@@ -8,7 +8,8 @@
 // The managed twin (Bf16Products.cs) performs the same operations, so both give the same bits (tested).
 //
 // Layouts (k pairs: kp = ceil(kc / 2); a pair is one uint32, low half the even k, high half the odd k):
-//   packed A: [kp][6] pairs of 6 consecutive rows of x rounded to bf16 (a 6-row micro-panel)
+//   packed A: [ceil(kp / 16)][6][16] pairs of 6 consecutive rows of x rounded to bf16 (a 6-row micro-panel): groups of
+//             16 pairs, in each group a row's 16 pairs together (so packing stores whole vectors); the last group padded
 //   packed B: [kp][64] pairs of 64 consecutive output columns of the weight (a 64-column micro-panel)
 //   a tile:   C[6, 64] += A B, 24 zmm accumulators (6 rows x 4 vectors of 16 columns)
 
@@ -18,8 +19,12 @@
 
 #define MR 6
 #define NR 64
+#define GROUP 16   // pairs per group of packed A
 #define EXPORT __attribute__((visibility("default")))
 #define BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+
+// The first n (0..16) lanes.
+static __mmask16 first_lanes(int n) { return n >= 16 ? 0xFFFF : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
 
 // 1 when this CPU runs AVX512-BF16 (and the AVX-512 subsets used here).
 EXPORT int hp_bf16_supported(void)
@@ -29,31 +34,27 @@ EXPORT int hp_bf16_supported(void)
            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
 }
 
+// Pairs in a micro-panel of packed A: kp rounded up to whole groups, times 6 rows.
+static int64_t panel_pairs(int kp) { return (int64_t)(kp + GROUP - 1) / GROUP * GROUP * MR; }
+
 // Rows 0..rows-1 (rows <= 6, row stride ldx floats) of x[:, 0..kc) rounded to bf16 (VCVTNE2PS2BF16: nearest even,
-// subnormals to zero, NaN quieted) into dst [kp][6]; rows past `rows` and k past kc are zero.
+// subnormals to zero, NaN quieted) into dst [ceil(kp / 16)][6][16]; rows past `rows` and k past kc are zero.
 EXPORT BF16 void hp_bf16_pack_a(const float *x, int64_t ldx, int rows, int kc, uint32_t *dst)
 {
     int kp = (kc + 1) / 2;
-    for (int r = 0; r < MR; r++)
-    {
-        const float *row = x + r * ldx;
-        for (int q0 = 0; q0 < kp; q0 += 16)
+    for (int q0 = 0; q0 < kp; q0 += GROUP, dst += GROUP * MR)
+        for (int r = 0; r < MR; r++)
         {
-            uint32_t pairs[16];
+            __m512i pairs = _mm512_setzero_si512();
             if (r < rows)
             {
+                const float *row = x + r * ldx;
                 int p = 2 * q0, left = kc - p;
-                __mmask16 m0 = left >= 16 ? 0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
-                __mmask16 m1 = left >= 32 ? 0xFFFF : left <= 16 ? 0 : (__mmask16)((1u << (left - 16)) - 1);
-                __m512 lo = _mm512_maskz_loadu_ps(m0, row + p), hi = _mm512_maskz_loadu_ps(m1, row + p + 16);
-                _mm512_storeu_si512(pairs, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));   // bf16 of k = p .. p+31, in order
+                __m512 lo = _mm512_maskz_loadu_ps(first_lanes(left), row + p), hi = _mm512_maskz_loadu_ps(first_lanes(left - 16), row + p + 16);
+                pairs = (__m512i)_mm512_cvtne2ps_pbh(hi, lo);   // bf16 of k = p .. p+31, in order
             }
-            else
-                memset(pairs, 0, sizeof pairs);
-            int n = kp - q0 < 16 ? kp - q0 : 16;
-            for (int i = 0; i < n; i++) dst[(q0 + i) * MR + r] = pairs[i];
+            _mm512_storeu_si512(dst + r * GROUP, pairs);
         }
-    }
 }
 
 // r[i] = row i of a 16 x 16 block of 32-bit elements in, column i out: 2 x 2 blocks, then 4 x 4 blocks within each
@@ -88,9 +89,6 @@ static BF16 void transpose16(__m512i r[16])
         r[i + 12] = _mm512_shuffle_i32x4(t[i + 4], t[i + 12], 0xDD);
     }
 }
-
-// The first n (0..16) lanes.
-static __mmask16 first_lanes(int n) { return n >= 16 ? 0xFFFF : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
 
 // The weight block of `cols` (<= 64) output columns and kc inputs, stored bf16, into dst [kp][64]; columns past
 // `cols` and k past kc are zero. InOut storage [k, n]: element (p, j) at w[p * ld + j]; OutIn storage [n, k]:
@@ -140,26 +138,28 @@ static BF16 void tile(int kp, const uint32_t *a, const uint32_t *b, float *c, in
     __m512 acc[MR][4];
     for (int r = 0; r < MR; r++)
         for (int v = 0; v < 4; v++) acc[r][v] = _mm512_loadu_ps(c + r * ldc + 16 * v);
-    for (int q = 0; q < kp; q++)
+    for (int q0 = 0; q0 < kp; q0 += GROUP, a += GROUP * MR)
     {
-        __m512bh b0 = (__m512bh)_mm512_loadu_si512(b), b1 = (__m512bh)_mm512_loadu_si512(b + 16);
-        __m512bh b2 = (__m512bh)_mm512_loadu_si512(b + 32), b3 = (__m512bh)_mm512_loadu_si512(b + 48);
-        for (int r = 0; r < MR; r++)
+        int n = kp - q0 < GROUP ? kp - q0 : GROUP;
+        for (int t = 0; t < n; t++, b += NR)
         {
-            __m512bh ar = (__m512bh)_mm512_set1_epi32((int)a[r]);
-            acc[r][0] = _mm512_dpbf16_ps(acc[r][0], ar, b0);
-            acc[r][1] = _mm512_dpbf16_ps(acc[r][1], ar, b1);
-            acc[r][2] = _mm512_dpbf16_ps(acc[r][2], ar, b2);
-            acc[r][3] = _mm512_dpbf16_ps(acc[r][3], ar, b3);
+            __m512bh b0 = (__m512bh)_mm512_loadu_si512(b), b1 = (__m512bh)_mm512_loadu_si512(b + 16);
+            __m512bh b2 = (__m512bh)_mm512_loadu_si512(b + 32), b3 = (__m512bh)_mm512_loadu_si512(b + 48);
+            for (int r = 0; r < MR; r++)
+            {
+                __m512bh ar = (__m512bh)_mm512_set1_epi32((int)a[r * GROUP + t]);
+                acc[r][0] = _mm512_dpbf16_ps(acc[r][0], ar, b0);
+                acc[r][1] = _mm512_dpbf16_ps(acc[r][1], ar, b1);
+                acc[r][2] = _mm512_dpbf16_ps(acc[r][2], ar, b2);
+                acc[r][3] = _mm512_dpbf16_ps(acc[r][3], ar, b3);
+            }
         }
-        a += MR;
-        b += NR;
     }
     for (int r = 0; r < MR; r++)
         for (int v = 0; v < 4; v++) _mm512_storeu_ps(c + r * ldc + 16 * v, acc[r][v]);
 }
 
-// C[rows, cols] += A B over kp pairs: a = [ceil(rows / 6)][kp][6] packed A, b = [ceil(cols / 64)][kp][64] packed B,
+// C[rows, cols] += A B over kp pairs: a = ceil(rows / 6) micro-panels of packed A, b = [ceil(cols / 64)][kp][64] packed B,
 // C row-major with row stride ldc. Each B micro-panel stays in L1 while it sweeps every A micro-panel. Tiles cut by
 // the edge run on a zero-padded copy.
 EXPORT BF16 void hp_bf16_block(int kp, const uint32_t *a, int rows, const uint32_t *b, int cols, float *c, int64_t ldc)
@@ -171,7 +171,7 @@ EXPORT BF16 void hp_bf16_block(int kp, const uint32_t *a, int rows, const uint32
         int w = cols - j < NR ? cols - j : NR;
         for (int i = 0; i < rows; i += MR)
         {
-            const uint32_t *ap = a + (int64_t)(i / MR) * kp * MR;
+            const uint32_t *ap = a + (i / MR) * panel_pairs(kp);
             float *cp = c + i * ldc + j;
             int h = rows - i < MR ? rows - i : MR;
             if (h == MR && w == NR)

@@ -131,13 +131,14 @@ public sealed unsafe class Bf16ProductTests : IDisposable
                 int index = pass * kc + i;
                 x[i] = BitConverter.UInt32BitsToSingle((uint)(index / 5) << 16 | lows[index % 5]);
             }
-            uint[] packed = new uint[(kc + 1) / 2 * 6];
+            uint[] packed = new uint[PackedBf16Input.PanelPairs((kc + 1) / 2)];   // one micro-panel: [groups][6][16] pairs
             fixed (float* px = x)
             fixed (uint* pp = packed)
                 NativeBf16Kernels.PackA(px, kc, 1, kc, pp);
             for (int i = 0; i < kc; i++)
             {
-                uint pair = packed[i / 2 * 6];
+                int q = i / 2;
+                uint pair = packed[q / PackedBf16Input.Group * PackedBf16Input.Group * 6 + q % PackedBf16Input.Group];   // row 0 of q's group
                 ushort native = (ushort)(i % 2 == 0 ? pair : pair >> 16);
                 ushort managed = Bf16Products.RoundActivation(x[i]);
                 bool bothNaN = float.IsNaN(x[i]) && (native & 0x7FFF) > 0x7F80 && (managed & 0x7FFF) > 0x7F80;
