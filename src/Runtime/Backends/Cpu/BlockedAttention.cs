@@ -117,12 +117,13 @@ unsafe struct BlockedAttention(float[] qkv, BatchLayout batch, AttentionShape sh
     {
         int dh = shape.DHead;
         Array.Clear(kt, 0, blocks * dh * KB);
-        for (int pos = lo; pos <= hi; pos++)
-        {
-            var k = kCache.AsSpan((slotBase + pos) * shape.KvDim + kvh * dh, dh);
-            int blk = pos / KB - block0, j = pos % KB;
-            for (int d = 0; d < dh; d++) kt[(blk * dh + d) * KB + j] = k[d];
-        }
+        fixed (float* ktP = kt, kP = kCache)
+            for (int pos = lo; pos <= hi; pos++)
+            {
+                float* k = kP + (long)(slotBase + pos) * shape.KvDim + kvh * dh;
+                float* column = ktP + (long)(pos / KB - block0) * dh * KB + pos % KB;   // kt[blk, 0, j]; d strides by KB
+                for (int d = 0; d < dh; d++) column[d * KB] = k[d];
+            }
     }
 
     /// <summary>
