@@ -5,15 +5,17 @@ namespace HeadPursuit.Runtime.Cpu;
 /// arithmetic is <see cref="Bf16Products"/>'s): the blocking of <see cref="BlockedGemm{TElem}"/> with k in pairs. x
 /// is rounded and packed once (<see cref="PackedBf16Input"/>); one parallel index computes one block of output
 /// columns for all m rows and the whole k, packing each k slice of its weight block into 64-column micro-panels of
-/// pairs ([kp][64], 32 KiB at kc = 256: it stays in L1 while the kernel sweeps the rows), so the result does not
-/// depend on the number of threads.
+/// pairs ([kp][64], 96 KiB at kc = 768: the kernel streams it from L2 while it sweeps the rows, 21 bytes a cycle at
+/// most), so the result does not depend on the number of threads. Wide slices mean fewer passes over y: every slice
+/// loads and stores each tile of y once (a 1024 x 3072 y is 12 MiB, beyond L2), and kc = 768 ran 1.05-1.2x kc = 256
+/// per CPU-second on GPT-2's and Llama-GQA's shapes (1 thread, loaded machine; 1024 was no better).
 /// </summary>
 internal unsafe struct Bf16Gemm : IParallelBody
 {
     public const int MR = 6, NR = 64;
-    /// <summary>Most of k per slice (even, so every slice starts a pair).</summary>
-    public const int MaxKC = 256;
-    /// <summary>Most rows per block (a multiple of 6): 288 x 256 bf16 = 144 KiB of packed x, in L2.</summary>
+    /// <summary>Most of k per slice (even, so every slice starts a pair): GPT-2's 768 and Llama-GQA's 1024 in one or two slices.</summary>
+    public const int MaxKC = 768;
+    /// <summary>Most rows per block (a multiple of 6): 288 x 768 bf16 = 432 KiB of packed x, in L2 with a micro-panel of B.</summary>
     public const int MaxMC = 288;
     /// <summary>Most columns per parallel index (a multiple of 64).</summary>
     public const int MaxNC = 512;

@@ -16,7 +16,7 @@ public sealed unsafe class Bf16ProductTests : IDisposable
     /// <summary>(m, k, n) past the 6 x 64 tile, odd k, k over two and three slices (one of odd width), n over a column block, m over a row block.</summary>
     static readonly (int M, int K, int N)[] Sizes =
     [
-        (5, 1, 19), (6, 2, 64), (7, 33, 17), (13, 40, 65), (29, 513, 70), (9, 300, 40), (9, 20, 530), (300, 30, 70),
+        (5, 1, 19), (6, 2, 64), (7, 33, 17), (13, 40, 65), (29, 513, 70), (9, 300, 40), (9, 20, 530), (300, 30, 70), (5, 800, 20), (7, 1601, 70),
     ];
 
     static bool CpuHasBf16 => File.Exists("/proc/cpuinfo") && File.ReadAllText("/proc/cpuinfo").Contains(" avx512_bf16");
