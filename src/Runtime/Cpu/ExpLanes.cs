@@ -40,7 +40,7 @@ internal static class ExpLanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV ScaleByPow2<TL, TV>(TV s, TV n) where TL : struct, ILanes<TV> where TV : struct
     {
-        TV first = TL.Max(n, TL.Broadcast(-100f));
+        TV first = TL.Max(TL.Broadcast(-100f), n);
         return TL.Multiply(TL.Multiply(s, TL.Pow2(first)), TL.Pow2(TL.Subtract(n, first)));
     }
 }

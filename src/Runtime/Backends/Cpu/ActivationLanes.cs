@@ -30,7 +30,7 @@ internal static class SigmoidLanes
         TV zero = TL.Broadcast(0f), one = TL.Broadcast(1f);
         TV negative = TL.LessThan(zHi, zero);
         TV p = ExpLanes.Reduced<TL, TV>(TL.Subtract(zero, TL.Abs(zHi)), TL.Select(negative, zLo, TL.Subtract(zero, zLo)), out TV n);
-        TV e = TL.Multiply(p, TL.Pow2(TL.Max(n, TL.Broadcast(-126f))));   // below 2^-125 e no longer moves 1 + e
+        TV e = TL.Multiply(p, TL.Pow2(TL.Max(TL.Broadcast(-126f), n)));   // below 2^-125 e no longer moves 1 + e
         TV s = TL.Divide(TL.Multiply(x, TL.Select(negative, p, one)), TL.Add(one, e));
         return ExpLanes.ScaleByPow2<TL, TV>(s, TL.Select(negative, n, zero));
     }
@@ -47,8 +47,8 @@ internal readonly struct SiluLanes : IActivationLanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Of<TL, TV>(TV x) where TL : struct, ILanes<TV> where TV : struct
     {
-        TV xf = TL.Max(x, TL.Broadcast(-128f));   // silu(x) rounds to -0 below x = -104.5
-        TV z = TL.Min(xf, TL.Broadcast(128f));    // sigmoid(z) rounds to 1 above z = 17.4
+        TV xf = TL.Max(TL.Broadcast(-128f), x);   // silu(x) rounds to -0 below x = -104.5
+        TV z = TL.Min(TL.Broadcast(128f), xf);    // sigmoid(z) rounds to 1 above z = 17.4
         return SigmoidLanes.NaNAtMinusInfinity<TL, TV>(x, SigmoidLanes.XSigmoid<TL, TV>(xf, z, TL.Broadcast(0f)));
     }
 }
@@ -65,8 +65,8 @@ internal readonly struct GeluTanhLanes : IActivationLanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Of<TL, TV>(TV x) where TL : struct, ILanes<TV> where TV : struct
     {
-        TV xf = TL.Max(x, TL.Broadcast(-12f));   // gelu(x) rounds to -0 below x = -10.6
-        TV v = TL.Min(xf, TL.Broadcast(12f));    // |z| <= 142.5; sigmoid(z) rounds to 1 above x = 4.8
+        TV xf = TL.Max(TL.Broadcast(-12f), x);   // gelu(x) rounds to -0 below x = -10.6
+        TV v = TL.Min(TL.Broadcast(12f), xf);    // |z| <= 142.5; sigmoid(z) rounds to 1 above x = 4.8
         TV bHi = TL.Broadcast(BHi), aHi = TL.Broadcast(AHi);
         TV s = TL.Multiply(v, v), sLo = TL.MultiplyAdd(v, v, TL.Subtract(TL.Broadcast(0f), s));                 // v^2 = s + sLo
         TV t = TL.Multiply(bHi, s);
@@ -94,7 +94,7 @@ internal readonly struct GeluErfLanes : IActivationLanes
     public static TV Of<TL, TV>(TV x) where TL : struct, ILanes<TV> where TV : struct
     {
         TV one = TL.Broadcast(1f), half = TL.Broadcast(0.5f);
-        TV a = TL.Min(TL.Abs(x), TL.Broadcast(20f));
+        TV a = TL.Min(TL.Broadcast(20f), TL.Abs(x));
         TV u = TL.Divide(one, TL.MultiplyAdd(TL.Broadcast(0.353553391f), a, one));   // z / 2 = |x| / (2 sqrt 2)
         TV p = TL.Broadcast(0.17087277f);
         p = TL.MultiplyAdd(p, u, TL.Broadcast(-0.82215223f));
@@ -110,7 +110,7 @@ internal readonly struct GeluErfLanes : IActivationLanes
         TV h = TL.Multiply(s, half), hLo = TL.Multiply(sLo, half);                                 // z^2 = h + hLo
         TV e = TL.Subtract(p, h), eh = TL.Subtract(p, e);                                  // two-sum P - h
         TV eLo = TL.Subtract(TL.Add(TL.Subtract(p, TL.Add(e, eh)), TL.Subtract(eh, h)), hLo);
-        TV m = ExpLanes.Reduced<TL, TV>(TL.Max(e, TL.Broadcast(-150f)), eLo, out TV n);
+        TV m = ExpLanes.Reduced<TL, TV>(TL.Max(TL.Broadcast(-150f), e), eLo, out TV n);
         TV erfcTail = ExpLanes.ScaleByPow2<TL, TV>(TL.Multiply(TL.Multiply(a, half), TL.Multiply(u, m)), n);   // |x|/2 erfc(z)
         return TL.Subtract(TL.MultiplyAdd(x, half, TL.Multiply(TL.Abs(x), half)), erfcTail);
     }
