@@ -105,7 +105,7 @@ public sealed class RowOpTests
         for (long bits = 0; bits <= uint.MaxValue; bits += 997) yield return BitConverter.Int32BitsToSingle((int)(uint)bits);
         for (int i = -20 * 512; i <= 20 * 512; i++) yield return i / 512f;
         float[] special = [0f, -0f, float.Epsilon, -float.Epsilon, 1e-40f, -1e-40f, float.MaxValue, float.MinValue,
-                           float.PositiveInfinity, float.NegativeInfinity, float.NaN, -104.5f, -10.6f, 17.4f, 4.8f];
+                           float.PositiveInfinity, float.NegativeInfinity, float.NaN, -108.7f, -10.78f, 17.33f, 5.1f];
         foreach (float v in special) yield return v;
     }
 

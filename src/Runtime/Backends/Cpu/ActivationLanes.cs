@@ -47,8 +47,8 @@ internal readonly struct SiluLanes : IActivationLanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Of<TL, TV>(TV x) where TL : struct, ILanes<TV> where TV : struct
     {
-        TV xf = TL.Max(TL.Broadcast(-128f), x);   // silu(x) rounds to -0 below x = -104.5
-        TV z = TL.Min(TL.Broadcast(128f), xf);    // sigmoid(z) rounds to 1 above z = 17.4
+        TV xf = TL.Max(TL.Broadcast(-128f), x);   // silu(x) rounds to -0 below x = -108.7
+        TV z = TL.Min(TL.Broadcast(128f), xf);    // sigmoid(z) rounds to 1 above z = 17.33
         return SigmoidLanes.NaNAtMinusInfinity<TL, TV>(x, SigmoidLanes.XSigmoid<TL, TV>(xf, z, TL.Broadcast(0f)));
     }
 }
@@ -65,8 +65,8 @@ internal readonly struct GeluTanhLanes : IActivationLanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Of<TL, TV>(TV x) where TL : struct, ILanes<TV> where TV : struct
     {
-        TV xf = TL.Max(TL.Broadcast(-12f), x);   // gelu(x) rounds to -0 below x = -10.6
-        TV v = TL.Min(TL.Broadcast(12f), xf);    // |z| <= 142.5; sigmoid(z) rounds to 1 above x = 4.8
+        TV xf = TL.Max(TL.Broadcast(-12f), x);   // gelu(x) rounds to -0 below x = -10.78
+        TV v = TL.Min(TL.Broadcast(12f), xf);    // |z| <= 142.5; sigmoid(z) rounds to 1 above x = 5.1
         TV bHi = TL.Broadcast(BHi), aHi = TL.Broadcast(AHi);
         TV s = TL.Multiply(v, v), sLo = TL.MultiplyAdd(v, v, TL.Subtract(TL.Broadcast(0f), s));                 // v^2 = s + sLo
         TV t = TL.Multiply(bHi, s);
