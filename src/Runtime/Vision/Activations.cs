@@ -18,16 +18,8 @@ internal static class Activations
         for (int i = 0; i < x.Length; i++) x[i] = Maths.Gelu.Exact(x[i]);
     }
 
-    /// <summary>The tanh GELU (SigLIP's gelu_pytorch_tanh), the language models' CPU kernel, a chunk at a time.</summary>
-    public static void GeluTanh(Span<float> x)
-    {
-        const int chunk = 1 << 14;   // keeps the kernel's scratch row small
-        for (int i = 0; i < x.Length; i += chunk)
-        {
-            var part = x.Slice(i, Math.Min(chunk, x.Length - i));
-            ActivationRow.Apply(Activation.GeluTanh, part, part);
-        }
-    }
+    /// <summary>The tanh GELU (SigLIP's gelu_pytorch_tanh), the language models' CPU kernel.</summary>
+    public static void GeluTanh(Span<float> x) => ActivationRow.Apply(Activation.GeluTanh, x, x);
 
     public static void Apply(ClipActivation act, Span<float> x)
     {

@@ -114,12 +114,7 @@ public sealed class CpuBackend : IBackend
     /// <summary>y = act(gate) * up for one row of [gate | up].</summary>
     readonly struct GatedRows(float[] gateUp, Activation act, float[] y, int f) : IParallelBody
     {
-        public void Run(int r)
-        {
-            var o = y.AsSpan(r * f, f);
-            ActivationRow.Apply(act, gateUp.AsSpan(r * 2 * f, f), o);
-            TensorPrimitives.Multiply(o, gateUp.AsSpan(r * 2 * f + f, f), o);
-        }
+        public void Run(int r) => ActivationRow.ApplyGated(act, gateUp.AsSpan(r * 2 * f, f), gateUp.AsSpan(r * 2 * f + f, f), y.AsSpan(r * f, f));
     }
 
     void IBackend.Scale(DeviceTensor x, float s, int rows)
