@@ -72,11 +72,12 @@ internal static class PlainOps
         return y;
     }
 
+    /// <summary>act(v) by the double-precision references in Runtime's Maths (v is a float value).</summary>
     public static double Activation(Activation act, double v) => act switch
     {
-        Runtime.Backends.Activation.GeluTanh => 0.5 * v * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v))),
-        Runtime.Backends.Activation.GeluErf => 0.5 * v * (1 + Erf.Of(v / Math.Sqrt(2))),
-        _ => v / (1 + Math.Exp(-v)),
+        Runtime.Backends.Activation.GeluTanh => Gelu.Tanh((float)v),
+        Runtime.Backends.Activation.GeluErf => Gelu.Exact((float)v),
+        _ => Silu.Of((float)v),
     };
 
     public static float[] Activate(float[] x, Activation act) => Array.ConvertAll(x, v => (float)Activation(act, v));
