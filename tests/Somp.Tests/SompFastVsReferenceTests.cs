@@ -29,7 +29,7 @@ public class SompFastVsReferenceTests
 
     /// <summary>
     /// Enough atoms and iterations that most rows stay stale for many terms, so the choice rests on the pending-term
-    /// bounds (PendingTermBounds), both of them in play.
+    /// bounds (PendingTermBounds).
     /// </summary>
     [Fact]
     public void ManyStaleRows()
