@@ -57,7 +57,7 @@ internal sealed class AtomRows
         fixed (float* row = &Rows[(long)j * Dim])
         fixed (double* qp = q)
         {
-            if (Avx512F.IsSupported)
+            if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
             {
                 var wide0 = Vector512<double>.Zero;
                 var wide1 = Vector512<double>.Zero;
