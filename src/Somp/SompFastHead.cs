@@ -6,8 +6,8 @@ namespace HeadPursuit.Somp;
 /// <summary>
 /// The state of one head inside <see cref="SompFast"/>. Works in the d_head space (H = Zc W_O^T is never formed):
 ///   P = atoms R^T [v, n] is kept and receives one rank-one term per iteration, lazily: a row is brought up to date
-///   (its pending terms applied in order, the same arithmetic as applying each at once) only when the upper bound on
-///   its score, last exact score + sum over pending terms of |c_u| ||s_u||_1, says it could be the best;
+///   (its pending terms applied in order, the same arithmetic as applying each at once) only when an upper bound on
+///   its score (<see cref="PendingTermBounds"/>) says it could be the best;
 ///   the selected atoms are orthonormalised incrementally (Q, R of a QR factorisation, modified Gram-Schmidt
 ///   applied twice: each projection is taken off the already updated vector), and the EVR comes from the running sum
 ///   of the explained squared norms.
@@ -21,11 +21,10 @@ sealed class SompFastHead
     readonly double _total;     // ||Zc W_O^T||_F^2
     readonly double[] _p;       // P [v, n] = atoms R_t^T
     readonly double[] _scores;  // [v]: sum_i |P[j, i]| when row j was last brought up to date
-    readonly double[] _upper;   // [v]: an upper bound on row j's score with every term applied
+    readonly PendingTermBounds _bounds;   // upper bounds on the scores of stale rows
     readonly int[] _applied;    // [v]: how many rank-one terms row j has received
     readonly double[] _c;       // C [v, iterations - 1]: c_u[j] = atom_j . q_u, the coefficient of term u in row j (a row's side by side)
     int _terms;                 // rank-one terms recorded so far
-    double _newestL1;           // ||s_t||_1 of the newest selection
     readonly bool[] _taken;     // [v]
     readonly double[] _q;       // Q^T [iterations, dm]: orthonormal basis of the selected atoms, one per row
     readonly double[] _r;       // R [iterations, iterations] upper triangular: atom_c = sum_u R[u, c] q_u
@@ -59,9 +58,9 @@ sealed class SompFastHead
         _evr = new double[iterations];
         _p = ZeroVariance ? [] : CorrelationBuffers.Rent(_v * _n);   // InitBlock writes every row
         _scores = new double[_v];
-        _upper = ZeroVariance ? [] : new double[_v];
-        _applied = _upper.Length == 0 ? [] : new int[_v];
-        _c = _upper.Length == 0 ? [] : new double[(long)_v * (iterations - 1)];
+        _bounds = new PendingTermBounds(ZeroVariance ? 0 : _v, _n, iterations);
+        _applied = ZeroVariance ? [] : new int[_v];
+        _c = ZeroVariance ? [] : new double[(long)_v * (iterations - 1)];
         _taken = new bool[_v];
         _q = new double[iterations * _dm];
         _r = new double[iterations * iterations];
@@ -97,17 +96,22 @@ sealed class SompFastHead
         Float64Gemm.Multiply(atoms, _wo, a, count, _dm, _dh);
         Float64Gemm.Multiply(a, _zcT, _p.AsSpan(first * _n, count * _n), count, _dh, _n);
         for (int j = first; j < first + count; j++)
-            _upper[j] = _scores[j] = TensorPrimitives.SumOfMagnitudes((ReadOnlySpan<double>)_p.AsSpan(j * _n, _n));
+        {
+            _scores[j] = TensorPrimitives.SumOfMagnitudes((ReadOnlySpan<double>)_p.AsSpan(j * _n, _n));
+            _bounds.SetExact(j, _scores[j]);
+        }
     }
 
     /// <summary>
     /// Records term t for row j, P[j, :] -= c s_t with c = atom_j . q_t, without touching the row: only its bound grows
-    /// (by |c| ||s_t||_1, the most the term can add to sum_i |P[j, i]|, with a margin for rounding).
+    /// (<see cref="PendingTermBounds"/>).
     /// </summary>
     public void RecordUpdate(int j, double c)
     {
-        _c[(long)j * (_iterations - 1) + _terms] = c;
-        _upper[j] = (_upper[j] + Math.Abs(c) * _newestL1) * (1 + 1e-12);
+        long row = (long)j * (_iterations - 1);
+        int first = _applied[j];
+        _bounds.Record(j, _terms, c, _scores[j], _c.AsSpan((int)(row + first), _terms - first));
+        _c[row + _terms] = c;
     }
 
     /// <summary>Closes the pass of <see cref="RecordUpdate"/> over every row.</summary>
@@ -115,8 +119,10 @@ sealed class SompFastHead
 
     /// <summary>
     /// Applies row j's pending terms in order and returns its exact score, in one pass over the row: each stretch of 8
-    /// values stays in a register while every pending term is added to it (row += s_u * -c_u, a multiply then an add,
-    /// for u in order) and its magnitudes are summed.
+    /// values stays in a register while every pending term is added to it (row = fma(s_u, -c_u, row), for u in order)
+    /// and its magnitudes are summed (in the order of the stretches). Four stretches are worked on side by side: each
+    /// value's chain of FMAs is the same, but four independent chains keep the FMA units busy (one chain waits on the
+    /// latency of every FMA).
     /// </summary>
     unsafe double Refresh(int j)
     {
@@ -124,15 +130,36 @@ sealed class SompFastHead
         Span<double> coefficient = stackalloc double[Math.Max(count, 1)];   // [pending]: -c_u
         for (int u = 0; u < count; u++) coefficient[u] = -_c[(long)j * (_iterations - 1) + first + u];
         double score;
-        fixed (double* row = &_p[(long)j * _n], s = &_s[first * _n])
+        fixed (double* row = &_p[(long)j * _n], s = &_s[first * _n], c = coefficient)
         {
             var magnitudes = Vector512<double>.Zero;
             int i = 0;
+            for (; i + 32 <= _n; i += 32)
+            {
+                double* x = row + i, su = s + i;
+                var x0 = Vector512.Load(x);
+                var x1 = Vector512.Load(x + 8);
+                var x2 = Vector512.Load(x + 16);
+                var x3 = Vector512.Load(x + 24);
+                for (int u = 0; u < count; u++, su += _n)
+                {
+                    var cu = Vector512.Create(c[u]);
+                    x0 = Vector512.FusedMultiplyAdd(Vector512.Load(su), cu, x0);
+                    x1 = Vector512.FusedMultiplyAdd(Vector512.Load(su + 8), cu, x1);
+                    x2 = Vector512.FusedMultiplyAdd(Vector512.Load(su + 16), cu, x2);
+                    x3 = Vector512.FusedMultiplyAdd(Vector512.Load(su + 24), cu, x3);
+                }
+                x0.Store(x); x1.Store(x + 8); x2.Store(x + 16); x3.Store(x + 24);
+                magnitudes += Vector512.Abs(x0);
+                magnitudes += Vector512.Abs(x1);
+                magnitudes += Vector512.Abs(x2);
+                magnitudes += Vector512.Abs(x3);
+            }
             for (; i + 8 <= _n; i += 8)
             {
                 var x = Vector512.Load(row + i);
                 double* su = s + i;
-                for (int u = 0; u < count; u++, su += _n) x += Vector512.Load(su) * Vector512.Create(coefficient[u]);
+                for (int u = 0; u < count; u++, su += _n) x = Vector512.FusedMultiplyAdd(Vector512.Load(su), Vector512.Create(c[u]), x);
                 x.Store(row + i);
                 magnitudes += Vector512.Abs(x);
             }
@@ -140,13 +167,14 @@ sealed class SompFastHead
             for (; i < _n; i++)
             {
                 double x = row[i];
-                for (int u = 0; u < count; u++) x += s[u * _n + i] * coefficient[u];
+                for (int u = 0; u < count; u++) x = Math.FusedMultiplyAdd(s[u * _n + i], coefficient[u], x);
                 row[i] = x;
                 score += Math.Abs(x);
             }
         }
         _applied[j] = _terms;
-        return _upper[j] = _scores[j] = score;
+        _bounds.SetExact(j, score);
+        return _scores[j] = score;
     }
 
     /// <summary>
@@ -163,9 +191,9 @@ sealed class SompFastHead
         int found = 0;
         for (int j = 0; j < _v; j++)
         {
-            if (_taken[j] || (found == Few && _upper[j] <= _upper[top[Few - 1]])) continue;
+            if (_taken[j] || (found == Few && _bounds.Upper(j) <= _bounds.Upper(top[Few - 1]))) continue;
             int at = Math.Min(found, Few - 1);
-            while (at > 0 && _upper[top[at - 1]] < _upper[j]) { if (at < Few) top[at] = top[at - 1]; at--; }
+            while (at > 0 && _bounds.Upper(top[at - 1]) < _bounds.Upper(j)) { if (at < Few) top[at] = top[at - 1]; at--; }
             top[at] = j;
             if (found < Few) found++;
         }
@@ -176,7 +204,7 @@ sealed class SompFastHead
             floor = Math.Max(floor, score <= noise ? 0 : score);
         }
         for (int j = 0; j < _v; j++)
-            if (!_taken[j] && _applied[j] != _terms && _upper[j] >= floor) _candidateBuffer.Add((j, -_upper[j]));
+            if (!_taken[j] && _applied[j] != _terms && _bounds.Upper(j) >= floor) _candidateBuffer.Add((j, -_bounds.Upper(j)));
         var candidates = new PriorityQueue<int, double>(_candidateBuffer);   // largest bound first
         _candidateBuffer.Clear();
         double best = floor;
@@ -230,7 +258,7 @@ sealed class SompFastHead
             // it explains nothing more, gets coefficient 0, and the residual and EVR stay as they are.
             q.Clear();
             _evr[t] = _explained / _total;
-            _newestL1 = 0;
+            _bounds.AddTerm(t, _s);   // s_t = 0
             return;
         }
         _r[t * _iterations + t] = norm;
@@ -242,7 +270,7 @@ sealed class SompFastHead
         for (int i = 0; i < _n; i++) s[i] = TensorPrimitives.Dot(_zc.AsSpan(i * _dh, _dh), y);
         _explained += TensorPrimitives.Dot((ReadOnlySpan<double>)s, s);
         _evr[t] = _explained / _total;
-        _newestL1 = TensorPrimitives.SumOfMagnitudes((ReadOnlySpan<double>)s);
+        _bounds.AddTerm(t, _s);
     }
 
     public SompResult Result()

@@ -27,6 +27,35 @@ public class SompFastVsReferenceTests
         }
     }
 
+    /// <summary>
+    /// Enough atoms and iterations that most rows stay stale for many terms, so the choice rests on the pending-term
+    /// bounds (PendingTermBounds).
+    /// </summary>
+    [Fact]
+    public void ManyStaleRows()
+    {
+        var rng = new Random(1235);
+        for (int trial = 0; trial < 4; trial++)
+            AssertSame(RandomProblem.Create(rng, n: 40, dHead: 8, dModel: 24, v: 300), 20, new SompOptions(Center: trial % 2 == 0), $"stale rows trial {trial}");
+    }
+
+    /// <summary>Unnormalised atoms with norms from 1e-30 to 1e30: the bounds' margins scale with every row.</summary>
+    [Fact]
+    public void ExtremeAtomNormsWithoutNormalising()
+    {
+        var rng = new Random(1236);
+        for (int trial = 0; trial < 6; trial++)
+        {
+            var p = RandomProblem.Create(rng, n: 25, dHead: 6, dModel: 16, v: 80);
+            for (int j = 0; j < 80; j++)
+            {
+                float scale = MathF.Pow(10, rng.Next(-30, 31));
+                for (int m = 0; m < 16; m++) p.D[j * 16 + m] *= scale;
+            }
+            AssertSame(p, 10, new SompOptions(Center: trial % 2 == 0, Normalize: false), $"extreme norms trial {trial}");
+        }
+    }
+
     [Fact]
     public void FewerSamplesThanIterations()
     {
