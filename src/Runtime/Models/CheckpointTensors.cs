@@ -38,6 +38,32 @@ internal class CheckpointTensors
     public WeightMatrix Conv1D(string name, int inDim, int outDim) => new(Get(name, inDim, outDim), WeightLayout.InOut);
 
     /// <summary>
+    /// A GPT-2 Conv1D weight ([in, out] in the file) copied transposed into a Linear's [out, in], in the file dtype, as
+    /// llama.cpp's converter stores it: a batch-1 decode then streams whole stored rows (the OutIn GEMV ran 1.3x the InOut
+    /// one with two threads on GPT-2 small's matrices, bench/results/gemm.md); the product is the same matrix.
+    /// </summary>
+    public unsafe WeightMatrix Conv1DAsLinear(string name, int inDim, int outDim)
+    {
+        var src = Get(name, inDim, outDim);
+        int size = DTypes.SizeOf(src.DType);
+        var buffer = GC.AllocateUninitializedArray<byte>(checked(inDim * outDim * size), pinned: true);   // [out, in]
+        byte* from = src.Data, to = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0);
+        const int Tile = 32;   // 32 x 32 tiles, so both sides are read and written a cache line at a time
+        for (int p0 = 0; p0 < inDim; p0 += Tile)
+            for (int j0 = 0; j0 < outDim; j0 += Tile)
+                for (int p = p0; p < Math.Min(inDim, p0 + Tile); p++)
+                    for (int j = j0; j < Math.Min(outDim, j0 + Tile); j++)
+                    {
+                        long a = (long)p * outDim + j, z = (long)j * inDim + p;
+                        if (size == 2) ((ushort*)to)[z] = ((ushort*)from)[a];
+                        else if (size == 4) ((uint*)to)[z] = ((uint*)from)[a];
+                        else Buffer.MemoryCopy(from + a * size, to + z * size, size, size);
+                    }
+        var view = new TensorView(name, src.DType, [outDim, inDim], to, src.Source, owner: buffer);
+        return new WeightMatrix(view, WeightLayout.OutIn);
+    }
+
+    /// <summary>
     /// Linear weights of one input stacked along their outputs ([sum out_i, in]) into one matrix, so two or three
     /// projections of the same input run as one matrix multiply (q|k|v, gate|up). The copy keeps the file dtype.
     /// </summary>

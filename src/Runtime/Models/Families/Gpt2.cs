@@ -56,15 +56,15 @@ internal sealed class Gpt2Family : ModelFamily
         for (int i = 0; i < c.Layers; i++)
         {
             string h = $"h.{i}.";
-            var o = t.Conv1D(p + h + "attn.c_proj.weight", d, d);
+            var o = t.Conv1DAsLinear(p + h + "attn.c_proj.weight", d, d);
             outputs[i] = new OutputProjection(o, V(h + "attn.c_proj.bias", d));
             layers[i] = new Layer(
                 new Norm(b, V(h + "ln_1.weight", d), V(h + "ln_1.bias", d), c.NormEps),
-                b.Matrix(t.Conv1D(p + h + "attn.c_attn.weight", d, 3 * d)), b.Vector(V(h + "attn.c_attn.bias", 3 * d)),
+                b.Matrix(t.Conv1DAsLinear(p + h + "attn.c_attn.weight", d, 3 * d)), b.Vector(V(h + "attn.c_attn.bias", 3 * d)),
                 b.Matrix(o), b.Vector(outputs[i].Bias!),
                 new Norm(b, V(h + "ln_2.weight", d), V(h + "ln_2.bias", d), c.NormEps),
-                b.Matrix(t.Conv1D(p + h + "mlp.c_fc.weight", d, f)), b.Vector(V(h + "mlp.c_fc.bias", f)),
-                b.Matrix(t.Conv1D(p + h + "mlp.c_proj.weight", f, d)), b.Vector(V(h + "mlp.c_proj.bias", d)));
+                b.Matrix(t.Conv1DAsLinear(p + h + "mlp.c_fc.weight", d, f)), b.Vector(V(h + "mlp.c_fc.bias", f)),
+                b.Matrix(t.Conv1DAsLinear(p + h + "mlp.c_proj.weight", f, d)), b.Vector(V(h + "mlp.c_proj.bias", d)));
         }
         var wte = t.Get(p + "wte.weight", c.Vocab, d);
         var unembedding = new WeightMatrix(c.TieEmbeddings || !t.Contains("lm_head.weight") ? wte : t.Get("lm_head.weight", c.Vocab, d), WeightLayout.OutIn);
