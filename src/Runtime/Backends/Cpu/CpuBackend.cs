@@ -16,7 +16,12 @@ public sealed class CpuBackend : IBackend
     DeviceTensor IBackend.Matrix(WeightMatrix w) => new CpuTensor(w);
     DeviceTensor IBackend.Vector(float[] v) => new CpuTensor(v, 1, v.Length);
     DeviceTensor IBackend.Table(TensorView table) => new CpuTensor(table);
-    DeviceTensor IBackend.Activations(int rows, int cols) => new CpuTensor(new float[(long)rows * cols], rows, cols);
+    DeviceTensor IBackend.Activations(int rows, int cols)
+    {
+        var data = new float[(long)rows * cols];
+        data.AsSpan().Clear();   // already zero: writing it takes the first-touch page faults now, not in the first op that fills it (a decode step's KV rows)
+        return new CpuTensor(data, rows, cols);
+    }
 
     void IBackend.Upload(ReadOnlySpan<float> src, DeviceTensor dst) => src.CopyTo(CpuTensor.Of(dst).Floats);
     void IBackend.Download(DeviceTensor src, int rows, Span<float> dst) => CpuTensor.Of(src).Floats.AsSpan(0, rows * src.Cols).CopyTo(dst);
