@@ -34,9 +34,6 @@ internal class CheckpointTensors
     /// <summary>A PyTorch Linear weight, stored [out, in].</summary>
     public WeightMatrix Linear(string name, int outDim, int inDim) => new(Get(name, outDim, inDim), WeightLayout.OutIn);
 
-    /// <summary>A GPT-2 Conv1D weight, stored [in, out].</summary>
-    public WeightMatrix Conv1D(string name, int inDim, int outDim) => new(Get(name, inDim, outDim), WeightLayout.InOut);
-
     /// <summary>
     /// A GPT-2 Conv1D weight ([in, out] in the file) copied transposed into a Linear's [out, in], in the file dtype, as
     /// llama.cpp's converter stores it: a batch-1 decode then streams whole stored rows (the OutIn GEMV ran 1.3x the InOut
