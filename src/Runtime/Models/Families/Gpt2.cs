@@ -8,7 +8,8 @@ namespace HeadPursuit.Runtime.Models.Families;
 ///   x = wte[ids] + wpe[pos]
 ///   per block: x += c_proj(attention(c_attn(ln_1(x))));  x += mlp.c_proj(act(c_fc(ln_2(x))))
 ///   logits = ln_f(x) wte^T   (tied unless the config unties it and the file has lm_head.weight)
-/// LayerNorms with biases; Conv1D weights stored [in, out]; c_attn's output is q | k | v, each H heads of d_head.
+/// LayerNorms with biases; Conv1D weights stored [in, out], copied transposed at load (<see cref="CheckpointTensors.Conv1DAsLinear"/>);
+/// c_attn's output is q | k | v, each H heads of d_head.
 /// Hub checkpoints store the names without the "transformer." prefix: both spellings load; the attn.bias /
 /// attn.masked_bias mask buffers are ignored.
 /// </summary>
