@@ -5,8 +5,9 @@ using HeadPursuit.Runtime.Tensors;
 namespace HeadPursuit.Runtime.Backends.Cpu;
 
 /// <summary>
-/// fp32 compute on the host: weights stay in their memory-mapped file dtype (converted inside the GEMM's
-/// packing), row-wise ops run in parallel over rows on <see cref="CpuParallel"/>, SIMD via TensorPrimitives.
+/// fp32 compute on the host: weights stay in their file dtype (memory-mapped, or a family's copy made at load: stacked
+/// q|k|v and gate|up, GPT-2's transposed Conv1D), converted inside the GEMM's packing; row-wise ops run in parallel over
+/// rows on <see cref="CpuParallel"/>, on the SIMD lanes <see cref="CpuSimd"/> picks.
 /// </summary>
 public sealed class CpuBackend : IBackend
 {
