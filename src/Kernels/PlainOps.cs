@@ -1,6 +1,6 @@
 using HeadPursuit.Runtime.Backends;
+using HeadPursuit.Runtime.Backends.Cpu;
 using HeadPursuit.Runtime.Cpu;
-using HeadPursuit.Runtime.Maths;
 using HeadPursuit.Runtime.Tensors;
 
 namespace HeadPursuit.Kernels;
@@ -72,13 +72,8 @@ internal static class PlainOps
         return y;
     }
 
-    /// <summary>act(v) by the double-precision references in Runtime's Maths (v is a float value).</summary>
-    public static double Activation(Activation act, double v) => act switch
-    {
-        Runtime.Backends.Activation.GeluTanh => Gelu.Tanh((float)v),
-        Runtime.Backends.Activation.GeluErf => Gelu.Exact((float)v),
-        _ => Silu.Of((float)v),
-    };
+    /// <summary>act(v) by the CPU's double-precision reference (v is a float value).</summary>
+    public static double Activation(Activation act, double v) => ActivationRow.Reference(act, (float)v);
 
     public static float[] Activate(float[] x, Activation act) => Array.ConvertAll(x, v => (float)Activation(act, v));
 

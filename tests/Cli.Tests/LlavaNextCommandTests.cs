@@ -75,31 +75,8 @@ public sealed class LlavaNextCommandTests : IDisposable
     string WriteImages() => WriteSyntheticImages(P("images"), [(20, 37), (45, 18), (30, 30), (13, 29), (60, 24), (33, 40)]);
 
     [Fact]
-    public void CaptureRankSteerOnSyntheticImagesWithTheImagePolicy()
-    {
-        string images = WriteImages();
-        string prompt = $"1,184,378,{ImageToken},432,252";
-        var (exit, _, stderr) = Hp("capture", "--model", _model, "--images", images, "--ids", prompt, "--batch", "4", "--out", P("acts.safetensors"));
-        Assert.True(exit == 0, stderr);
-        var acts = HeadActivations.Load(P("acts.safetensors"));
-        Assert.Equal((2, 4, 6, 16), (acts.Layers, acts.Heads, acts.Samples, acts.DHead));
-
-        // One image per batch gives the same pooled z as four images of different token counts packed together.
-        Assert.Equal(0, Hp("capture", "--model", _model, "--images", images, "--ids", prompt, "--batch", "1", "--out", P("single.safetensors")).Exit);
-        var single = HeadActivations.Load(P("single.safetensors"));
-        for (int i = 0; i < acts.Z.Length; i++) Assert.Equal(single.Z[i], acts.Z[i], 1e-5f);
-
-        (exit, _, stderr) = Hp("rank", "--model", _model, "--activations", P("acts.safetensors"), "--concept-ids", "shapes=5,17,99,460", "--out", P("rank"));
-        Assert.True(exit == 0, stderr);
-        var ranking = HeadRankingJson.Read(P("rank/shapes.somp.json"));
-        Assert.Equal((2, 4, 6), (ranking.Layers, ranking.Heads, ranking.Samples));
-        var top = ranking.Top(2);
-
-        (exit, string json, stderr) = Hp("steer", "--model", _model, "--images", images, "--ids", prompt, "--ranking", P("rank/shapes.somp.json"),
-                                         "--top", "2", "--alpha", "-1", "--policy", "image", "--max-new-tokens", "6", "--json");
-        Assert.True(exit == 0, stderr);
-        AssertSteerColumnsAreGenerations(Hp, json, _model, images, prompt, top, [0, 4]);
-    }
+    public void CaptureRankSteerOnSyntheticImagesWithTheImagePolicy() =>   // four images of different token counts (grids, unpadding) packed together
+        CaptureBatchedRankSteer(Hp, _model, _dir, WriteImages(), $"1,184,378,{ImageToken},432,252", "5,17,99,460", [0, 4]);
 
     /// <summary>llava-next-tiny with stories260K's tokenizer (512 ids, the fixture's vocabulary size) beside it.</summary>
     string ModelWithTokenizer()

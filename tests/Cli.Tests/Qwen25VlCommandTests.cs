@@ -82,31 +82,8 @@ public sealed class Qwen25VlCommandTests : IDisposable
     string WriteImages() => WriteSyntheticImages(P("images"), [.. Enumerable.Range(0, 6).Select(k => (14 + 7 * k, 30 - 3 * k))]);
 
     [Fact]
-    public void CaptureRankSteerOnSyntheticImagesWithTheImagePolicy()
-    {
-        string images = WriteImages();
-        string prompt = $"5,{VisionStart},{ImageToken},{VisionEnd},468,79";
-        var (exit, _, stderr) = Hp("capture", "--model", _model, "--images", images, "--ids", prompt, "--batch", "4", "--out", P("acts.safetensors"));
-        Assert.True(exit == 0, stderr);
-        var acts = HeadActivations.Load(P("acts.safetensors"));
-        Assert.Equal((2, 4, 6, 16), (acts.Layers, acts.Heads, acts.Samples, acts.DHead));
-
-        // Batches of one give the same pooled z as the packed batches of four.
-        Assert.Equal(0, Hp("capture", "--model", _model, "--images", images, "--ids", prompt, "--batch", "1", "--out", P("single.safetensors")).Exit);
-        var single = HeadActivations.Load(P("single.safetensors"));
-        for (int i = 0; i < acts.Z.Length; i++) Assert.True(Math.Abs(acts.Z[i] - single.Z[i]) <= 1e-5, $"Z[{i}]: {acts.Z[i]} vs {single.Z[i]}");
-
-        (exit, _, stderr) = Hp("rank", "--model", _model, "--activations", P("acts.safetensors"), "--concept-ids", "shapes=5,17,99,660", "--out", P("rank"));
-        Assert.True(exit == 0, stderr);
-        var ranking = HeadRankingJson.Read(P("rank/shapes.somp.json"));
-        Assert.Equal((2, 4, 6), (ranking.Layers, ranking.Heads, ranking.Samples));
-        var top = ranking.Top(2);
-
-        (exit, string json, stderr) = Hp("steer", "--model", _model, "--images", images, "--ids", prompt, "--ranking", P("rank/shapes.somp.json"),
-                                         "--top", "2", "--alpha", "-1", "--policy", "image", "--max-new-tokens", "6", "--json");
-        Assert.True(exit == 0, stderr);
-        AssertSteerColumnsAreGenerations(Hp, json, _model, images, prompt, top, [0, 5]);
-    }
+    public void CaptureRankSteerOnSyntheticImagesWithTheImagePolicy() =>   // images of 4 to 15 tokens packed together
+        CaptureBatchedRankSteer(Hp, _model, _dir, WriteImages(), $"5,{VisionStart},{ImageToken},{VisionEnd},468,79", "5,17,99,660", [0, 5]);
 
 
     /// <summary>

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using HeadPursuit.Runtime.Capture;
+using HeadPursuit.Somp;
 using HeadPursuit.Runtime.Tests.Imaging;
 using HeadPursuit.Tests;
 
@@ -41,6 +43,38 @@ static class VisionFixtureCases
 
     /// <summary>Without a tokenizer, steer prints the generated ids separated by spaces.</summary>
     public static int[] Words(JsonElement text) => [.. text.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
+
+    /// <summary>
+    /// The image flow of a vision-language model through the command, on the folder's six synthetic images: capture in
+    /// packed batches of four (2 layers x 4 heads x d_head 16), the same in batches of one (the same pooled z within
+    /// 1e-5, whatever the images' token counts), rank with <paramref name="conceptIds"/>, then steer the top two heads
+    /// at image tokens (<see cref="AssertSteerColumnsAreGenerations"/> at <paramref name="checkedImages"/>).
+    /// <paramref name="dir"/> holds the outputs.
+    /// </summary>
+    public static void CaptureBatchedRankSteer(Func<string[], (int Exit, string Out, string Err)> hp, string model, string dir, string images,
+                                               string prompt, string conceptIds, int[] checkedImages)
+    {
+        string P(string name) => Path.Combine(dir, name);
+        var (exit, _, stderr) = hp(["capture", "--model", model, "--images", images, "--ids", prompt, "--batch", "4", "--out", P("acts.safetensors")]);
+        Assert.True(exit == 0, stderr);
+        var acts = HeadActivations.Load(P("acts.safetensors"));
+        Assert.Equal((2, 4, 6, 16), (acts.Layers, acts.Heads, acts.Samples, acts.DHead));
+
+        Assert.Equal(0, hp(["capture", "--model", model, "--images", images, "--ids", prompt, "--batch", "1", "--out", P("single.safetensors")]).Exit);
+        var single = HeadActivations.Load(P("single.safetensors"));
+        for (int i = 0; i < acts.Z.Length; i++) Assert.True(Math.Abs(acts.Z[i] - single.Z[i]) <= 1e-5, $"Z[{i}]: {acts.Z[i]} vs {single.Z[i]}");
+
+        (exit, _, stderr) = hp(["rank", "--model", model, "--activations", P("acts.safetensors"), "--concept-ids", $"shapes={conceptIds}", "--out", P("rank")]);
+        Assert.True(exit == 0, stderr);
+        var ranking = HeadRankingJson.Read(P("rank/shapes.somp.json"));
+        Assert.Equal((2, 4, 6), (ranking.Layers, ranking.Heads, ranking.Samples));
+        var top = ranking.Top(2);
+
+        (exit, string json, stderr) = hp(["steer", "--model", model, "--images", images, "--ids", prompt, "--ranking", P("rank/shapes.somp.json"),
+                                          "--top", "2", "--alpha", "-1", "--policy", "image", "--max-new-tokens", "6", "--json"]);
+        Assert.True(exit == 0, stderr);
+        AssertSteerColumnsAreGenerations(hp, json, model, images, prompt, top, checkedImages);
+    }
 
     /// <summary>
     /// steer --json --policy image over the folder's synthetic{k}.png: six columns, each at <paramref name="checkedImages"/>

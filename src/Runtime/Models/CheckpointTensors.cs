@@ -41,7 +41,8 @@ internal class CheckpointTensors
     /// </summary>
     public unsafe WeightMatrix Conv1DAsLinear(string name, int inDim, int outDim)
     {
-        var src = Get(name, inDim, outDim);
+        var stored = new WeightMatrix(Get(name, inDim, outDim), WeightLayout.InOut);   // checks the dtype: F32, BF16 or F16
+        var src = stored.View;
         int size = DTypes.SizeOf(src.DType);
         var buffer = GC.AllocateUninitializedArray<byte>(checked(inDim * outDim * size), pinned: true);   // [out, in]
         byte* from = src.Data, to = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0);
@@ -53,11 +54,9 @@ internal class CheckpointTensors
                     {
                         long a = (long)p * outDim + j, z = (long)j * inDim + p;
                         if (size == 2) ((ushort*)to)[z] = ((ushort*)from)[a];
-                        else if (size == 4) ((uint*)to)[z] = ((uint*)from)[a];
-                        else Buffer.MemoryCopy(from + a * size, to + z * size, size, size);
+                        else ((uint*)to)[z] = ((uint*)from)[a];
                     }
-        var view = new TensorView(name, src.DType, [outDim, inDim], to, src.Source, owner: buffer);
-        return new WeightMatrix(view, WeightLayout.OutIn);
+        return new WeightMatrix(new TensorView(name, src.DType, [outDim, inDim], to, src.Source, owner: buffer), WeightLayout.OutIn);
     }
 
     /// <summary>
